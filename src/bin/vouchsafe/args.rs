@@ -1,0 +1,126 @@
+//! Command-line grammar. The spellings here are an interface: tests and scripts rely on them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use vouchsafe::KdfParams;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  other failure (I/O, storage)
+  2  command-line usage error
+  3  wrong passphrase
+  4  vault file problem: missing, already exists, not a vault, newer format, busy
+  5  integrity failure: a record or the file was altered or is damaged, or its key
+     derivation parameters are below the minimum
+  6  invalid input: a value failed validation
+  7  not found: the field (or item) is not set
+
+Passphrase: from VOUCHSAFE_PASSPHRASE, else --passphrase-file, else a prompt (no echo).
+Vault: --vault, else VOUCHSAFE_VAULT, else the data directory (~/.local/share/vouchsafe/vault.db).";
+
+#[derive(Parser, Debug)]
+#[command(name = "vouchsafe", version, about = "Keep your profile encrypted on your own machine; share only what you choose.", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Vault file to use.
+    #[arg(long, global = true, env = "VOUCHSAFE_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+    /// Read the passphrase from the first line of FILE (VOUCHSAFE_PASSPHRASE wins if set).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new vault (refuses to overwrite an existing one).
+    Init {
+        #[command(flatten)]
+        kdf: KdfArgs,
+    },
+    /// Read and change profile fields.
+    Field {
+        #[command(subcommand)]
+        cmd: FieldCmd,
+    },
+    /// Change the passphrase (new one from VOUCHSAFE_NEW_PASSPHRASE or a prompt).
+    Passwd {
+        /// Read the new passphrase from the first line of FILE.
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+        #[command(flatten)]
+        kdf: KdfArgs,
+    },
+    /// Export the whole profile as unencrypted JSON (needs --plaintext FILE).
+    Export {
+        /// Write the unencrypted profile to FILE (created with mode 0600).
+        #[arg(long, value_name = "FILE")]
+        plaintext: Option<PathBuf>,
+    },
+    /// Write an encrypted backup of the vault to FILE.
+    Backup {
+        file: PathBuf,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Restore the vault from an encrypted backup (asks for the backup's passphrase).
+    Restore {
+        file: PathBuf,
+        /// Replace an existing vault.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FieldCmd {
+    /// Set a field: e.g. `field set phone_number 010-1234-5678`, `field set address.locality 서울`,
+    /// `field set custom.blood_type A --label "혈액형"`.
+    Set {
+        name: String,
+        value: String,
+        /// Your own label for the field.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Print one field's value.
+    Get {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every field.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a field.
+    Rm { name: String },
+}
+
+/// Argon2id cost; defaults keep what the vault has (or the built-in default for `init`).
+#[derive(Args, Debug)]
+pub struct KdfArgs {
+    /// Argon2id memory in MiB (minimum 64).
+    #[arg(long, value_name = "MIB")]
+    pub kdf_memory_mib: Option<u32>,
+    /// Argon2id passes (minimum 3).
+    #[arg(long, value_name = "N")]
+    pub kdf_iterations: Option<u32>,
+    /// Argon2id lanes.
+    #[arg(long, value_name = "N")]
+    pub kdf_lanes: Option<u32>,
+}
+
+impl KdfArgs {
+    pub fn params(&self, base: KdfParams) -> KdfParams {
+        KdfParams {
+            m_kib: self.kdf_memory_mib.map_or(base.m_kib, |m| m.saturating_mul(1024)),
+            t: self.kdf_iterations.unwrap_or(base.t),
+            p: self.kdf_lanes.unwrap_or(base.p),
+        }
+    }
+}

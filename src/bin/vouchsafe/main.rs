@@ -1,0 +1,145 @@
+//! `vouchsafe`: the command-line face of the vault. Every command is a few lines over the
+//! core API; this file only parses arguments, asks for passphrases and formats output.
+
+mod args;
+mod exit;
+mod output;
+mod secret_input;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use vouchsafe::{KdfParams, Vault};
+
+use args::{Cli, Command, FieldCmd};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the outermost context and the core's own message.
+            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            eprintln!("vouchsafe: {msg}");
+            ExitCode::from(exit::code_for(&e))
+        }
+    }
+}
+
+fn vault_path(cli: &Cli) -> Result<PathBuf> {
+    match &cli.vault {
+        Some(p) => Ok(p.clone()),
+        None => vouchsafe::default_vault_path()
+            .context("cannot find a data directory; pass --vault PATH or set VOUCHSAFE_VAULT"),
+    }
+}
+
+fn unlock(cli: &Cli) -> Result<Vault> {
+    let path = vault_path(cli)?;
+    let locked = Vault::open(&path)?;
+    let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Passphrase: ")?;
+    Ok(locked.unlock(&pass)?)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Init { kdf } => {
+            let path = vault_path(&cli)?;
+            if path.exists() {
+                return Err(vouchsafe::VaultError::AlreadyExists(path).into());
+            }
+            let params = kdf.params(KdfParams::DEFAULT);
+            params.check()?;
+            let pass = secret_input::new_passphrase(
+                "VOUCHSAFE_PASSPHRASE",
+                cli.passphrase_file.as_deref(),
+                "New passphrase: ",
+            )?;
+            Vault::create(&path, &pass, params)?;
+            println!("Created a new vault at {}", path.display());
+        }
+        Command::Field { cmd } => field(&cli, cmd)?,
+        Command::Passwd { new_passphrase_file, kdf } => {
+            let mut vault = unlock(&cli)?;
+            let pass = secret_input::new_passphrase(
+                "VOUCHSAFE_NEW_PASSPHRASE",
+                new_passphrase_file.as_deref(),
+                "New passphrase: ",
+            )?;
+            let current = vault.kdf_params()?;
+            vault.change_passphrase(&pass, Some(kdf.params(current)))?;
+            println!("Passphrase changed.");
+        }
+        Command::Export { plaintext } => {
+            let Some(dest) = plaintext else {
+                bail!(exit::Usage(
+                    "export writes your profile unencrypted; say so with --plaintext FILE".into()
+                ));
+            };
+            let vault = unlock(&cli)?;
+            vault.export_plaintext_to(dest)?;
+            eprintln!("Wrote your profile, unencrypted, to {} (mode 0600). Delete it when done.", dest.display());
+        }
+        Command::Backup { file, force } => {
+            let vault = unlock(&cli)?;
+            vault.backup_to(file, *force)?;
+            println!("Backed up to {} (encrypted; restore it with the current passphrase).", file.display());
+        }
+        Command::Restore { file, force } => {
+            let path = vault_path(&cli)?;
+            if path.exists() && !force {
+                return Err(vouchsafe::VaultError::AlreadyExists(path).into());
+            }
+            let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Backup passphrase: ")?;
+            let vault = Vault::restore(file, &path, &pass, *force)?;
+            let n = vault.verify_records()?;
+            println!("Restored {} ({n} fields) to {}", file.display(), path.display());
+        }
+    }
+    Ok(())
+}
+
+fn field(cli: &Cli, cmd: &FieldCmd) -> Result<()> {
+    match cmd {
+        FieldCmd::Set { name, value, label } => {
+            let name = name.parse::<vouchsafe::FieldName>()?;
+            let mut vault = unlock(cli)?;
+            let f = vault.set_field(&name, value, label.as_deref())?;
+            println!("Set {} = {}", f.name, f.value.as_str());
+        }
+        FieldCmd::Get { name, json } => {
+            let name = name.parse::<vouchsafe::FieldName>()?;
+            let vault = unlock(cli)?;
+            let f = vault
+                .field(&name)?
+                .ok_or_else(|| vouchsafe::VaultError::FieldNotSet(name.to_string()))?;
+            if *json {
+                println!("{}", output::field_json(&f));
+            } else {
+                println!("{}", f.value.as_str());
+            }
+        }
+        FieldCmd::List { json } => {
+            let vault = unlock(cli)?;
+            let fields = vault.fields()?;
+            if *json {
+                println!("{}", output::fields_json(&fields));
+            } else if fields.is_empty() {
+                println!("No fields yet. Add one with: vouchsafe field set email you@example.com");
+            } else {
+                print!("{}", output::fields_table(&fields));
+            }
+        }
+        FieldCmd::Rm { name } => {
+            let name = name.parse::<vouchsafe::FieldName>()?;
+            let mut vault = unlock(cli)?;
+            if !vault.remove_field(&name)? {
+                return Err(vouchsafe::VaultError::FieldNotSet(name.to_string()).into());
+            }
+            println!("Removed {name}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! The vault file: one SQLite database in WAL mode.
+//!
+//! Only opaque ids, kinds, versions and timestamps are stored in plaintext; every value a
+//! person typed is a sealed blob (see [`crate::crypto::record`]). The schema is versioned with
+//! `PRAGMA user_version` and recognised by `PRAGMA application_id`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+/// `PRAGMA application_id`: "VSAF", so `file(1)` and we can tell a vault from any SQLite file.
+pub const APPLICATION_ID: i32 = 0x5653_4146;
+
+/// Schema migrations; entry `i` takes the file from version `i` to `i + 1`.
+/// Never edit a released entry: add a new one.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 0 → 1: the key slot and the profile.
+    "CREATE TABLE vault_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        vault_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        kdf_alg TEXT NOT NULL,
+        kdf_m_kib INTEGER NOT NULL,
+        kdf_t INTEGER NOT NULL,
+        kdf_p INTEGER NOT NULL,
+        kdf_salt BLOB NOT NULL,
+        wrapped_key BLOB NOT NULL,
+        key_changed_at INTEGER NOT NULL
+    );
+    CREATE TABLE fields (
+        id TEXT PRIMARY KEY,
+        sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;",
+];
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} is not a Vouchsafe vault")]
+    NotAVault(String),
+    #[error(
+        "{path} was written by a newer Vouchsafe (schema {found}; this build reads up to {SCHEMA_VERSION}); upgrade Vouchsafe to open it"
+    )]
+    NewerSchema { path: String, found: i64 },
+    #[error("the vault file is damaged ({0}); restore it from a backup")]
+    Corrupt(String),
+    #[error("the vault is busy in another process; try again")]
+    Busy,
+    #[error("storage error: {0}")]
+    Sqlite(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt(e.to_string()),
+            Some(ErrorCode::NotADatabase) => StoreError::Corrupt(e.to_string()),
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite(e.to_string()),
+        }
+    }
+}
+
+/// Pragmas for every connection. `secure_delete` overwrites freed pages so removed
+/// ciphertext does not linger; `temp_store` keeps sorter spill files off the disk.
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA synchronous = FULL;",
+    )?;
+    Ok(())
+}
+
+/// Create a new vault file at `path` (which must not exist) at the current schema.
+pub(crate) fn create(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    migrate(&conn, 0)?;
+    Ok(conn)
+}
+
+/// Open an existing vault file without changing it: checks it is a vault of a version we can read.
+/// Returns the connection and the schema version found.
+pub(crate) fn open(path: &Path) -> Result<(Connection, i64), StoreError> {
+    let shown = path.display().to_string();
+    // Anything SQLite does not recognise as a database at all is "not a vault", not "damaged".
+    let not_a_vault = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ffi::ErrorCode::NotADatabase) => StoreError::NotAVault(shown.clone()),
+        _ => e.into(),
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(not_a_vault)?;
+    configure(&conn).map_err(|e| match e {
+        StoreError::Corrupt(_) => StoreError::NotAVault(shown.clone()),
+        other => other,
+    })?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(not_a_vault)?;
+    if app_id != APPLICATION_ID {
+        return Err(StoreError::NotAVault(shown));
+    }
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { path: shown, found: version });
+    }
+    if version < 1 {
+        return Err(StoreError::NotAVault(shown));
+    }
+    // A truncated or scribbled file shows up here rather than half-way through a command.
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt(check));
+    }
+    Ok((conn, version))
+}
+
+/// Bring the schema from `from` to [`SCHEMA_VERSION`], one transaction per step.
+pub(crate) fn migrate(conn: &Connection, from: i64) -> Result<(), StoreError> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Run `f` in an `IMMEDIATE` transaction, so two processes writing at once queue on the lock
+/// instead of failing half-way; either all of `f`'s writes land or none.
+pub(crate) fn write<T, E: From<StoreError>>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T, E>,
+) -> Result<T, E> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::from)?;
+    match f(conn) {
+        Ok(v) => {
+            conn.execute_batch("COMMIT").map_err(StoreError::from)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// One optional blob by id from a table with an `id` and a `sealed` column.
+pub(crate) fn sealed_by_id(
+    conn: &Connection,
+    table: &'static str,
+    id: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(conn
+        .query_row(&format!("SELECT sealed FROM {table} WHERE id = ?1"), [id], |r| r.get(0))
+        .optional()?)
+}
