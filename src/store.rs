@@ -129,12 +129,34 @@ pub(crate) fn open(path: &Path) -> Result<(Connection, i64), StoreError> {
     if version < 1 {
         return Err(StoreError::NotAVault(shown));
     }
-    // A truncated or scribbled file shows up here rather than half-way through a command.
+    check_not_truncated(&conn, path)?;
+    // A scribbled file shows up here rather than half-way through a command.
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if check != "ok" {
         return Err(StoreError::Corrupt(check));
     }
     Ok((conn, version))
+}
+
+/// SQLite reads a short last page as zeros, so a file cut inside free space would pass
+/// `quick_check`. A vault is always a whole number of pages, and without a WAL holding the
+/// newest pages it must be as long as the page count says.
+fn check_not_truncated(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let len = std::fs::metadata(path).map(|m| m.len()).map_err(|e| StoreError::Sqlite(e.to_string()))?;
+    let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+    let pages: i64 = conn.pragma_query_value(None, "page_count", |r| r.get(0))?;
+    let (page_size, pages) = (page_size.max(0) as u64, pages.max(0) as u64);
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_len = std::fs::metadata(std::path::PathBuf::from(wal)).map(|m| m.len()).unwrap_or(0);
+    let short = page_size == 0 || len % page_size != 0 || (wal_len == 0 && len < pages * page_size);
+    if short {
+        return Err(StoreError::Corrupt(format!(
+            "the file is truncated: {len} bytes where {} were expected",
+            pages * page_size
+        )));
+    }
+    Ok(())
 }
 
 /// Bring the schema from `from` to [`SCHEMA_VERSION`], one transaction per step.

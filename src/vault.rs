@@ -117,6 +117,7 @@ impl Drop for FieldRecord {
 }
 
 /// A vault file that has been checked but not unlocked.
+#[derive(Debug)]
 pub struct LockedVault {
     path: PathBuf,
     conn: Connection,

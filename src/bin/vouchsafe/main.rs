@@ -51,7 +51,7 @@ fn run(cli: Cli) -> Result<()> {
                 return Err(vouchsafe::VaultError::AlreadyExists(path).into());
             }
             let params = kdf.params(KdfParams::DEFAULT);
-            params.check()?;
+            params.check().map_err(|e| exit::Usage(e.to_string()))?;
             let pass = secret_input::new_passphrase(
                 "VOUCHSAFE_PASSPHRASE",
                 cli.passphrase_file.as_deref(),

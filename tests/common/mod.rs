@@ -1,0 +1,42 @@
+//! Shared helpers for integration tests: real vault files in temporary directories.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use vouchsafe::{KdfParams, Passphrase, Vault};
+
+pub const PASS: &str = "correct horse battery staple";
+
+/// The minimum parameters the vault accepts: real Argon2id, just the cheapest allowed.
+pub const TEST_KDF: KdfParams = KdfParams::MINIMUM;
+
+pub struct TempVault {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+pub fn temp_vault() -> (TempVault, Vault) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vault.db");
+    let vault = Vault::create(&path, &Passphrase::new(PASS), TEST_KDF).expect("create");
+    (TempVault { dir, path }, vault)
+}
+
+pub fn unlock(path: &Path, pass: &str) -> vouchsafe::Result<Vault> {
+    Vault::open(path)?.unlock(&Passphrase::new(pass))
+}
+
+/// The raw bytes of the vault file and its WAL/SHM companions, for plaintext scans.
+pub fn raw_files(path: &Path) -> Vec<(String, Vec<u8>)> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|suffix| {
+            let p = PathBuf::from(format!("{}{suffix}", path.display()));
+            std::fs::read(&p).ok().map(|b| (p.display().to_string(), b))
+        })
+        .collect()
+}
+
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
