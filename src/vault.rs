@@ -290,30 +290,46 @@ impl Vault {
     /// Set a field to what the person typed, validated and normalised by [`profile`].
     /// With `label` `None`, an existing label is kept.
     pub fn set_field(&mut self, name: &FieldName, raw: &str, label: Option<&str>) -> Result<Field> {
+        let mut set = self.set_fields([(name.clone(), raw, label)])?;
+        set.pop().ok_or_else(|| StoreError::Sqlite("no field was written".into()).into())
+    }
+
+    /// Set many fields in one transaction: all are validated first, and either all land or none.
+    pub fn set_fields<'a>(
+        &mut self,
+        items: impl IntoIterator<Item = (FieldName, &'a str, Option<&'a str>)>,
+    ) -> Result<Vec<Field>> {
         let today = jiff::ZonedDateTime::now().date();
-        let value = profile::normalize_value(name, raw, today)?;
-        let label = label.map(profile::validate_label).transpose()?;
-        let canonical = name.to_string();
-        let id = self.key.lookup_id(FIELDS, &canonical);
+        let mut checked = Vec::new();
+        for (name, raw, label) in items {
+            let value = Zeroizing::new(profile::normalize_value(&name, raw, today)?);
+            let label = label.map(profile::validate_label).transpose()?.map(Zeroizing::new);
+            checked.push((name, value, label));
+        }
         let t = now();
         store::write(&self.conn, |c| {
-            let label = match label {
-                Some(l) => Some(l),
-                None => self.read_field(c, &id)?.and_then(|old| old.label.clone()),
-            };
-            let rec = FieldRecord { name: canonical.clone(), value: value.clone(), label };
-            let sealed = record::seal_json(&self.key, Place { table: FIELDS, id: &id }, &rec)?;
-            c.execute(
-                "INSERT INTO fields (id, sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
-                params![id, sealed, t],
-            )?;
-            Ok::<_, VaultError>(Field {
-                name: name.clone(),
-                value: Zeroizing::new(value.clone()),
-                label: rec.label.clone().map(Zeroizing::new),
-                updated_at: t,
-            })
+            let mut out = Vec::with_capacity(checked.len());
+            for (name, value, label) in checked {
+                let canonical = name.to_string();
+                let id = self.key.lookup_id(FIELDS, &canonical);
+                let label = match label {
+                    Some(l) => Some(l),
+                    None => self.read_field(c, &id)?.and_then(|old| old.label.clone()).map(Zeroizing::new),
+                };
+                let rec = FieldRecord {
+                    name: canonical,
+                    value: value.to_string(),
+                    label: label.as_ref().map(|l| l.to_string()),
+                };
+                let sealed = record::seal_json(&self.key, Place { table: FIELDS, id: &id }, &rec)?;
+                c.execute(
+                    "INSERT INTO fields (id, sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+                     ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
+                    params![id, sealed, t],
+                )?;
+                out.push(Field { name, value, label, updated_at: t });
+            }
+            Ok::<_, VaultError>(out)
         })
     }
 

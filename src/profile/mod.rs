@@ -1,48 +1,39 @@
-//! INTERIM: replaced by the full profile module (field catalogue and validation).
-use std::fmt;
-use std::str::FromStr;
+//! The profile model: which fields exist, how their names are spelled, how a
+//! typed value becomes a stored value, and how a profile is exported.
+//!
+//! Pure functions only — no storage, no crypto, no clock (today's date is
+//! passed in). The vault stores `(FieldName, normalised value, optional label)`
+//! and calls into this module at the edges.
+//!
+//! Built for Korean users first (family-name-first names, `010-1234-5678`
+//! phones, road-name addresses, full-width IME input, decomposed Hangul)
+//! without refusing anyone else: every rule accepts the international form.
+//!
+//! Field names (canonical spellings, used by the CLI, tokens and tests):
+//! OpenID Connect Core §5.1 claims `given_name`, `family_name`, `middle_name`,
+//! `nickname`, `name`, `email`, `phone_number`, `birthdate`, `gender`,
+//! `locale`, `zoneinfo`, `address.{street_address,locality,region,
+//! postal_code,country,formatted}`; brand fields `interests`, `clothing_size`,
+//! `shoe_size`, `dietary_preferences`, `contact_channels`; and the open
+//! families `membership.NAME` and `custom.NAME`.
 
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
-    #[error("unknown field {0:?}")]
-    UnknownField(String),
-    #[error("{0} must not be empty")]
-    Empty(String),
-}
+mod catalogue;
+mod country;
+mod email;
+mod error;
+mod export;
+mod field;
+mod locale;
+mod normalize;
+mod phone;
+mod text;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum FieldName {
-    Std(String),
-    Custom(String),
-}
-
-impl FromStr for FieldName {
-    type Err = ProfileError;
-    fn from_str(s: &str) -> Result<Self, ProfileError> {
-        match s.strip_prefix("custom.") {
-            Some(n) if !n.is_empty() => Ok(FieldName::Custom(n.into())),
-            _ if ["email", "given_name", "family_name", "birthdate", "phone_number", "address.locality"].contains(&s) => Ok(FieldName::Std(s.into())),
-            _ => Err(ProfileError::UnknownField(s.into())),
-        }
-    }
-}
-impl fmt::Display for FieldName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self { FieldName::Std(s) => f.write_str(s), FieldName::Custom(s) => write!(f, "custom.{s}") }
-    }
-}
-pub fn normalize_value(name: &FieldName, raw: &str, _today: jiff::civil::Date) -> Result<String, ProfileError> {
-    let v = raw.trim();
-    if v.is_empty() { return Err(ProfileError::Empty(name.to_string())); }
-    Ok(v.to_string())
-}
-pub fn validate_label(label: &str) -> Result<String, ProfileError> {
-    let v = label.trim();
-    if v.is_empty() { return Err(ProfileError::Empty("label".into())); }
-    Ok(v.to_string())
-}
-pub fn export_json<'a>(fields: impl IntoIterator<Item = (&'a FieldName, &'a str, Option<&'a str>)>) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for (n, v, _) in fields { m.insert(n.to_string(), v.into()); }
-    serde_json::Value::Object(m)
-}
+pub use catalogue::{FieldSpec, catalogue};
+pub use country::{COUNTRY_CODES, EXTRA_COUNTRY_CODES};
+pub use error::ProfileError;
+pub use export::export_json;
+pub use field::{AddressPart, FieldGroup, FieldName, MAX_DYNAMIC_NAME, StdField};
+pub use normalize::{
+    CONTACT_CHANNELS, MAX_ADDRESS, MAX_CUSTOM, MAX_GENDER, MAX_ITEM, MAX_ITEMS, MAX_LABEL,
+    MAX_MEMBERSHIP, MAX_SIZE, MAX_TEXT, list_items, normalize_value, validate_label,
+};
