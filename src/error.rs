@@ -27,6 +27,10 @@ pub enum VaultError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Profile(#[from] ProfileError),
+    #[error(transparent)]
+    Brand(#[from] crate::brands::BrandError),
+    #[error(transparent)]
+    Grant(#[from] crate::grants::GrantError),
     #[error("field {0} is not set")]
     FieldNotSet(String),
     #[error(transparent)]

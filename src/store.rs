@@ -34,6 +34,31 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
     ) WITHOUT ROWID;",
+    // 1 → 2: brands, grants and the audit log.
+    "CREATE TABLE brands (
+        id TEXT PRIMARY KEY,
+        sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE grants (
+        id TEXT PRIMARY KEY,
+        brand_id TEXT NOT NULL REFERENCES brands (id) ON DELETE CASCADE,
+        sealed BLOB NOT NULL,
+        status_idx INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        UNIQUE (brand_id, status_idx)
+    ) WITHOUT ROWID;
+    CREATE INDEX grants_by_brand ON grants (brand_id);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        sealed BLOB NOT NULL,
+        hash BLOB NOT NULL
+    );
+    ALTER TABLE vault_meta ADD COLUMN audit_head BLOB;",
 ];
 
 /// The schema version this build writes and reads.

@@ -12,6 +12,7 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::audit::AuditEvent;
 use crate::crypto::record::{self, Place};
 use crate::crypto::{DataKey, KdfParams, Passphrase, random_bytes, random_id};
 use crate::error::{Result, VaultError};
@@ -283,6 +284,7 @@ impl Vault {
                  wrapped_key = ?5, key_changed_at = ?6 WHERE id = 1",
                 params![params.m_kib, params.t, params.p, salt, wrapped, now()],
             )?;
+            crate::audit::append(c, &self.key, &AuditEvent::new("passphrase.changed", "vault", params.to_string()))?;
             Ok::<_, VaultError>(())
         })
     }
@@ -327,6 +329,7 @@ impl Vault {
                      ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
                     params![id, sealed, t],
                 )?;
+                crate::audit::append(c, &self.key, &AuditEvent::new("field.set", name.to_string(), ""))?;
                 out.push(Field { name, value, label, updated_at: t });
             }
             Ok::<_, VaultError>(out)
@@ -399,7 +402,11 @@ impl Vault {
     pub fn remove_field(&mut self, name: &FieldName) -> Result<bool> {
         let id = self.key.lookup_id(FIELDS, &name.to_string());
         let n = store::write(&self.conn, |c| {
-            Ok::<_, VaultError>(c.execute("DELETE FROM fields WHERE id = ?1", [&id])?)
+            let n = c.execute("DELETE FROM fields WHERE id = ?1", [&id])?;
+            if n > 0 {
+                crate::audit::append(c, &self.key, &AuditEvent::new("field.removed", name.to_string(), ""))?;
+            }
+            Ok::<_, VaultError>(n)
         })?;
         Ok(n > 0)
     }
@@ -443,7 +450,8 @@ impl Vault {
         })?;
         f.write_all(text.as_bytes())
             .and_then(|()| f.sync_all())
-            .map_err(VaultError::io(dest))
+            .map_err(VaultError::io(dest))?;
+        self.audit(AuditEvent::new("profile.exported", "profile", "plaintext export to a file"))
     }
 
     /// Write a self-contained encrypted backup: a consistent copy of the vault file, which

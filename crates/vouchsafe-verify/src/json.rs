@@ -130,9 +130,15 @@ mod tests {
     #[test]
     fn distinguishes_non_json_from_non_objects() {
         assert!(matches!(parse_object(b"[1]"), Err(ObjectError::NotObject)));
-        assert!(matches!(parse_object(b"\"x\""), Err(ObjectError::NotObject)));
+        assert!(matches!(
+            parse_object(b"\"x\""),
+            Err(ObjectError::NotObject)
+        ));
         assert!(matches!(parse_object(b"{"), Err(ObjectError::NotJson(_))));
-        assert!(matches!(parse_object(b"{} x"), Err(ObjectError::NotJson(_))));
+        assert!(matches!(
+            parse_object(b"{} x"),
+            Err(ObjectError::NotJson(_))
+        ));
         assert!(matches!(parse_object(b""), Err(ObjectError::NotJson(_))));
     }
 

@@ -209,7 +209,10 @@ mod tests {
     fn from_json_rejects_other_keys_and_private_parts() {
         let cases = [
             (json!("x"), JwkError::NotObject),
-            (json!({"kty": "OKP", "x": RFC8037_X}), JwkError::MissingMember("crv")),
+            (
+                json!({"kty": "OKP", "x": RFC8037_X}),
+                JwkError::MissingMember("crv"),
+            ),
             (
                 json!({"kty": "EC", "crv": "P-256", "x": RFC8037_X, "y": "AA"}),
                 JwkError::UnsupportedKeyType("EC".into()),

@@ -260,8 +260,11 @@ mod tests {
 
     #[test]
     fn rfc8037_a4_signing_is_reproduced_exactly() -> TestResult {
-        let token =
-            sign_compact_payload(&bare_header(), b"Example of Ed25519 signing", &rfc8037_key()?)?;
+        let token = sign_compact_payload(
+            &bare_header(),
+            b"Example of Ed25519 signing",
+            &rfc8037_key()?,
+        )?;
         assert_eq!(token, RFC8037_JWS);
         Ok(())
     }
@@ -276,7 +279,10 @@ mod tests {
         // The payload is text, not a claims set.
         assert!(matches!(
             jws.claims(),
-            Err(JwsError::NotJson { part: Part::Payload, .. })
+            Err(JwsError::NotJson {
+                part: Part::Payload,
+                ..
+            })
         ));
         Ok(())
     }
@@ -354,15 +360,30 @@ mod tests {
     fn parse_reports_each_structural_fault() {
         let h = b64::encode(br#"{"alg":"EdDSA"}"#);
         let p = b64::encode(br#"{"a":1}"#);
-        let cases: [(String, fn(&JwsError) -> bool); 8] = [
+        type Check = fn(&JwsError) -> bool;
+        let cases: [(String, Check); 8] = [
             (format!("{h}.{p}"), |e| matches!(e, JwsError::PartCount(2))),
-            (format!("{h}.{p}.AA.AA"), |e| matches!(e, JwsError::PartCount(4))),
+            (format!("{h}.{p}.AA.AA"), |e| {
+                matches!(e, JwsError::PartCount(4))
+            }),
             (String::new(), |e| matches!(e, JwsError::PartCount(1))),
-            (format!("{h}!.{p}.AA"), |e| matches!(e, JwsError::Base64(Part::Header))),
-            (format!("{h}.{p}=.AA"), |e| matches!(e, JwsError::Base64(Part::Payload))),
-            (format!("{h}.{p}.A"), |e| matches!(e, JwsError::Base64(Part::Signature))),
+            (format!("{h}!.{p}.AA"), |e| {
+                matches!(e, JwsError::Base64(Part::Header))
+            }),
+            (format!("{h}.{p}=.AA"), |e| {
+                matches!(e, JwsError::Base64(Part::Payload))
+            }),
+            (format!("{h}.{p}.A"), |e| {
+                matches!(e, JwsError::Base64(Part::Signature))
+            }),
             (format!("{}.{p}.AA", b64::encode("{\"alg\"")), |e| {
-                matches!(e, JwsError::NotJson { part: Part::Header, .. })
+                matches!(
+                    e,
+                    JwsError::NotJson {
+                        part: Part::Header,
+                        ..
+                    }
+                )
             }),
             (format!("{}.{p}.AA", b64::encode("[]")), |e| {
                 matches!(e, JwsError::NotObject(Part::Header))

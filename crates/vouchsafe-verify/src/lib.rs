@@ -50,7 +50,7 @@ pub use jwk::{JwkError, PublicJwk};
 pub use jws::{CompactJws, Header, JwsError};
 pub use status_list::{StatusList, StatusListError, status_list_token};
 pub use verify::{
-    ErrorClass, StatusOutcome, VerifiedGrant, VerifyError, VerifyOptions, verify_grant,
+    ErrorClass, HeaderError, StatusOutcome, VerifiedGrant, VerifyError, VerifyOptions, verify_grant,
 };
 
 /// `typ` header of a grant. Explicit typing (RFC 8725 §3.11) stops any other JWT signed by the

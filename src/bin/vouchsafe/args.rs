@@ -15,7 +15,9 @@ Exit codes:
   5  integrity failure: a record or the file was altered or is damaged, or its key
      derivation parameters are below the minimum
   6  invalid input: a value failed validation
-  7  not found: the field (or item) is not set
+  7  not found: the field, brand or grant does not exist
+  8  refused by the vault's state: brand exists, brand holds live grants,
+     grant already revoked, or the audit chain is broken
 
 Passphrase: from VOUCHSAFE_PASSPHRASE, else --passphrase-file, else a prompt (no echo).
 Vault: --vault, else VOUCHSAFE_VAULT, else the data directory (~/.local/share/vouchsafe/vault.db).";
@@ -66,6 +68,28 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Brands you share with.
+    Brand {
+        #[command(subcommand)]
+        cmd: BrandCmd,
+    },
+    /// Grants: what you released to whom, until when.
+    Grant {
+        #[command(subcommand)]
+        cmd: GrantCmd,
+    },
+    /// Print a brand's current signed status list, to hand over or publish.
+    StatusList {
+        #[arg(long)]
+        brand: String,
+    },
+    /// The audit log of every change, share and revocation.
+    Audit {
+        #[command(subcommand)]
+        cmd: Option<AuditCmd>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Restore the vault from an encrypted backup (asks for the backup's passphrase).
     Restore {
         file: PathBuf,
@@ -73,6 +97,110 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BrandCmd {
+    /// Add a brand; ID is its audience identifier (short id or https URL) and becomes `aud`.
+    Add {
+        id: String,
+        /// The brand's name as you know it.
+        #[arg(long)]
+        name: String,
+        /// The brand's website (https).
+        #[arg(long)]
+        url: Option<String>,
+        /// Where you will publish this brand's status list (https); else a urn:uuid: is used.
+        #[arg(long, value_name = "URL")]
+        status_url: Option<String>,
+    },
+    /// List brands.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a brand: what it holds right now and its grants.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a brand and its key (refused while it holds live grants unless --revoke).
+    Rm {
+        id: String,
+        /// Revoke its live grants first; prints the final status list to hand over.
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GrantCmd {
+    /// Issue a grant; prints the token alone (with --json: id, token, receipt, summary).
+    Issue {
+        #[arg(long)]
+        brand: String,
+        /// Fields to release, comma-separated (e.g. email,given_name,address.locality; `address` = every address part you set).
+        #[arg(long, value_delimiter = ',', default_value = "")]
+        fields: Vec<String>,
+        /// Derived facts instead of raw values: age_over:NN, birthday (no year), city.
+        #[arg(long, value_delimiter = ',')]
+        derive: Vec<String>,
+        /// Why the brand gets this, in your words.
+        #[arg(long)]
+        purpose: Option<String>,
+        /// W3C DPV purpose (e.g. ServicePersonalisation, DirectMarketing).
+        #[arg(long, value_name = "DPV-ID")]
+        purpose_category: Option<String>,
+        /// Channels you accept, '-' for no: e.g. email,-sms.
+        #[arg(long, allow_hyphen_values = true)]
+        channels: Option<String>,
+        /// What the brand offers in return.
+        #[arg(long)]
+        offer: Option<String>,
+        /// 30d, 12h, 2w, or a last day such as 2027-03-01.
+        #[arg(long, default_value = "30d")]
+        expires: String,
+        /// Show exactly what the brand would receive, and issue nothing.
+        #[arg(long)]
+        preview: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List grants (active, expired, revoked) with what each released.
+    List {
+        #[arg(long)]
+        brand: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one grant (id or a unique prefix of 8+ characters).
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke one grant, or all of a brand's with --brand ID --all.
+    Revoke {
+        #[arg(required_unless_present = "brand")]
+        id: Option<String>,
+        #[arg(long, requires = "all", conflicts_with = "id")]
+        brand: Option<String>,
+        #[arg(long, requires = "brand")]
+        all: bool,
+    },
+    /// Print the grant's signed consent receipt (JWT; --json for its decoded claims).
+    Receipt {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Check the whole hash chain; names the first broken entry.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]

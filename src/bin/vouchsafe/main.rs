@@ -1,10 +1,26 @@
 //! `vouchsafe`: the command-line face of the vault. Every command is a few lines over the
 //! core API; this file only parses arguments, asks for passphrases and formats output.
 
+/// `println!` panics when stdout is a closed pipe (`vouchsafe audit | head`); these return
+/// the error instead, and `main` treats a broken pipe as a quiet success.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($t)*)?
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($t)*)?
+    }};
+}
+
 mod args;
 mod exit;
 mod output;
 mod secret_input;
+mod share;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +35,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the outermost context and the core's own message.
             let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
@@ -26,6 +43,12 @@ fn main() -> ExitCode {
             ExitCode::from(exit::code_for(&e))
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn vault_path(cli: &Cli) -> Result<PathBuf> {
@@ -58,7 +81,7 @@ fn run(cli: Cli) -> Result<()> {
                 "New passphrase: ",
             )?;
             Vault::create(&path, &pass, params)?;
-            println!("Created a new vault at {}", path.display());
+            outln!("Created a new vault at {}", path.display());
         }
         Command::Field { cmd } => field(&cli, cmd)?,
         Command::Passwd { new_passphrase_file, kdf } => {
@@ -70,7 +93,7 @@ fn run(cli: Cli) -> Result<()> {
             )?;
             let current = vault.kdf_params()?;
             vault.change_passphrase(&pass, Some(kdf.params(current)))?;
-            println!("Passphrase changed.");
+            outln!("Passphrase changed.");
         }
         Command::Export { plaintext } => {
             let Some(dest) = plaintext else {
@@ -85,8 +108,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Backup { file, force } => {
             let vault = unlock(&cli)?;
             vault.backup_to(file, *force)?;
-            println!("Backed up to {} (encrypted; restore it with the current passphrase).", file.display());
+            outln!("Backed up to {} (encrypted; restore it with the current passphrase).", file.display());
         }
+        Command::Brand { cmd } => share::brand(&mut unlock(&cli)?, cmd)?,
+        Command::Grant { cmd } => share::grant(&mut unlock(&cli)?, cmd)?,
+        Command::StatusList { brand } => outln!("{}", unlock(&cli)?.status_list_token(brand)?),
+        Command::Audit { cmd, json } => share::audit(&unlock(&cli)?, cmd.as_ref(), *json)?,
         Command::Restore { file, force } => {
             let path = vault_path(&cli)?;
             if path.exists() && !force {
@@ -95,7 +122,7 @@ fn run(cli: Cli) -> Result<()> {
             let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Backup passphrase: ")?;
             let vault = Vault::restore(file, &path, &pass, *force)?;
             let n = vault.verify_records()?;
-            println!("Restored {} ({n} fields) to {}", file.display(), path.display());
+            outln!("Restored {} ({n} fields) to {}", file.display(), path.display());
         }
     }
     Ok(())
@@ -107,7 +134,7 @@ fn field(cli: &Cli, cmd: &FieldCmd) -> Result<()> {
             let name = name.parse::<vouchsafe::FieldName>()?;
             let mut vault = unlock(cli)?;
             let f = vault.set_field(&name, value, label.as_deref())?;
-            println!("Set {} = {}", f.name, f.value.as_str());
+            outln!("Set {} = {}", f.name, f.value.as_str());
         }
         FieldCmd::Get { name, json } => {
             let name = name.parse::<vouchsafe::FieldName>()?;
@@ -116,20 +143,20 @@ fn field(cli: &Cli, cmd: &FieldCmd) -> Result<()> {
                 .field(&name)?
                 .ok_or_else(|| vouchsafe::VaultError::FieldNotSet(name.to_string()))?;
             if *json {
-                println!("{}", output::field_json(&f));
+                outln!("{}", output::field_json(&f));
             } else {
-                println!("{}", f.value.as_str());
+                outln!("{}", f.value.as_str());
             }
         }
         FieldCmd::List { json } => {
             let vault = unlock(cli)?;
             let fields = vault.fields()?;
             if *json {
-                println!("{}", output::fields_json(&fields));
+                outln!("{}", output::fields_json(&fields));
             } else if fields.is_empty() {
-                println!("No fields yet. Add one with: vouchsafe field set email you@example.com");
+                outln!("No fields yet. Add one with: vouchsafe field set email you@example.com");
             } else {
-                print!("{}", output::fields_table(&fields));
+                out!("{}", output::fields_table(&fields));
             }
         }
         FieldCmd::Rm { name } => {
@@ -138,7 +165,7 @@ fn field(cli: &Cli, cmd: &FieldCmd) -> Result<()> {
             if !vault.remove_field(&name)? {
                 return Err(vouchsafe::VaultError::FieldNotSet(name.to_string()).into());
             }
-            println!("Removed {name}");
+            outln!("Removed {name}");
         }
     }
     Ok(())

@@ -1,0 +1,258 @@
+//! From the consumer's choices to the exact claims a brand receives.
+//!
+//! Only chosen values appear, under their OpenID Connect §5.1 names; a field that is not in
+//! the grant never appears, not even empty. Brand-personalisation fields keep their profile
+//! names; memberships go under `memberships` and custom fields under `custom` (documented in
+//! docs/grant-token.md).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::request::{Derived, GrantError};
+use crate::profile::{self, AddressPart, FieldName, StdField};
+
+/// The released claims (without the envelope claims such as `iss` and `exp`), and the
+/// `datatypes` list naming what was released.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    pub claims: Map<String, Value>,
+    pub datatypes: Vec<String>,
+}
+
+/// Build the released claims from profile values. `values` maps every set field to its
+/// stored value; `today` decides `age_over_NN`.
+pub fn release(
+    fields: &[FieldName],
+    derived: &[Derived],
+    values: &BTreeMap<FieldName, String>,
+    today: jiff::civil::Date,
+) -> Result<Release, GrantError> {
+    if fields.is_empty() && derived.is_empty() {
+        return Err(GrantError::NothingChosen);
+    }
+    check_conflicts(fields, derived)?;
+    let mut claims = Map::new();
+    let mut datatypes = Vec::new();
+    let mut address = Map::new();
+    let mut memberships = Map::new();
+    let mut custom = Map::new();
+    for name in dedup(fields) {
+        let value = values.get(name).ok_or_else(|| GrantError::FieldNotSet(name.to_string()))?;
+        let json_value = if name.is_list() {
+            Value::from(profile::list_items(value))
+        } else {
+            Value::from(value.as_str())
+        };
+        match name {
+            FieldName::Std(s) => {
+                claims.insert(s.as_str().to_string(), json_value);
+            }
+            FieldName::Address(p) => {
+                address.insert(p.as_str().to_string(), json_value);
+            }
+            FieldName::Membership(n) => {
+                memberships.insert(n.clone(), json_value);
+            }
+            FieldName::Custom(n) => {
+                custom.insert(n.clone(), json_value);
+            }
+        }
+        datatypes.push(name.to_string());
+    }
+    for d in dedup(derived) {
+        match *d {
+            Derived::AgeOver(n) => {
+                let born = birthdate(values, d)?;
+                claims.insert(format!("age_over_{n}"), Value::Bool(age_on(born, today) >= i16::from(n)));
+            }
+            Derived::Birthday => {
+                let born = birthdate(values, d)?;
+                claims.insert(
+                    "birthdate".into(),
+                    Value::from(format!("0000-{:02}-{:02}", born.month(), born.day())),
+                );
+            }
+            Derived::City => {
+                for part in [AddressPart::Locality, AddressPart::Region, AddressPart::Country] {
+                    if let Some(v) = values.get(&FieldName::Address(part)) {
+                        address.insert(part.as_str().into(), Value::from(v.as_str()));
+                    }
+                }
+                if address.is_empty() {
+                    return Err(GrantError::NeedsAddress);
+                }
+            }
+        }
+        datatypes.push(d.to_string());
+    }
+    if !address.is_empty() {
+        claims.insert("address".into(), Value::Object(address));
+    }
+    if !memberships.is_empty() {
+        claims.insert("memberships".into(), Value::Object(memberships));
+    }
+    if !custom.is_empty() {
+        claims.insert("custom".into(), Value::Object(custom));
+    }
+    Ok(Release { claims, datatypes })
+}
+
+fn dedup<T: PartialEq>(items: &[T]) -> Vec<&T> {
+    let mut out: Vec<&T> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// A derived fact and a raw field that would land in the same claim cannot both be chosen.
+fn check_conflicts(fields: &[FieldName], derived: &[Derived]) -> Result<(), GrantError> {
+    for d in derived {
+        let clash = fields.iter().find(|f| match d {
+            Derived::Birthday => **f == FieldName::Std(StdField::Birthdate),
+            Derived::City => matches!(f, FieldName::Address(_)),
+            Derived::AgeOver(_) => false,
+        });
+        if let Some(f) = clash {
+            return Err(GrantError::Conflict(f.to_string(), d.to_string()));
+        }
+    }
+    Ok(())
+}
+
+fn birthdate(values: &BTreeMap<FieldName, String>, d: &Derived) -> Result<jiff::civil::Date, GrantError> {
+    values
+        .get(&FieldName::Std(StdField::Birthdate))
+        .and_then(|v| v.parse::<jiff::civil::Date>().ok())
+        .ok_or_else(|| GrantError::NeedsBirthdate(d.to_string()))
+}
+
+/// Age in whole years on `today` (a 29 February birthday counts from 1 March in other years).
+fn age_on(born: jiff::civil::Date, today: jiff::civil::Date) -> i16 {
+    let mut age = today.year() - born.year();
+    if (today.month(), today.day()) < (born.month(), born.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The RFC 9396 `authorization_details` entry describing this release.
+pub fn authorization_details(
+    datatypes: &[String],
+    purpose: &str,
+    purpose_category: &str,
+    channels: &[super::request::ChannelChoice],
+    offer: Option<&str>,
+) -> Value {
+    let mut entry = json!({
+        "type": vouchsafe_verify::AUTHORIZATION_DETAILS_TYPE,
+        "datatypes": datatypes,
+        "purpose": purpose,
+        "purpose_category": purpose_category,
+    });
+    if let Value::Object(m) = &mut entry {
+        if !channels.is_empty() {
+            let ch: Map<String, Value> =
+                channels.iter().map(|c| (c.channel.clone(), Value::Bool(c.allowed))).collect();
+            m.insert("channels".into(), Value::Object(ch));
+        }
+        if let Some(o) = offer {
+            m.insert("offer".into(), Value::from(o));
+        }
+    }
+    Value::Array(vec![entry])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> FieldName {
+        s.parse().expect("name")
+    }
+
+    fn profile() -> BTreeMap<FieldName, String> {
+        [
+            ("email", "gildong@example.com"),
+            ("given_name", "길동"),
+            ("birthdate", "2008-03-14"),
+            ("address.street_address", "테헤란로 1"),
+            ("address.locality", "서울특별시"),
+            ("address.country", "KR"),
+            ("interests", "coffee, hiking"),
+            ("membership.cj_one", "1234 5678"),
+            ("custom.blood_type", "A"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (n(k), v.to_string()))
+        .collect()
+    }
+
+    fn today() -> jiff::civil::Date {
+        "2026-03-13".parse().expect("date")
+    }
+
+    #[test]
+    fn only_chosen_fields_appear() {
+        let r = release(&[n("email")], &[], &profile(), today()).expect("ok");
+        assert_eq!(Value::Object(r.claims), json!({"email": "gildong@example.com"}));
+        assert_eq!(r.datatypes, ["email"]);
+    }
+
+    #[test]
+    fn each_kind_lands_in_its_claim() {
+        let fields = [n("given_name"), n("address.street_address"), n("interests"), n("membership.cj_one"), n("custom.blood_type")];
+        let r = release(&fields, &[], &profile(), today()).expect("ok");
+        assert_eq!(
+            Value::Object(r.claims),
+            json!({
+                "given_name": "길동",
+                "address": {"street_address": "테헤란로 1"},
+                "interests": ["coffee", "hiking"],
+                "memberships": {"cj_one": "1234 5678"},
+                "custom": {"blood_type": "A"},
+            })
+        );
+    }
+
+    #[test]
+    fn derived_facts_replace_raw_values() {
+        // Born 2008-03-14: the day before the 18th birthday, not yet 18.
+        let r = release(&[], &[Derived::AgeOver(18), Derived::AgeOver(14), Derived::Birthday, Derived::City], &profile(), today())
+            .expect("ok");
+        assert_eq!(
+            Value::Object(r.claims),
+            json!({
+                "age_over_18": false,
+                "age_over_14": true,
+                "birthdate": "0000-03-14",
+                "address": {"locality": "서울특별시", "country": "KR"},
+            })
+        );
+        let on_birthday = release(&[], &[Derived::AgeOver(18)], &profile(), "2026-03-14".parse().expect("d")).expect("ok");
+        assert_eq!(on_birthday.claims["age_over_18"], true);
+        assert_eq!(r.datatypes, ["age_over_18", "age_over_14", "birthday", "city"]);
+    }
+
+    #[test]
+    fn refusals() {
+        let p = profile();
+        assert_eq!(release(&[], &[], &p, today()), Err(GrantError::NothingChosen));
+        assert_eq!(release(&[n("family_name")], &[], &p, today()), Err(GrantError::FieldNotSet("family_name".into())));
+        assert!(matches!(release(&[n("birthdate")], &[Derived::Birthday], &p, today()), Err(GrantError::Conflict(..))));
+        assert!(matches!(release(&[n("address.locality")], &[Derived::City], &p, today()), Err(GrantError::Conflict(..))));
+        let empty = BTreeMap::new();
+        assert!(matches!(release(&[], &[Derived::AgeOver(18)], &empty, today()), Err(GrantError::NeedsBirthdate(_))));
+        assert_eq!(release(&[], &[Derived::City], &empty, today()), Err(GrantError::NeedsAddress));
+    }
+
+    #[test]
+    fn leap_day_birthdays() {
+        let born: jiff::civil::Date = "2008-02-29".parse().expect("d");
+        assert_eq!(age_on(born, "2026-02-28".parse().expect("d")), 17);
+        assert_eq!(age_on(born, "2026-03-01".parse().expect("d")), 18);
+    }
+}

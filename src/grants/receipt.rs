@@ -1,0 +1,276 @@
+//! Transparency: the one-sentence summary of a grant and its Kantara consent receipt.
+//!
+//! The summary answers what, to whom, why, how they may contact you and until when, in words;
+//! the receipt is the same consent in Kantara Consent Receipt v1.1 field names, signed with the
+//! brand relationship's key so the consumer can prove what they agreed to.
+
+use serde_json::{Value, json};
+
+use super::request::{ChannelChoice, Derived};
+use crate::profile::{AddressPart, FieldName, StdField};
+
+/// Languages the product speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Ko,
+}
+
+fn field_words(name: &FieldName, lang: Lang) -> String {
+    let (en, ko) = match name {
+        FieldName::Std(s) => match s {
+            StdField::GivenName => ("given name", "이름"),
+            StdField::FamilyName => ("family name", "성"),
+            StdField::MiddleName => ("middle name", "중간 이름"),
+            StdField::Nickname => ("nickname", "별명"),
+            StdField::Name => ("full name", "전체 이름"),
+            StdField::Email => ("email", "이메일"),
+            StdField::PhoneNumber => ("phone number", "전화번호"),
+            StdField::Birthdate => ("birth date", "생년월일"),
+            StdField::Gender => ("gender", "성별"),
+            StdField::Locale => ("language", "언어"),
+            StdField::Zoneinfo => ("time zone", "시간대"),
+            StdField::Interests => ("interests", "관심사"),
+            StdField::ClothingSize => ("clothing size", "옷 사이즈"),
+            StdField::ShoeSize => ("shoe size", "신발 사이즈"),
+            StdField::DietaryPreferences => ("dietary preferences", "식단 선호"),
+            StdField::ContactChannels => ("contact channels", "연락 채널"),
+        },
+        FieldName::Address(p) => match p {
+            AddressPart::StreetAddress => ("street address", "도로명 주소"),
+            AddressPart::Locality => ("city", "시/군/구"),
+            AddressPart::Region => ("region", "시/도"),
+            AddressPart::PostalCode => ("postal code", "우편번호"),
+            AddressPart::Country => ("country", "국가"),
+            AddressPart::Formatted => ("full address", "전체 주소"),
+        },
+        FieldName::Membership(n) => {
+            return match lang {
+                Lang::En => format!("{n} membership number"),
+                Lang::Ko => format!("{n} 멤버십 번호"),
+            };
+        }
+        FieldName::Custom(n) => return n.replace('_', " "),
+    };
+    match lang {
+        Lang::En => en.into(),
+        Lang::Ko => ko.into(),
+    }
+}
+
+fn derived_words(d: &Derived, lang: Lang) -> String {
+    match (d, lang) {
+        (Derived::AgeOver(n), Lang::En) => format!("whether you are over {n}"),
+        (Derived::AgeOver(n), Lang::Ko) => format!("만 {n}세 이상 여부"),
+        (Derived::Birthday, Lang::En) => "birthday (no year)".into(),
+        (Derived::Birthday, Lang::Ko) => "생일(연도 제외)".into(),
+        (Derived::City, Lang::En) => "city".into(),
+        (Derived::City, Lang::Ko) => "거주 도시".into(),
+    }
+}
+
+fn channel_words(c: &str, lang: Lang) -> &'static str {
+    match (c, lang) {
+        ("email", Lang::En) => "email",
+        ("email", Lang::Ko) => "이메일",
+        ("sms", Lang::En) => "SMS",
+        ("sms", Lang::Ko) => "문자",
+        ("phone", Lang::En) => "phone",
+        ("phone", Lang::Ko) => "전화",
+        ("post", Lang::En) => "post",
+        ("post", Lang::Ko) => "우편",
+        ("push", Lang::En) => "push notification",
+        ("push", Lang::Ko) => "앱 알림",
+        ("messenger", Lang::En) => "messenger",
+        ("messenger", Lang::Ko) => "메신저",
+        (_, Lang::En) => "another channel",
+        (_, Lang::Ko) => "기타 채널",
+    }
+}
+
+fn join_en(items: &[String], last: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., tail] => format!("{} {last} {tail}", rest.join(", ")),
+    }
+}
+
+/// What a summary is about.
+pub struct SummaryInput<'a> {
+    pub brand_name: &'a str,
+    pub fields: &'a [FieldName],
+    pub derived: &'a [Derived],
+    pub purpose: &'a str,
+    pub channels: &'a [ChannelChoice],
+    /// The last day of the grant, in the consumer's calendar.
+    pub until: jiff::civil::Date,
+}
+
+/// "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email
+/// only, until 2027-03-01."
+pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
+    let what: Vec<String> = s
+        .fields
+        .iter()
+        .map(|f| field_words(f, lang))
+        .chain(s.derived.iter().map(|d| derived_words(d, lang)))
+        .collect();
+    let allowed: Vec<String> =
+        s.channels.iter().filter(|c| c.allowed).map(|c| channel_words(&c.channel, lang).to_string()).collect();
+    let purpose = s.purpose.trim().trim_end_matches('.');
+    match lang {
+        Lang::En => {
+            let how = match (allowed.as_slice(), s.channels.is_empty()) {
+                (_, true) => String::new(),
+                ([], false) => ", with no contact".into(),
+                ([one], false) => format!(", by {one} only"),
+                (many, false) => format!(", by {}", join_en(many, "or")),
+            };
+            format!("{} gets your {} to {purpose}{how}, until {}.", s.brand_name, join_en(&what, "and"), s.until)
+        }
+        Lang::Ko => {
+            let how = match (allowed.as_slice(), s.channels.is_empty()) {
+                (_, true) => String::new(),
+                ([], false) => ", 연락은 받지 않음".into(),
+                ([one], false) => format!(", 연락은 {one}로만"),
+                (many, false) => format!(", 연락은 {}로", many.join("·")),
+            };
+            format!(
+                "{}에 {}을(를) 제공합니다. 목적: {purpose}{how}, {}까지.",
+                s.brand_name,
+                what.join(", "),
+                s.until
+            )
+        }
+    }
+}
+
+/// One consent event for the receipt.
+#[derive(Debug, Clone)]
+pub struct ConsentEvent {
+    pub event: &'static str,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+/// Everything a consent receipt states.
+pub struct ReceiptInput<'a> {
+    pub grant_id: &'a str,
+    pub issuer: &'a str,
+    pub brand_id: &'a str,
+    pub brand_name: &'a str,
+    pub brand_url: Option<&'a str>,
+    pub jurisdiction: &'a str,
+    pub purpose: &'a str,
+    pub purpose_category: &'a str,
+    pub datatypes: &'a [String],
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub status_uri: &'a str,
+    pub status_idx: usize,
+    pub events: &'a [ConsentEvent],
+    pub summary: &'a str,
+}
+
+fn rfc3339(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs).map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// Receipt claims using Kantara Consent Receipt v1.1 names, plus `events` and `summary`.
+pub fn receipt_claims(r: &ReceiptInput<'_>, now: i64) -> Value {
+    let mut controller = json!({
+        "piiController": r.brand_name,
+        "contact": r.brand_id,
+        "onBehalf": false,
+    });
+    if let (Some(u), Value::Object(m)) = (r.brand_url, &mut controller) {
+        m.insert("url".into(), Value::from(u));
+    }
+    json!({
+        "iss": r.issuer,
+        "sub": r.issuer,
+        "iat": now,
+        "jti": r.grant_id,
+        "version": "KI-CR-v1.1.0",
+        "jurisdiction": r.jurisdiction,
+        "consentTimestamp": r.issued_at,
+        "collectionMethod": "Issued by the consumer as a signed Vouchsafe grant",
+        "consentReceiptID": r.grant_id,
+        "language": "en",
+        "piiPrincipalId": r.issuer,
+        "piiControllers": [controller],
+        "policyUrl": r.brand_url.unwrap_or(""),
+        "services": [{
+            "service": "Release of chosen profile data",
+            "purposes": [{
+                "purpose": r.purpose,
+                "purposeCategory": [r.purpose_category],
+                "consentType": "EXPLICIT",
+                "piiCategory": r.datatypes,
+                "primaryPurpose": true,
+                "termination": format!(
+                    "Ends at {} or when the consumer revokes it (vouchsafe grant revoke {}); revocation is published in status list {} at index {}",
+                    rfc3339(r.expires_at), r.grant_id, r.status_uri, r.status_idx
+                ),
+                "thirdPartyDisclosure": false,
+            }],
+        }],
+        "sensitive": false,
+        "spiCat": [],
+        "events": r.events.iter().map(|e| json!({"event": e.event, "at": rfc3339(e.at), "timestamp": e.at})).collect::<Vec<_>>(),
+        "summary": r.summary,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> FieldName {
+        s.parse().expect("name")
+    }
+
+    #[test]
+    fn the_products_own_example_sentence() {
+        let channels = vec![
+            ChannelChoice { channel: "email".into(), allowed: true },
+            ChannelChoice { channel: "sms".into(), allowed: false },
+        ];
+        let s = SummaryInput {
+            brand_name: "Acme Coffee",
+            fields: &[n("email")],
+            derived: &[Derived::Birthday],
+            purpose: "send a birthday coupon",
+            channels: &channels,
+            until: "2027-03-01".parse().expect("date"),
+        };
+        assert_eq!(
+            summary(&s, Lang::En),
+            "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email only, until 2027-03-01."
+        );
+        assert_eq!(
+            summary(&s, Lang::Ko),
+            "Acme Coffee에 이메일, 생일(연도 제외)을(를) 제공합니다. 목적: send a birthday coupon, 연락은 이메일로만, 2027-03-01까지."
+        );
+    }
+
+    #[test]
+    fn lists_and_channel_variants() {
+        let until = "2027-01-01".parse().expect("date");
+        let base = |channels: &'static [ChannelChoice]| SummaryInput {
+            brand_name: "B",
+            fields: &[],
+            derived: &[],
+            purpose: "x.",
+            channels,
+            until,
+        };
+        let fields = [n("given_name"), n("email"), n("address.locality")];
+        let s = SummaryInput { fields: &fields, derived: &[Derived::AgeOver(19)], ..base(&[]) };
+        assert_eq!(summary(&s, Lang::En), "B gets your given name, email, city and whether you are over 19 to x, until 2027-01-01.");
+        let none: &'static [ChannelChoice] = Box::leak(Box::new([ChannelChoice { channel: "sms".into(), allowed: false }]));
+        assert!(summary(&SummaryInput { fields: &fields[..1], ..base(none) }, Lang::En).contains(", with no contact,"));
+    }
+}
