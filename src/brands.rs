@@ -117,6 +117,8 @@ pub struct Brand {
     pub url: Option<String>,
     /// The consumer's pairwise identifier at this brand (`iss`/`sub` of its tokens).
     pub issuer: String,
+    /// The public key of this relationship, for a brand that wants to pin it.
+    pub jwk: PublicJwk,
     pub status_list_uri: String,
     pub created_at: i64,
 }
@@ -166,6 +168,7 @@ impl Vault {
             name: rec.name.clone(),
             url: rec.url.clone(),
             issuer: rec.jwk().thumbprint_urn(),
+            jwk: rec.jwk(),
             status_list_uri: rec.status_uri.clone(),
             created_at,
         }

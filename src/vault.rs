@@ -504,9 +504,20 @@ impl Vault {
         Vault::open(target)?.unlock(passphrase)
     }
 
+    /// Erase the vault: close it and delete the file and its WAL companions. The data key is
+    /// wiped as `self` drops; with `secure_delete` on, freed pages were already zeroed.
+    pub fn erase(self) -> Result<()> {
+        let path = self.path.clone();
+        self.conn.close().map_err(|(_, e)| VaultError::from(e))?;
+        fs::remove_file(&path).map_err(VaultError::io(&path))?;
+        remove_sidecars(&path)
+    }
+
     /// Open every sealed record; returns how many opened, or the first that did not.
     pub fn verify_records(&self) -> Result<usize> {
-        Ok(self.fields()?.len())
+        let n = self.fields()?.len() + self.brands()?.len() + self.grants(None)?.len();
+        self.audit_entries()?;
+        Ok(n)
     }
 }
 

@@ -24,6 +24,7 @@ const GRANT_IDX: usize = 31_337;
 struct Fixture {
     token: String,
     status_list: String,
+    lst: String,
     issuer: String,
     x: String,
     now: i64,
@@ -79,10 +80,12 @@ fn fixture() -> Result<Fixture, Box<dyn Error>> {
         }
     }
     let status_list = status_list_token(&list, STATUS_URI, now, now + 86_400, 3600, &key)?;
+    let lst = list.to_lst()?;
 
     Ok(Fixture {
         token,
         status_list,
+        lst,
         issuer,
         x: jwk.x,
         now,
@@ -160,6 +163,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             jsonwebtoken::decode::<Value>(black_box(&f.token), &jwt_key, black_box(&jwt_validation))
         })
+    });
+    group.finish();
+
+    // The share of the status-list path spent on decoding the list alone (base64url + inflate).
+    let mut group = c.benchmark_group("status_list");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("from_lst_100k", |b| {
+        b.iter(|| StatusList::from_lst(1, black_box(&f.lst)))
     });
     group.finish();
 }

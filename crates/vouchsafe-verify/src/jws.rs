@@ -97,7 +97,7 @@ pub enum JwsError {
     /// The signature is not 64 bytes long.
     #[error("signature is {0} bytes; Ed25519 signatures are 64")]
     SignatureLength(usize),
-    /// The signature does not verify under the key (strict RF 8032 verification).
+    /// The signature does not verify under the key (strict RFC 8032 verification).
     #[error("Ed25519 signature does not verify with the key")]
     BadSignature,
     /// Signing was asked for an `alg` an Ed25519 key cannot produce.

@@ -92,7 +92,7 @@ fn main() -> ExitCode {
     let outcome = run(&cli);
     let json = cli.json;
     let (code, stdout, stderr) = match outcome {
-        Ok(grant) => (0, success_output(&grant, json), None),
+        Ok(grant) => (0, Some(success_output(&grant, json)), None),
         Err(Failure::Input(err)) => (
             EXIT_IO,
             json.then(|| failure_json("io", &err.to_string())),
@@ -193,15 +193,13 @@ fn unix_now() -> Result<i64, InputError> {
     i64::try_from(since.as_secs()).map_err(|_| InputError::Clock)
 }
 
-fn success_output(grant: &VerifiedGrant, json: bool) -> Option<String> {
+fn success_output(grant: &VerifiedGrant, json: bool) -> String {
     let claims = Value::Object(grant.claims().clone());
     if json {
         // One line, like the failure object, so scripts can read either the same way.
-        Some(
-            json!({"valid": true, "claims": claims, "status": grant.status().as_str()}).to_string(),
-        )
+        json!({"valid": true, "claims": claims, "status": grant.status().as_str()}).to_string()
     } else {
-        Some(serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string()))
+        serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string())
     }
 }
 
