@@ -1,5 +1,6 @@
 //! Vault speed: unlock at the default Argon2id cost, and set/get/list on a 10,000-field profile.
 //! Run with `cargo bench --bench vault`; figures are recorded in docs/performance.md.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vouchsafe::{FieldName, KdfParams, Passphrase, Vault};
@@ -14,7 +15,12 @@ fn unlock(c: &mut Criterion) {
     let mut g = c.benchmark_group("unlock");
     g.sample_size(10);
     g.bench_function("argon2id_256MiB_t3_p2", |b| {
-        b.iter(|| Vault::open(&path).expect("open").unlock(&Passphrase::new(PASS)).expect("unlock"))
+        b.iter(|| {
+            Vault::open(&path)
+                .expect("open")
+                .unlock(&Passphrase::new(PASS))
+                .expect("unlock")
+        })
     });
     g.finish();
 }
@@ -22,9 +28,11 @@ fn unlock(c: &mut Criterion) {
 fn profile_of_10k(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("vault.db");
-    let mut vault = Vault::create(&path, &Passphrase::new(PASS), KdfParams::MINIMUM).expect("create");
-    let names: Vec<FieldName> =
-        (0..FIELDS).map(|i| format!("custom.field_{i:05}").parse().expect("name")).collect();
+    let mut vault =
+        Vault::create(&path, &Passphrase::new(PASS), KdfParams::MINIMUM).expect("create");
+    let names: Vec<FieldName> = (0..FIELDS)
+        .map(|i| format!("custom.field_{i:05}").parse().expect("name"))
+        .collect();
     let value = "a value of typical length, 서울특별시 강남구";
     vault
         .set_fields(names.iter().map(|n| (n.clone(), value, None)))
@@ -35,7 +43,9 @@ fn profile_of_10k(c: &mut Criterion) {
     g.bench_function("set_one", |b| {
         b.iter(|| {
             i = (i + 7919) % FIELDS;
-            vault.set_field(&names[i], "updated value", None).expect("set")
+            vault
+                .set_field(&names[i], "updated value", None)
+                .expect("set")
         })
     });
     g.bench_function("get_one", |b| {
@@ -45,7 +55,9 @@ fn profile_of_10k(c: &mut Criterion) {
         })
     });
     g.sample_size(10);
-    g.bench_function("list_all", |b| b.iter(|| assert_eq!(vault.fields().expect("list").len(), FIELDS)));
+    g.bench_function("list_all", |b| {
+        b.iter(|| assert_eq!(vault.fields().expect("list").len(), FIELDS))
+    });
     g.finish();
 }
 

@@ -32,7 +32,11 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     pub fn new(action: &str, subject: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { action: action.into(), subject: subject.into(), detail: detail.into() }
+        Self {
+            action: action.into(),
+            subject: subject.into(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -76,21 +80,37 @@ fn seq_id(seq: i64) -> String {
 /// Append an event inside the caller's transaction.
 pub(crate) fn append(conn: &Connection, key: &DataKey, event: &AuditEvent) -> Result<()> {
     let last: Option<(i64, Vec<u8>)> = conn
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (prev_seq, prev_hash) = last.unwrap_or((0, vec![0u8; 32]));
     let seq = prev_seq + 1;
     let at = now();
     let id = seq_id(seq);
-    let sealed = record::seal_json(key, Place { table: AUDIT, id: &id }, event)?;
+    let sealed = record::seal_json(
+        key,
+        Place {
+            table: AUDIT,
+            id: &id,
+        },
+        event,
+    )?;
     let hash = link(&prev_hash, seq, at, &sealed);
     conn.execute(
         "INSERT INTO audit (seq, at, sealed, hash) VALUES (?1, ?2, ?3, ?4)",
         params![seq, at, sealed, hash],
     )?;
-    let head = record::seal_json(key, Place { table: HEAD, id: "1" }, &Head { seq, hash })?;
+    let head = record::seal_json(
+        key,
+        Place {
+            table: HEAD,
+            id: "1",
+        },
+        &Head { seq, hash },
+    )?;
     conn.execute("UPDATE vault_meta SET audit_head = ?1 WHERE id = 1", [head])?;
     Ok(())
 }
@@ -98,13 +118,28 @@ pub(crate) fn append(conn: &Connection, key: &DataKey, event: &AuditEvent) -> Re
 impl Vault {
     /// Every audit entry, oldest first. Fails on an entry that does not open.
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.conn.prepare("SELECT seq, at, sealed FROM audit ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, sealed FROM audit ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, at, sealed) = row?;
             let id = seq_id(seq);
-            let event: AuditEvent = record::open_json(&self.key, Place { table: AUDIT, id: &id }, &sealed)?;
+            let event: AuditEvent = record::open_json(
+                &self.key,
+                Place {
+                    table: AUDIT,
+                    id: &id,
+                },
+                &sealed,
+            )?;
             out.push(AuditEntry { seq, at, event });
         }
         Ok(out)
@@ -112,9 +147,16 @@ impl Vault {
 
     /// Check the whole chain; names the first entry that was altered, removed or reordered.
     pub fn verify_audit(&self) -> Result<ChainState> {
-        let mut stmt = self.conn.prepare("SELECT seq, at, sealed, hash FROM audit ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, sealed, hash FROM audit ORDER BY seq")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
         })?;
         let mut prev = vec![0u8; 32];
         let mut expected = 1i64;
@@ -127,7 +169,16 @@ impl Vault {
                 });
             }
             let id = seq_id(seq);
-            if record::open_json::<AuditEvent>(&self.key, Place { table: AUDIT, id: &id }, &sealed).is_err() {
+            if record::open_json::<AuditEvent>(
+                &self.key,
+                Place {
+                    table: AUDIT,
+                    id: &id,
+                },
+                &sealed,
+            )
+            .is_err()
+            {
                 return Ok(ChainState::Broken {
                     at_seq: seq,
                     reason: format!("entry {seq} was altered or moved (its content does not open)"),
@@ -136,7 +187,10 @@ impl Vault {
             if link(&prev, seq, at, &sealed) != hash {
                 return Ok(ChainState::Broken {
                     at_seq: seq,
-                    reason: format!("entry {seq} does not follow from entry {} (altered, inserted or reordered)", seq - 1),
+                    reason: format!(
+                        "entry {seq} does not follow from entry {} (altered, inserted or reordered)",
+                        seq - 1
+                    ),
                 });
             }
             prev = hash;
@@ -144,18 +198,37 @@ impl Vault {
         }
         let last = expected - 1;
         let head: Option<Vec<u8>> =
-            self.conn.query_row("SELECT audit_head FROM vault_meta WHERE id = 1", [], |r| r.get(0))?;
+            self.conn
+                .query_row("SELECT audit_head FROM vault_meta WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
         match head {
             None if last == 0 => Ok(ChainState::Intact { entries: 0 }),
-            None => Ok(ChainState::Broken { at_seq: 1, reason: "the log's head record is missing".into() }),
+            None => Ok(ChainState::Broken {
+                at_seq: 1,
+                reason: "the log's head record is missing".into(),
+            }),
             Some(sealed) => {
-                let Ok(head) = record::open_json::<Head>(&self.key, Place { table: HEAD, id: "1" }, &sealed) else {
-                    return Ok(ChainState::Broken { at_seq: last, reason: "the log's head record was altered".into() });
+                let Ok(head) = record::open_json::<Head>(
+                    &self.key,
+                    Place {
+                        table: HEAD,
+                        id: "1",
+                    },
+                    &sealed,
+                ) else {
+                    return Ok(ChainState::Broken {
+                        at_seq: last,
+                        reason: "the log's head record was altered".into(),
+                    });
                 };
                 if head.seq != last || head.hash != prev {
                     return Ok(ChainState::Broken {
                         at_seq: (last + 1).min(head.seq.max(1)),
-                        reason: format!("the log ends at entry {last} but entry {} was written: entries were removed from the end", head.seq),
+                        reason: format!(
+                            "the log ends at entry {last} but entry {} was written: entries were removed from the end",
+                            head.seq
+                        ),
                     });
                 }
                 Ok(ChainState::Intact { entries: last })

@@ -12,8 +12,8 @@ use vouchsafe_verify::{PublicJwk, SigningKey};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::audit::{self, AuditEvent};
-use crate::crypto::record::{self, Place};
 use crate::crypto::random_bytes;
+use crate::crypto::record::{self, Place};
 use crate::error::{Result, VaultError};
 use crate::store;
 use crate::vault::{Vault, now};
@@ -45,7 +45,9 @@ pub enum BrandError {
 pub fn check_brand_id(id: &str) -> Result<(), BrandError> {
     let ok_short = !id.is_empty()
         && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if ok_short || is_https_url(id) {
         Ok(())
@@ -57,16 +59,27 @@ pub fn check_brand_id(id: &str) -> Result<(), BrandError> {
 /// `https://host[/path]` with no spaces or control characters; enough to refuse typos
 /// without pulling in a URL parser for a check this small.
 fn is_https_url(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("https://") else { return false };
+    let Some(rest) = s.strip_prefix("https://") else {
+        return false;
+    };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     s.len() <= 256
         && !host.is_empty()
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn check_url(what: &'static str, value: &str) -> Result<(), BrandError> {
-    if is_https_url(value) { Ok(()) } else { Err(BrandError::NotHttps { what, value: value.into() }) }
+    if is_https_url(value) {
+        Ok(())
+    } else {
+        Err(BrandError::NotHttps {
+            what,
+            value: value.into(),
+        })
+    }
 }
 
 /// A random RFC 4122 version-4 UUID as a URN, for status lists without a publishing location.
@@ -76,7 +89,14 @@ fn urn_uuid() -> Result<String> {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = crate::crypto::hex(&b);
-    Ok(format!("urn:uuid:{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+    Ok(format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
 }
 
 /// What is sealed in a `brands` row: everything, including the brand's private key.
@@ -125,7 +145,9 @@ pub struct Brand {
 
 impl fmt::Debug for Brand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Brand").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Brand")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -148,14 +170,23 @@ impl Vault {
         let row_id = self.brand_row_id(audience);
         let row: Option<(Vec<u8>, i64)> = self
             .conn
-            .query_row("SELECT sealed, created_at FROM brands WHERE id = ?1", [&row_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT sealed, created_at FROM brands WHERE id = ?1",
+                [&row_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let Some((sealed, created_at)) = row else {
             return Err(BrandError::Unknown(audience.into()).into());
         };
-        let rec: BrandRecord = record::open_json(&self.key, Place { table: BRANDS, id: &row_id }, &sealed)?;
+        let rec: BrandRecord = record::open_json(
+            &self.key,
+            Place {
+                table: BRANDS,
+                id: &row_id,
+            },
+            &sealed,
+        )?;
         if rec.audience != audience {
             return Err(record::OpenError(format!("{BRANDS}/{row_id}")).into());
         }
@@ -203,11 +234,22 @@ impl Vault {
         let row_id = self.brand_row_id(new.id);
         let t = now();
         store::write(&self.conn, |c| {
-            let exists: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM brands WHERE id = ?1)", [&row_id], |r| r.get(0))?;
+            let exists: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM brands WHERE id = ?1)",
+                [&row_id],
+                |r| r.get(0),
+            )?;
             if exists {
                 return Err(BrandError::Exists(new.id.into()).into());
             }
-            let sealed = record::seal_json(&self.key, Place { table: BRANDS, id: &row_id }, &rec)?;
+            let sealed = record::seal_json(
+                &self.key,
+                Place {
+                    table: BRANDS,
+                    id: &row_id,
+                },
+                &rec,
+            )?;
             c.execute(
                 "INSERT INTO brands (id, sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
                 params![row_id, sealed, t],
@@ -226,12 +268,27 @@ impl Vault {
 
     /// Every brand, sorted by name.
     pub fn brands(&self) -> Result<Vec<Brand>> {
-        let mut stmt = self.conn.prepare("SELECT id, sealed, created_at FROM brands")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?)))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, sealed, created_at FROM brands")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, sealed, created) = row?;
-            let rec: BrandRecord = record::open_json(&self.key, Place { table: BRANDS, id: &id }, &sealed)?;
+            let rec: BrandRecord = record::open_json(
+                &self.key,
+                Place {
+                    table: BRANDS,
+                    id: &id,
+                },
+                &sealed,
+            )?;
             if self.brand_row_id(&rec.audience) != id {
                 return Err(record::OpenError(format!("{BRANDS}/{id}")).into());
             }
@@ -250,7 +307,11 @@ impl Vault {
         let mut last_list = None;
         if !live.is_empty() {
             if !revoke {
-                return Err(BrandError::HasLiveGrants { id: id.into(), live: live.len() }.into());
+                return Err(BrandError::HasLiveGrants {
+                    id: id.into(),
+                    live: live.len(),
+                }
+                .into());
             }
             self.revoke_brand_grants(id)?;
             last_list = Some(self.status_list_token(id)?);
@@ -271,10 +332,25 @@ mod tests {
 
     #[test]
     fn brand_ids() {
-        for ok in ["acme", "acme-coffee.kr", "A1_b", "https://brand.example", "https://brand.example/consumer"] {
+        for ok in [
+            "acme",
+            "acme-coffee.kr",
+            "A1_b",
+            "https://brand.example",
+            "https://brand.example/consumer",
+        ] {
             assert!(check_brand_id(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "-acme", "has space", "http://brand.example", "https://", "https:// x", "ürün", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "-acme",
+            "has space",
+            "http://brand.example",
+            "https://",
+            "https:// x",
+            "ürün",
+            &"a".repeat(65),
+        ] {
             assert!(check_brand_id(bad).is_err(), "{bad}");
         }
     }

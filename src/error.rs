@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::crypto::RngError;
 use crate::crypto::kdf::KdfError;
 use crate::crypto::record::{OpenError, SealError};
-use crate::crypto::RngError;
 use crate::profile::ProfileError;
 use crate::store::StoreError;
 
@@ -38,7 +38,10 @@ pub enum VaultError {
     #[error(transparent)]
     Seal(#[from] SealError),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl VaultError {

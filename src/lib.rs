@@ -12,8 +12,8 @@ pub mod profile;
 pub mod store;
 pub mod vault;
 
-pub use crypto::{KdfParams, Passphrase};
 pub use brands::{Brand, BrandError, NewBrand};
+pub use crypto::{KdfParams, Passphrase};
 pub use error::{Result, VaultError};
 pub use grants::{GrantError, GrantInfo, GrantRequest, GrantState, IssuedGrant};
 pub use profile::FieldName;

@@ -149,7 +149,10 @@ pub(crate) fn open(path: &Path) -> Result<(Connection, i64), StoreError> {
     }
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema { path: shown, found: version });
+        return Err(StoreError::NewerSchema {
+            path: shown,
+            found: version,
+        });
     }
     if version < 1 {
         return Err(StoreError::NotAVault(shown));
@@ -167,13 +170,17 @@ pub(crate) fn open(path: &Path) -> Result<(Connection, i64), StoreError> {
 /// `quick_check`. A vault is always a whole number of pages, and without a WAL holding the
 /// newest pages it must be as long as the page count says.
 fn check_not_truncated(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let len = std::fs::metadata(path).map(|m| m.len()).map_err(|e| StoreError::Sqlite(e.to_string()))?;
+    let len = std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| StoreError::Sqlite(e.to_string()))?;
     let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
     let pages: i64 = conn.pragma_query_value(None, "page_count", |r| r.get(0))?;
     let (page_size, pages) = (page_size.max(0) as u64, pages.max(0) as u64);
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
-    let wal_len = std::fs::metadata(std::path::PathBuf::from(wal)).map(|m| m.len()).unwrap_or(0);
+    let wal_len = std::fs::metadata(std::path::PathBuf::from(wal))
+        .map(|m| m.len())
+        .unwrap_or(0);
     let short = page_size == 0 || len % page_size != 0 || (wal_len == 0 && len < pages * page_size);
     if short {
         return Err(StoreError::Corrupt(format!(
@@ -201,7 +208,8 @@ pub(crate) fn write<T, E: From<StoreError>>(
     conn: &Connection,
     f: impl FnOnce(&Connection) -> Result<T, E>,
 ) -> Result<T, E> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::from)?;
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(StoreError::from)?;
     match f(conn) {
         Ok(v) => {
             conn.execute_batch("COMMIT").map_err(StoreError::from)?;
@@ -221,6 +229,10 @@ pub(crate) fn sealed_by_id(
     id: &str,
 ) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(conn
-        .query_row(&format!("SELECT sealed FROM {table} WHERE id = ?1"), [id], |r| r.get(0))
+        .query_row(
+            &format!("SELECT sealed FROM {table} WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
         .optional()?)
 }

@@ -40,8 +40,11 @@ impl KeySlot {
     /// The wrap is bound to the vault and its KDF parameters: lowering the parameters in the
     /// file, or moving a key slot between vaults, makes the unwrap fail.
     fn aad(vault_id: &str, p: &KdfParams) -> Vec<u8> {
-        format!("vouchsafe/v1/keyslot/{vault_id}/argon2id/{}/{}/{}", p.m_kib, p.t, p.p)
-            .into_bytes()
+        format!(
+            "vouchsafe/v1/keyslot/{vault_id}/argon2id/{}/{}/{}",
+            p.m_kib, p.t, p.p
+        )
+        .into_bytes()
     }
 
     fn read(conn: &Connection) -> Result<Self> {
@@ -72,11 +75,20 @@ impl KeySlot {
             return Err(StoreError::Corrupt(format!("unknown key derivation {alg:?}")).into());
         }
         let as_u32 = |v: i64| u32::try_from(v).unwrap_or(0);
-        let params = KdfParams { m_kib: as_u32(m), t: as_u32(t), p: as_u32(p) };
+        let params = KdfParams {
+            m_kib: as_u32(m),
+            t: as_u32(t),
+            p: as_u32(p),
+        };
         if salt.len() < 16 {
             return Err(StoreError::Corrupt("the key slot's salt is too short".into()).into());
         }
-        Ok(Self { vault_id, params, salt, wrapped })
+        Ok(Self {
+            vault_id,
+            params,
+            salt,
+            wrapped,
+        })
     }
 }
 
@@ -134,7 +146,9 @@ pub struct Vault {
 
 impl fmt::Debug for Vault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Vault").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Vault")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -155,7 +169,10 @@ fn restrict(_: &Path, _: u32) -> Result<()> {
 
 /// A temporary sibling of `path`, so the final rename or link stays on one file system.
 fn temp_sibling(path: &Path, what: &str) -> Result<PathBuf> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Ok(path.with_file_name(format!(".{name}.{what}-{}", &random_id()?[..12])))
 }
 
@@ -172,17 +189,21 @@ fn publish(tmp: &Path, dest: &Path, overwrite: bool) -> Result<()> {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             VaultError::AlreadyExists(dest.to_path_buf())
         } else {
-            VaultError::Io { path: dest.to_path_buf(), source: e }
+            VaultError::Io {
+                path: dest.to_path_buf(),
+                source: e,
+            }
         }
     })
 }
 
 fn ensure_parent(path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            fs::create_dir_all(dir).map_err(VaultError::io(dir))?;
-            restrict(dir, 0o700)?;
-        }
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        fs::create_dir_all(dir).map_err(VaultError::io(dir))?;
+        restrict(dir, 0o700)?;
     }
     Ok(())
 }
@@ -197,7 +218,12 @@ fn remove_sidecars(path: &Path) -> Result<()> {
         match fs::remove_file(&side) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(VaultError::Io { path: side, source: e }),
+            Err(e) => {
+                return Err(VaultError::Io {
+                    path: side,
+                    source: e,
+                });
+            }
         }
     }
     Ok(())
@@ -253,7 +279,11 @@ impl Vault {
             return Err(VaultError::NotFound(path.to_path_buf()));
         }
         let (conn, schema) = store::open(path)?;
-        Ok(LockedVault { path: path.to_path_buf(), conn, schema })
+        Ok(LockedVault {
+            path: path.to_path_buf(),
+            conn,
+            schema,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -277,14 +307,20 @@ impl Vault {
         let mut salt = vec![0u8; SALT_LEN];
         random_bytes(&mut salt)?;
         let kek = params.derive(new, &salt)?;
-        let wrapped = self.key.wrap(&kek, &KeySlot::aad(&slot.vault_id, &params))?;
+        let wrapped = self
+            .key
+            .wrap(&kek, &KeySlot::aad(&slot.vault_id, &params))?;
         store::write(&self.conn, |c| {
             c.execute(
                 "UPDATE vault_meta SET kdf_m_kib = ?1, kdf_t = ?2, kdf_p = ?3, kdf_salt = ?4,
                  wrapped_key = ?5, key_changed_at = ?6 WHERE id = 1",
                 params![params.m_kib, params.t, params.p, salt, wrapped, now()],
             )?;
-            crate::audit::append(c, &self.key, &AuditEvent::new("passphrase.changed", "vault", params.to_string()))?;
+            crate::audit::append(
+                c,
+                &self.key,
+                &AuditEvent::new("passphrase.changed", "vault", params.to_string()),
+            )?;
             Ok::<_, VaultError>(())
         })
     }
@@ -293,7 +329,8 @@ impl Vault {
     /// With `label` `None`, an existing label is kept.
     pub fn set_field(&mut self, name: &FieldName, raw: &str, label: Option<&str>) -> Result<Field> {
         let mut set = self.set_fields([(name.clone(), raw, label)])?;
-        set.pop().ok_or_else(|| StoreError::Sqlite("no field was written".into()).into())
+        set.pop()
+            .ok_or_else(|| StoreError::Sqlite("no field was written".into()).into())
     }
 
     /// Set many fields in one transaction: all are validated first, and either all land or none.
@@ -305,7 +342,10 @@ impl Vault {
         let mut checked = Vec::new();
         for (name, raw, label) in items {
             let value = Zeroizing::new(profile::normalize_value(&name, raw, today)?);
-            let label = label.map(profile::validate_label).transpose()?.map(Zeroizing::new);
+            let label = label
+                .map(profile::validate_label)
+                .transpose()?
+                .map(Zeroizing::new);
             checked.push((name, value, label));
         }
         let t = now();
@@ -316,21 +356,40 @@ impl Vault {
                 let id = self.key.lookup_id(FIELDS, &canonical);
                 let label = match label {
                     Some(l) => Some(l),
-                    None => self.read_field(c, &id)?.and_then(|old| old.label.clone()).map(Zeroizing::new),
+                    None => self
+                        .read_field(c, &id)?
+                        .and_then(|old| old.label.clone())
+                        .map(Zeroizing::new),
                 };
                 let rec = FieldRecord {
                     name: canonical,
                     value: value.to_string(),
                     label: label.as_ref().map(|l| l.to_string()),
                 };
-                let sealed = record::seal_json(&self.key, Place { table: FIELDS, id: &id }, &rec)?;
+                let sealed = record::seal_json(
+                    &self.key,
+                    Place {
+                        table: FIELDS,
+                        id: &id,
+                    },
+                    &rec,
+                )?;
                 c.execute(
                     "INSERT INTO fields (id, sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
                      ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
                     params![id, sealed, t],
                 )?;
-                crate::audit::append(c, &self.key, &AuditEvent::new("field.set", name.to_string(), ""))?;
-                out.push(Field { name, value, label, updated_at: t });
+                crate::audit::append(
+                    c,
+                    &self.key,
+                    &AuditEvent::new("field.set", name.to_string(), ""),
+                )?;
+                out.push(Field {
+                    name,
+                    value,
+                    label,
+                    updated_at: t,
+                });
             }
             Ok::<_, VaultError>(out)
         })
@@ -340,7 +399,11 @@ impl Vault {
         let Some(sealed) = store::sealed_by_id(conn, FIELDS, id)? else {
             return Ok(None);
         };
-        Ok(Some(record::open_json(&self.key, Place { table: FIELDS, id }, &sealed)?))
+        Ok(Some(record::open_json(
+            &self.key,
+            Place { table: FIELDS, id },
+            &sealed,
+        )?))
     }
 
     fn to_field(id: &str, rec: &FieldRecord, updated_at: i64) -> Result<Field> {
@@ -363,13 +426,24 @@ impl Vault {
         let row: Option<(Vec<u8>, i64)> = {
             use rusqlite::OptionalExtension;
             self.conn
-                .query_row("SELECT sealed, updated_at FROM fields WHERE id = ?1", [&id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT sealed, updated_at FROM fields WHERE id = ?1",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?
         };
-        let Some((sealed, updated_at)) = row else { return Ok(None) };
-        let rec: FieldRecord = record::open_json(&self.key, Place { table: FIELDS, id: &id }, &sealed)?;
+        let Some((sealed, updated_at)) = row else {
+            return Ok(None);
+        };
+        let rec: FieldRecord = record::open_json(
+            &self.key,
+            Place {
+                table: FIELDS,
+                id: &id,
+            },
+            &sealed,
+        )?;
         // The name inside must be the one asked for: a row renamed in the file is tampering.
         if rec.name != name.to_string() {
             return Err(record::OpenError(format!("{FIELDS}/{id}")).into());
@@ -379,15 +453,27 @@ impl Vault {
 
     /// Every field, sorted by name. Fails on the first record that does not open.
     pub fn fields(&self) -> Result<Vec<Field>> {
-        let mut stmt = self.conn.prepare("SELECT id, sealed, updated_at FROM fields")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, sealed, updated_at FROM fields")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, sealed, updated_at) = row?;
-            let rec: FieldRecord =
-                record::open_json(&self.key, Place { table: FIELDS, id: &id }, &sealed)?;
+            let rec: FieldRecord = record::open_json(
+                &self.key,
+                Place {
+                    table: FIELDS,
+                    id: &id,
+                },
+                &sealed,
+            )?;
             // The id is derived from the name: a record moved under another id is caught here.
             if self.key.lookup_id(FIELDS, &rec.name) != id {
                 return Err(record::OpenError(format!("{FIELDS}/{id}")).into());
@@ -404,7 +490,11 @@ impl Vault {
         let n = store::write(&self.conn, |c| {
             let n = c.execute("DELETE FROM fields WHERE id = ?1", [&id])?;
             if n > 0 {
-                crate::audit::append(c, &self.key, &AuditEvent::new("field.removed", name.to_string(), ""))?;
+                crate::audit::append(
+                    c,
+                    &self.key,
+                    &AuditEvent::new("field.removed", name.to_string(), ""),
+                )?;
             }
             Ok::<_, VaultError>(n)
         })?;
@@ -417,7 +507,13 @@ impl Vault {
         let fields = self.fields()?;
         let items: Vec<(&FieldName, &str, Option<&str>)> = fields
             .iter()
-            .map(|f| (&f.name, f.value.as_str(), f.label.as_deref().map(|s| s.as_str())))
+            .map(|f| {
+                (
+                    &f.name,
+                    f.value.as_str(),
+                    f.label.as_deref().map(|s| s.as_str()),
+                )
+            })
             .collect();
         let doc = serde_json::json!({
             "vouchsafe_export": 1,
@@ -445,13 +541,20 @@ impl Vault {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 VaultError::AlreadyExists(dest.to_path_buf())
             } else {
-                VaultError::Io { path: dest.to_path_buf(), source: e }
+                VaultError::Io {
+                    path: dest.to_path_buf(),
+                    source: e,
+                }
             }
         })?;
         f.write_all(text.as_bytes())
             .and_then(|()| f.sync_all())
             .map_err(VaultError::io(dest))?;
-        self.audit(AuditEvent::new("profile.exported", "profile", "plaintext export to a file"))
+        self.audit(AuditEvent::new(
+            "profile.exported",
+            "profile",
+            "plaintext export to a file",
+        ))
     }
 
     /// Write a self-contained encrypted backup: a consistent copy of the vault file, which
@@ -479,7 +582,12 @@ impl Vault {
     /// Restore a backup to `target`: the backup must open with `passphrase` and every record in
     /// it must pass its integrity check before anything at `target` is touched. Refuses an
     /// existing vault unless `overwrite`.
-    pub fn restore(backup: &Path, target: &Path, passphrase: &Passphrase, overwrite: bool) -> Result<Vault> {
+    pub fn restore(
+        backup: &Path,
+        target: &Path,
+        passphrase: &Passphrase,
+        overwrite: bool,
+    ) -> Result<Vault> {
         if target.exists() && !overwrite {
             return Err(VaultError::AlreadyExists(target.to_path_buf()));
         }
@@ -492,7 +600,11 @@ impl Vault {
         let copied = fs::copy(backup, &tmp)
             .map_err(VaultError::io(&tmp))
             .and_then(|_| restrict(&tmp, 0o600))
-            .and_then(|()| fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(VaultError::io(&tmp)));
+            .and_then(|()| {
+                fs::File::open(&tmp)
+                    .and_then(|f| f.sync_all())
+                    .map_err(VaultError::io(&tmp))
+            });
         if let Err(e) = copied {
             let _ = fs::remove_file(&tmp);
             return Err(e);
@@ -531,11 +643,19 @@ impl LockedVault {
     pub fn unlock(self, passphrase: &Passphrase) -> Result<Vault> {
         let slot = KeySlot::read(&self.conn)?;
         let kek = slot.params.derive(passphrase, &slot.salt)?;
-        let key = DataKey::unwrap(&kek, &KeySlot::aad(&slot.vault_id, &slot.params), &slot.wrapped)
-            .map_err(|_| VaultError::WrongPassphrase)?;
+        let key = DataKey::unwrap(
+            &kek,
+            &KeySlot::aad(&slot.vault_id, &slot.params),
+            &slot.wrapped,
+        )
+        .map_err(|_| VaultError::WrongPassphrase)?;
         if self.schema < store::SCHEMA_VERSION {
             store::migrate(&self.conn, self.schema)?;
         }
-        Ok(Vault { path: self.path, conn: self.conn, key })
+        Ok(Vault {
+            path: self.path,
+            conn: self.conn,
+            key,
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! Grants end to end on a real vault: issuance, the exact claims released, unlinkability across
 //! brands, revocation through the status list, consent receipts and the audit chain.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
 mod common;
 
@@ -10,7 +11,9 @@ use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 use vouchsafe::audit::ChainState;
 use vouchsafe::grants::request::{ChannelChoice, Derived, parse_purpose_category};
-use vouchsafe::{BrandError, FieldName, GrantError, GrantRequest, GrantState, NewBrand, Vault, VaultError};
+use vouchsafe::{
+    BrandError, FieldName, GrantError, GrantRequest, GrantState, NewBrand, Vault, VaultError,
+};
 use vouchsafe_verify::{StatusOutcome, VerifyError, VerifyOptions, verify_grant};
 
 fn name(s: &str) -> FieldName {
@@ -46,11 +49,22 @@ fn setup() -> (TempVault, Vault) {
         ("membership.cj_one", "1234 5678 9012"),
         ("custom.blood_type", "A"),
     ];
-    v.set_fields(profile.iter().map(|(n, val)| (name(n), *val, None))).expect("profile");
-    v.add_brand(&NewBrand { id: "acme-coffee", name: "Acme Coffee", url: Some("https://acme.example"), status_url: None })
-        .expect("brand");
-    v.add_brand(&NewBrand { id: "https://shoes.example", name: "신발가게", url: None, status_url: Some("https://me.example/status/shoes") })
-        .expect("brand");
+    v.set_fields(profile.iter().map(|(n, val)| (name(n), *val, None)))
+        .expect("profile");
+    v.add_brand(&NewBrand {
+        id: "acme-coffee",
+        name: "Acme Coffee",
+        url: Some("https://acme.example"),
+        status_url: None,
+    })
+    .expect("brand");
+    v.add_brand(&NewBrand {
+        id: "https://shoes.example",
+        name: "신발가게",
+        url: None,
+        status_url: Some("https://me.example/status/shoes"),
+    })
+    .expect("brand");
     (tv, v)
 }
 
@@ -62,26 +76,56 @@ fn request(brand: &str, fields: &[&str], derived: &[Derived]) -> GrantRequest {
         purpose: "send a birthday coupon".into(),
         purpose_category: Some(parse_purpose_category("DirectMarketing").expect("dpv")),
         channels: vec![
-            ChannelChoice { channel: "email".into(), allowed: true },
-            ChannelChoice { channel: "sms".into(), allowed: false },
+            ChannelChoice {
+                channel: "email".into(),
+                allowed: true,
+            },
+            ChannelChoice {
+                channel: "sms".into(),
+                allowed: false,
+            },
         ],
         offer: Some("free americano".into()),
         expires_at: now() + 30 * 86_400,
     }
 }
 
-fn verify(token: &str, audience: &str, status: Option<String>) -> Result<vouchsafe_verify::VerifiedGrant, VerifyError> {
+fn verify(
+    token: &str,
+    audience: &str,
+    status: Option<String>,
+) -> Result<vouchsafe_verify::VerifiedGrant, VerifyError> {
     verify_grant(
         token,
-        &VerifyOptions { audience: Some(audience.into()), issuer: None, status_list_token: status, now: now() },
+        &VerifyOptions {
+            audience: Some(audience.into()),
+            issuer: None,
+            status_list_token: status,
+            now: now(),
+        },
     )
 }
 
-const ENVELOPE: [&str; 10] = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "authorization_details", "status", "__"];
+const ENVELOPE: [&str; 10] = [
+    "iss",
+    "sub",
+    "aud",
+    "iat",
+    "nbf",
+    "exp",
+    "jti",
+    "authorization_details",
+    "status",
+    "__",
+];
 
 /// The released claims: everything except the envelope.
 fn released(claims: &Map<String, Value>) -> Map<String, Value> {
-    claims.iter().filter(|(k, _)| !ENVELOPE.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    claims
+        .iter()
+        .filter(|(k, _)| !ENVELOPE.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 #[test]
@@ -96,20 +140,37 @@ fn each_field_kind_releases_exactly_its_claim() {
         ("gender", json!({"gender": "male"})),
         ("locale", json!({"locale": "ko-KR"})),
         ("zoneinfo", json!({"zoneinfo": "Asia/Seoul"})),
-        ("address.street_address", json!({"address": {"street_address": "테헤란로 152"}})),
-        ("address.locality", json!({"address": {"locality": "강남구"}})),
-        ("address.postal_code", json!({"address": {"postal_code": "06236"}})),
+        (
+            "address.street_address",
+            json!({"address": {"street_address": "테헤란로 152"}}),
+        ),
+        (
+            "address.locality",
+            json!({"address": {"locality": "강남구"}}),
+        ),
+        (
+            "address.postal_code",
+            json!({"address": {"postal_code": "06236"}}),
+        ),
         ("address.country", json!({"address": {"country": "KR"}})),
         ("interests", json!({"interests": ["커피", "hiking"]})),
         ("clothing_size", json!({"clothing_size": "M"})),
         ("shoe_size", json!({"shoe_size": "270"})),
-        ("dietary_preferences", json!({"dietary_preferences": ["vegetarian"]})),
+        (
+            "dietary_preferences",
+            json!({"dietary_preferences": ["vegetarian"]}),
+        ),
         ("contact_channels", json!({"contact_channels": ["email"]})),
-        ("membership.cj_one", json!({"memberships": {"cj_one": "1234 5678 9012"}})),
+        (
+            "membership.cj_one",
+            json!({"memberships": {"cj_one": "1234 5678 9012"}}),
+        ),
         ("custom.blood_type", json!({"custom": {"blood_type": "A"}})),
     ];
     for (field, want) in cases {
-        let g = v.issue_grant(&request("acme-coffee", &[field], &[])).expect(field);
+        let g = v
+            .issue_grant(&request("acme-coffee", &[field], &[]))
+            .expect(field);
         let checked = verify(&g.token, "acme-coffee", None).expect(field);
         assert_eq!(Value::Object(released(checked.claims())), want, "{field}");
         let details = &checked.claims()["authorization_details"][0];
@@ -124,10 +185,15 @@ fn each_derived_kind_releases_the_fact_not_the_value() {
         (Derived::AgeOver(18), json!({"age_over_18": true})),
         (Derived::AgeOver(99), json!({"age_over_99": false})),
         (Derived::Birthday, json!({"birthdate": "0000-03-14"})),
-        (Derived::City, json!({"address": {"locality": "강남구", "region": "서울특별시", "country": "KR"}})),
+        (
+            Derived::City,
+            json!({"address": {"locality": "강남구", "region": "서울특별시", "country": "KR"}}),
+        ),
     ];
     for (d, want) in cases {
-        let g = v.issue_grant(&request("acme-coffee", &[], &[d])).expect("issue");
+        let g = v
+            .issue_grant(&request("acme-coffee", &[], &[d]))
+            .expect("issue");
         let checked = verify(&g.token, "acme-coffee", None).expect("verify");
         assert_eq!(Value::Object(released(checked.claims())), want, "{d}");
         let text = Value::Object(checked.claims().clone()).to_string();
@@ -140,17 +206,21 @@ fn each_derived_kind_releases_the_fact_not_the_value() {
 #[test]
 fn the_envelope_follows_the_spec() {
     let (_tv, mut v) = setup();
-    let g = v.issue_grant(&request("acme-coffee", &["email"], &[Derived::AgeOver(19)])).expect("issue");
+    let g = v
+        .issue_grant(&request("acme-coffee", &["email"], &[Derived::AgeOver(19)]))
+        .expect("issue");
     let checked = verify(&g.token, "acme-coffee", None).expect("verify");
     let c = checked.claims();
-    let header: Value = serde_json::from_slice(
-        &base64_url(g.token.split('.').next().expect("header")),
-    )
-    .expect("header json");
+    let header: Value =
+        serde_json::from_slice(&base64_url(g.token.split('.').next().expect("header")))
+            .expect("header json");
     assert_eq!(header["alg"], "EdDSA");
     assert_eq!(header["typ"], "vnd.vouchsafe.grant+jwt");
     let thumb = header["kid"].as_str().expect("kid");
-    assert_eq!(c["iss"], format!("urn:ietf:params:oauth:jwk-thumbprint:sha-256:{thumb}"));
+    assert_eq!(
+        c["iss"],
+        format!("urn:ietf:params:oauth:jwk-thumbprint:sha-256:{thumb}")
+    );
     assert_eq!(c["sub"], c["iss"]);
     assert_eq!(c["aud"], "acme-coffee");
     assert_eq!(c["jti"], g.id);
@@ -168,21 +238,39 @@ fn the_envelope_follows_the_spec() {
         }])
     );
     let status = &c["status"]["status_list"];
-    assert!(status["uri"].as_str().expect("uri").starts_with("urn:uuid:"));
+    assert!(
+        status["uri"]
+            .as_str()
+            .expect("uri")
+            .starts_with("urn:uuid:")
+    );
     assert!(status["idx"].as_u64().expect("idx") < 1024);
-    assert_eq!(g.summary_en, format!(
-        "Acme Coffee gets your email and whether you are over 19 to send a birthday coupon, by email only, until {}.",
-        jiff::Timestamp::from_second(now() + 30 * 86_400).expect("ts").to_zoned_datetime(jiff::tz::TimeZone::system()).date()
-    ));
+    assert_eq!(
+        g.summary_en,
+        format!(
+            "Acme Coffee gets your email and whether you are over 19 to send a birthday coupon, by email only, until {}.",
+            jiff::Timestamp::from_second(now() + 30 * 86_400)
+                .expect("ts")
+                .to_zoned_datetime(jiff::tz::TimeZone::system())
+                .date()
+        )
+    );
     // A brand that set a publishing location gets an https status URI.
-    let g2 = v.issue_grant(&request("https://shoes.example", &["shoe_size"], &[])).expect("issue");
+    let g2 = v
+        .issue_grant(&request("https://shoes.example", &["shoe_size"], &[]))
+        .expect("issue");
     let c2 = verify(&g2.token, "https://shoes.example", None).expect("verify");
-    assert_eq!(c2.claims()["status"]["status_list"]["uri"], "https://me.example/status/shoes");
+    assert_eq!(
+        c2.claims()["status"]["status_list"]["uri"],
+        "https://me.example/status/shoes"
+    );
 }
 
 fn base64_url(s: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).expect("b64")
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .expect("b64")
 }
 
 /// Every identifier-like value of a token: header and claims, minus the released profile values.
@@ -204,12 +292,26 @@ fn identifiers(token: &str) -> BTreeSet<String> {
 #[test]
 fn two_brands_tokens_share_no_identifier() {
     let (_tv, mut v) = setup();
-    v.add_brand(&NewBrand { id: "brand-b", name: "Brand B", url: None, status_url: None }).expect("brand");
+    v.add_brand(&NewBrand {
+        id: "brand-b",
+        name: "Brand B",
+        url: None,
+        status_url: None,
+    })
+    .expect("brand");
     let mut a = BTreeSet::new();
     let mut b = BTreeSet::new();
     for _ in 0..5 {
-        a.extend(identifiers(&v.issue_grant(&request("acme-coffee", &["email"], &[])).expect("a").token));
-        b.extend(identifiers(&v.issue_grant(&request("brand-b", &["email"], &[])).expect("b").token));
+        a.extend(identifiers(
+            &v.issue_grant(&request("acme-coffee", &["email"], &[]))
+                .expect("a")
+                .token,
+        ));
+        b.extend(identifiers(
+            &v.issue_grant(&request("brand-b", &["email"], &[]))
+                .expect("b")
+                .token,
+        ));
     }
     let shared: Vec<_> = a.intersection(&b).collect();
     assert!(shared.is_empty(), "shared across brands: {shared:?}");
@@ -218,34 +320,66 @@ fn two_brands_tokens_share_no_identifier() {
     let grants = v.grants(Some("acme-coffee")).expect("grants");
     let jtis: BTreeSet<_> = grants.iter().map(|g| g.id.clone()).collect();
     assert_eq!(jtis.len(), grants.len());
-    assert!(brand.issuer.starts_with("urn:ietf:params:oauth:jwk-thumbprint:sha-256:"));
+    assert!(
+        brand
+            .issuer
+            .starts_with("urn:ietf:params:oauth:jwk-thumbprint:sha-256:")
+    );
     assert_ne!(brand.issuer, v.brand("brand-b").expect("b").issuer);
 }
 
 #[test]
 fn revocation_reaches_the_brand_through_its_status_list() {
     let (_tv, mut v) = setup();
-    let keep = v.issue_grant(&request("acme-coffee", &["email"], &[])).expect("keep");
-    let gone = v.issue_grant(&request("acme-coffee", &["given_name"], &[])).expect("gone");
+    let keep = v
+        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .expect("keep");
+    let gone = v
+        .issue_grant(&request("acme-coffee", &["given_name"], &[]))
+        .expect("gone");
     let before = v.status_list_token("acme-coffee").expect("list");
-    assert_eq!(verify(&gone.token, "acme-coffee", Some(before.clone())).expect("valid").status(), StatusOutcome::Valid);
+    assert_eq!(
+        verify(&gone.token, "acme-coffee", Some(before.clone()))
+            .expect("valid")
+            .status(),
+        StatusOutcome::Valid
+    );
 
     v.revoke_grant(&gone.id[..8]).expect("revoke by prefix");
-    assert!(matches!(v.revoke_grant(&gone.id), Err(VaultError::Grant(GrantError::AlreadyRevoked(_)))));
+    assert!(matches!(
+        v.revoke_grant(&gone.id),
+        Err(VaultError::Grant(GrantError::AlreadyRevoked(_)))
+    ));
     let after = v.status_list_token("acme-coffee").expect("list");
-    assert!(matches!(verify(&gone.token, "acme-coffee", Some(after.clone())), Err(VerifyError::Revoked { .. })));
-    assert_eq!(verify(&keep.token, "acme-coffee", Some(after)).expect("other still valid").status(), StatusOutcome::Valid);
+    assert!(matches!(
+        verify(&gone.token, "acme-coffee", Some(after.clone())),
+        Err(VerifyError::Revoked { .. })
+    ));
+    assert_eq!(
+        verify(&keep.token, "acme-coffee", Some(after))
+            .expect("other still valid")
+            .status(),
+        StatusOutcome::Valid
+    );
     // The old list, fetched before the revocation, still says valid: brands must refresh.
     assert!(verify(&gone.token, "acme-coffee", Some(before)).is_ok());
 
-    let states: Vec<(String, GrantState)> = v.grants(Some("acme-coffee")).expect("list").into_iter().map(|g| (g.id, g.state)).collect();
+    let states: Vec<(String, GrantState)> = v
+        .grants(Some("acme-coffee"))
+        .expect("list")
+        .into_iter()
+        .map(|g| (g.id, g.state))
+        .collect();
     assert!(states.contains(&(gone.id.clone(), GrantState::Revoked)));
     assert!(states.contains(&(keep.id.clone(), GrantState::Active)));
     assert_eq!(v.brand_holdings("acme-coffee").expect("holds"), ["email"]);
 
     assert_eq!(v.revoke_brand_grants("acme-coffee").expect("all"), 1);
     let last = v.status_list_token("acme-coffee").expect("list");
-    assert!(matches!(verify(&keep.token, "acme-coffee", Some(last)), Err(VerifyError::Revoked { .. })));
+    assert!(matches!(
+        verify(&keep.token, "acme-coffee", Some(last)),
+        Err(VerifyError::Revoked { .. })
+    ));
     assert!(v.brand_holdings("acme-coffee").expect("holds").is_empty());
 }
 
@@ -254,17 +388,28 @@ fn status_lists_are_large_and_indices_random() {
     let (_tv, mut v) = setup();
     let mut idx = Vec::new();
     for _ in 0..40 {
-        let g = v.issue_grant(&request("acme-coffee", &["email"], &[])).expect("issue");
+        let g = v
+            .issue_grant(&request("acme-coffee", &["email"], &[]))
+            .expect("issue");
         idx.push(v.grant(&g.id).expect("grant").status_idx);
     }
     let distinct: BTreeSet<_> = idx.iter().collect();
-    assert_eq!(distinct.len(), idx.len(), "indices are unique within a brand");
+    assert_eq!(
+        distinct.len(),
+        idx.len(),
+        "indices are unique within a brand"
+    );
     let mut sorted = idx.clone();
     sorted.sort_unstable();
     assert_ne!(idx, sorted, "issue order must not be index order");
     let list = v.status_list_token("acme-coffee").expect("list");
-    let claims: Value = serde_json::from_slice(&base64_url(list.split('.').nth(1).expect("c"))).expect("json");
-    let decoded = vouchsafe_verify::StatusList::from_lst(1, claims["status_list"]["lst"].as_str().expect("lst")).expect("lst");
+    let claims: Value =
+        serde_json::from_slice(&base64_url(list.split('.').nth(1).expect("c"))).expect("json");
+    let decoded = vouchsafe_verify::StatusList::from_lst(
+        1,
+        claims["status_list"]["lst"].as_str().expect("lst"),
+    )
+    .expect("lst");
     assert!(decoded.len() >= 1024);
     assert_eq!(claims["status_list"]["bits"], 1);
     assert!(claims["exp"].as_i64() > claims["iat"].as_i64());
@@ -277,16 +422,43 @@ fn bad_requests_issue_nothing() {
     let audit_before = v.audit_entries().expect("audit").len();
     let mut unset = request("acme-coffee", &["nickname"], &[]);
     let cases: Vec<(GrantRequest, &str)> = vec![
-        (request("acme-coffee", &[], &[]), "choose at least one field"),
-        (std::mem::replace(&mut unset, request("x", &[], &[])), "field nickname is not set"),
-        (GrantRequest { purpose: "  ".into(), ..request("acme-coffee", &["email"], &[]) }, "a purpose is required"),
-        (GrantRequest { expires_at: now() - 10, ..request("acme-coffee", &["email"], &[]) }, "is in the past"),
-        (request("nobody", &["email"], &[]), "brand nobody is not known"),
-        (request("acme-coffee", &["birthdate"], &[Derived::Birthday]), "release the same claim"),
+        (
+            request("acme-coffee", &[], &[]),
+            "choose at least one field",
+        ),
+        (
+            std::mem::replace(&mut unset, request("x", &[], &[])),
+            "field nickname is not set",
+        ),
+        (
+            GrantRequest {
+                purpose: "  ".into(),
+                ..request("acme-coffee", &["email"], &[])
+            },
+            "a purpose is required",
+        ),
+        (
+            GrantRequest {
+                expires_at: now() - 10,
+                ..request("acme-coffee", &["email"], &[])
+            },
+            "is in the past",
+        ),
+        (
+            request("nobody", &["email"], &[]),
+            "brand nobody is not known",
+        ),
+        (
+            request("acme-coffee", &["birthdate"], &[Derived::Birthday]),
+            "release the same claim",
+        ),
     ];
     for (req, msg) in cases {
         let err = v.issue_grant(&req).expect_err(msg);
-        assert!(err.to_string().contains(msg), "{err} should contain {msg:?}");
+        assert!(
+            err.to_string().contains(msg),
+            "{err} should contain {msg:?}"
+        );
     }
     assert!(v.grants(None).expect("grants").is_empty());
     assert_eq!(v.audit_entries().expect("audit").len(), audit_before);
@@ -295,21 +467,45 @@ fn bad_requests_issue_nothing() {
 #[test]
 fn brands_with_live_grants_are_not_removed_without_revoking() {
     let (_tv, mut v) = setup();
-    let g = v.issue_grant(&request("acme-coffee", &["email"], &[])).expect("issue");
+    let g = v
+        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .expect("issue");
     assert!(matches!(
         v.remove_brand("acme-coffee", false),
         Err(VaultError::Brand(BrandError::HasLiveGrants { live: 1, .. }))
     ));
-    let last = v.remove_brand("acme-coffee", true).expect("remove").expect("final list");
-    assert!(matches!(verify(&g.token, "acme-coffee", Some(last)), Err(VerifyError::Revoked { .. })));
-    assert!(matches!(v.brand("acme-coffee"), Err(VaultError::Brand(BrandError::Unknown(_)))));
-    assert!(v.grants(None).expect("grants").iter().all(|g| g.brand != "acme-coffee"));
+    let last = v
+        .remove_brand("acme-coffee", true)
+        .expect("remove")
+        .expect("final list");
     assert!(matches!(
-        v.add_brand(&NewBrand { id: "https://shoes.example", name: "dup", ..Default::default() }),
+        verify(&g.token, "acme-coffee", Some(last)),
+        Err(VerifyError::Revoked { .. })
+    ));
+    assert!(matches!(
+        v.brand("acme-coffee"),
+        Err(VaultError::Brand(BrandError::Unknown(_)))
+    ));
+    assert!(
+        v.grants(None)
+            .expect("grants")
+            .iter()
+            .all(|g| g.brand != "acme-coffee")
+    );
+    assert!(matches!(
+        v.add_brand(&NewBrand {
+            id: "https://shoes.example",
+            name: "dup",
+            ..Default::default()
+        }),
         Err(VaultError::Brand(BrandError::Exists(_)))
     ));
     assert!(matches!(
-        v.add_brand(&NewBrand { id: "not ok", name: "x", ..Default::default() }),
+        v.add_brand(&NewBrand {
+            id: "not ok",
+            name: "x",
+            ..Default::default()
+        }),
         Err(VaultError::Brand(BrandError::BadId(_)))
     ));
 }
@@ -317,12 +513,15 @@ fn brands_with_live_grants_are_not_removed_without_revoking() {
 #[test]
 fn consent_receipts_are_signed_kantara_records_with_events() {
     let (_tv, mut v) = setup();
-    let g = v.issue_grant(&request("acme-coffee", &["email"], &[Derived::Birthday])).expect("issue");
+    let g = v
+        .issue_grant(&request("acme-coffee", &["email"], &[Derived::Birthday]))
+        .expect("issue");
     let brand = v.brand("acme-coffee").expect("brand");
     let check = |receipt: &str| -> Map<String, Value> {
         let jws = vouchsafe_verify::CompactJws::parse(receipt).expect("parse");
         assert_eq!(jws.header()["typ"], "vnd.vouchsafe.consent-receipt+jwt");
-        jws.verify_signature(&brand.jwk.to_verifying_key().expect("key")).expect("signed by the brand key");
+        jws.verify_signature(&brand.jwk.to_verifying_key().expect("key"))
+            .expect("signed by the brand key");
         jws.claims().expect("claims")
     };
     let r = check(&g.receipt);
@@ -332,33 +531,68 @@ fn consent_receipts_are_signed_kantara_records_with_events() {
     let purpose = &r["services"][0]["purposes"][0];
     assert_eq!(purpose["consentType"], "EXPLICIT");
     assert_eq!(purpose["piiCategory"], json!(["email", "birthday"]));
-    assert_eq!(purpose["purposeCategory"], json!(["https://w3id.org/dpv#DirectMarketing"]));
-    assert!(purpose["termination"].as_str().expect("t").contains("vouchsafe grant revoke"));
+    assert_eq!(
+        purpose["purposeCategory"],
+        json!(["https://w3id.org/dpv#DirectMarketing"])
+    );
+    assert!(
+        purpose["termination"]
+            .as_str()
+            .expect("t")
+            .contains("vouchsafe grant revoke")
+    );
     assert_eq!(r["events"].as_array().expect("events").len(), 1);
     assert_eq!(r["events"][0]["event"], "given");
     assert!(r["summary"].as_str().expect("s").starts_with("Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email only, until "));
     // A grant receipt is not a grant: the verifier refuses it by its type.
-    assert!(matches!(verify(&g.receipt, "acme-coffee", None), Err(VerifyError::WrongType { .. })));
+    assert!(matches!(
+        verify(&g.receipt, "acme-coffee", None),
+        Err(VerifyError::WrongType { .. })
+    ));
 
     v.revoke_grant(&g.id).expect("revoke");
     let r = check(&v.grant_receipt(&g.id).expect("receipt"));
-    let events: Vec<&str> = r["events"].as_array().expect("events").iter().filter_map(|e| e["event"].as_str()).collect();
+    let events: Vec<&str> = r["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
     assert_eq!(events, ["given", "withdrawn"]);
 }
 
 #[test]
 fn the_audit_log_records_every_kind_of_change() {
     let (tv, mut v) = setup();
-    let g = v.issue_grant(&request("acme-coffee", &["email"], &[])).expect("issue");
+    let g = v
+        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .expect("issue");
     v.revoke_grant(&g.id).expect("revoke");
     v.remove_field(&name("shoe_size")).expect("rm");
-    v.export_plaintext_to(&tv.dir.path().join("e.json")).expect("export");
-    v.change_passphrase(&vouchsafe::Passphrase::new("another long passphrase"), None).expect("passwd");
-    let actions: BTreeSet<String> = v.audit_entries().expect("audit").into_iter().map(|e| e.event.action).collect();
-    for a in ["field.set", "field.removed", "brand.added", "grant.issued", "grant.revoked", "profile.exported", "passphrase.changed"] {
+    v.export_plaintext_to(&tv.dir.path().join("e.json"))
+        .expect("export");
+    v.change_passphrase(&vouchsafe::Passphrase::new("another long passphrase"), None)
+        .expect("passwd");
+    let actions: BTreeSet<String> = v
+        .audit_entries()
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    for a in [
+        "field.set",
+        "field.removed",
+        "brand.added",
+        "grant.issued",
+        "grant.revoked",
+        "profile.exported",
+        "passphrase.changed",
+    ] {
         assert!(actions.contains(a), "{a} missing from {actions:?}");
     }
-    assert!(matches!(v.verify_audit().expect("verify"), ChainState::Intact { entries } if entries > 20));
+    assert!(
+        matches!(v.verify_audit().expect("verify"), ChainState::Intact { entries } if entries > 20)
+    );
 }
 
 fn audit_db(tv: &TempVault) -> Connection {
@@ -377,9 +611,12 @@ fn the_audit_chain_detects_an_edited_entry() {
     let (tv, v) = setup();
     drop(v);
     let c = audit_db(&tv);
-    let mut sealed: Vec<u8> = c.query_row("SELECT sealed FROM audit WHERE seq = 5", [], |r| r.get(0)).expect("row");
+    let mut sealed: Vec<u8> = c
+        .query_row("SELECT sealed FROM audit WHERE seq = 5", [], |r| r.get(0))
+        .expect("row");
     sealed[20] ^= 1;
-    c.execute("UPDATE audit SET sealed = ?1 WHERE seq = 5", [sealed]).expect("edit");
+    c.execute("UPDATE audit SET sealed = ?1 WHERE seq = 5", [sealed])
+        .expect("edit");
     drop(c);
     let v = unlock(&tv.path, PASS).expect("unlock");
     let (at, reason) = broken_at(&v);
@@ -390,7 +627,9 @@ fn the_audit_chain_detects_an_edited_entry() {
 fn the_audit_chain_detects_a_deleted_entry() {
     let (tv, v) = setup();
     drop(v);
-    audit_db(&tv).execute("DELETE FROM audit WHERE seq = 7", []).expect("delete");
+    audit_db(&tv)
+        .execute("DELETE FROM audit WHERE seq = 7", [])
+        .expect("delete");
     let v = unlock(&tv.path, PASS).expect("unlock");
     let (at, reason) = broken_at(&v);
     assert_eq!(at, 7, "{reason}");
@@ -419,7 +658,12 @@ fn the_audit_chain_detects_reordered_entries() {
 fn the_audit_chain_detects_entries_removed_from_the_end() {
     let (tv, v) = setup();
     drop(v);
-    audit_db(&tv).execute("DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)", []).expect("truncate");
+    audit_db(&tv)
+        .execute(
+            "DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)",
+            [],
+        )
+        .expect("truncate");
     let v = unlock(&tv.path, PASS).expect("unlock");
     let (_, reason) = broken_at(&v);
     assert!(reason.contains("removed from the end"), "{reason}");
@@ -429,37 +673,89 @@ fn the_audit_chain_detects_entries_removed_from_the_end() {
 fn a_schema_v1_vault_migrates_and_keeps_its_profile() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.db");
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vault-v1.db"), &path).expect("copy fixture");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vault-v1.db"),
+        &path,
+    )
+    .expect("copy fixture");
     let version = |p: &std::path::Path| -> i64 {
-        Connection::open(p).expect("raw").pragma_query_value(None, "user_version", |r| r.get(0)).expect("v")
+        Connection::open(p)
+            .expect("raw")
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("v")
     };
     assert_eq!(version(&path), 1);
     // A wrong passphrase neither migrates nor writes.
-    assert!(matches!(unlock(&path, "wrong passphrase!"), Err(VaultError::WrongPassphrase)));
+    assert!(matches!(
+        unlock(&path, "wrong passphrase!"),
+        Err(VaultError::WrongPassphrase)
+    ));
     assert_eq!(version(&path), 1);
 
     let mut v = unlock(&path, PASS).expect("unlock v1");
     assert_eq!(version(&path), vouchsafe::store::SCHEMA_VERSION);
-    let fields: Vec<String> = v.fields().expect("fields").iter().map(|f| format!("{}={}", f.name, *f.value)).collect();
-    assert_eq!(fields, ["custom.blood_type=A", "email=gildong@example.com", "family_name=홍", "given_name=길동"]);
-    assert_eq!(v.verify_audit().expect("audit"), ChainState::Intact { entries: 0 });
-    v.add_brand(&NewBrand { id: "acme", name: "Acme", ..Default::default() }).expect("brand after migration");
-    let g = v.issue_grant(&request("acme", &["email"], &[])).expect("grant after migration");
+    let fields: Vec<String> = v
+        .fields()
+        .expect("fields")
+        .iter()
+        .map(|f| format!("{}={}", f.name, *f.value))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "custom.blood_type=A",
+            "email=gildong@example.com",
+            "family_name=홍",
+            "given_name=길동"
+        ]
+    );
+    assert_eq!(
+        v.verify_audit().expect("audit"),
+        ChainState::Intact { entries: 0 }
+    );
+    v.add_brand(&NewBrand {
+        id: "acme",
+        name: "Acme",
+        ..Default::default()
+    })
+    .expect("brand after migration");
+    let g = v
+        .issue_grant(&request("acme", &["email"], &[]))
+        .expect("grant after migration");
     assert!(verify(&g.token, "acme", None).is_ok());
-    assert!(matches!(v.verify_audit().expect("audit"), ChainState::Intact { entries: 2 }));
+    assert!(matches!(
+        v.verify_audit().expect("audit"),
+        ChainState::Intact { entries: 2 }
+    ));
 }
 
 #[test]
 fn brand_and_grant_text_never_reaches_the_raw_files() {
     let (tv, mut v) = setup();
-    v.add_brand(&NewBrand { id: "canarybrandid", name: "Canary Brand Name", url: Some("https://canary-url.example"), status_url: None })
-        .expect("brand");
+    v.add_brand(&NewBrand {
+        id: "canarybrandid",
+        name: "Canary Brand Name",
+        url: Some("https://canary-url.example"),
+        status_url: None,
+    })
+    .expect("brand");
     let mut req = request("canarybrandid", &["email"], &[]);
     req.purpose = "canary purpose words".into();
     req.offer = Some("canary offer words".into());
     v.issue_grant(&req).expect("issue");
     for (file, bytes) in raw_files(&tv.path) {
-        for needle in ["canarybrandid", "Canary Brand Name", "canary-url", "canary purpose", "canary offer", "acme-coffee", "Acme Coffee", "gildong", "EdDSA", "eyJ"] {
+        for needle in [
+            "canarybrandid",
+            "Canary Brand Name",
+            "canary-url",
+            "canary purpose",
+            "canary offer",
+            "acme-coffee",
+            "Acme Coffee",
+            "gildong",
+            "EdDSA",
+            "eyJ",
+        ] {
             assert!(!contains(&bytes, needle.as_bytes()), "{needle:?} in {file}");
         }
     }

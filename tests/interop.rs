@@ -3,6 +3,7 @@
 //!
 //! The README's test command installs both (`scripts/setup-interop.sh`). Run alone, without
 //! them, these tests say why they skip; with `VOUCHSAFE_INTEROP=1` a missing library fails.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
 mod common;
 
@@ -22,7 +23,10 @@ fn tool(path: PathBuf, what: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    let msg = format!("{what} is not installed at {}; run scripts/setup-interop.sh", path.display());
+    let msg = format!(
+        "{what} is not installed at {}; run scripts/setup-interop.sh",
+        path.display()
+    );
     assert!(std::env::var_os("VOUCHSAFE_INTEROP").is_none(), "{msg}");
     eprintln!("skipped: {msg}");
     None
@@ -56,12 +60,35 @@ fn cases(dir: &Path) -> PathBuf {
     vs(&["brand", "add", "acme-coffee", "--name", "Acme Coffee"]);
     vs(&["brand", "add", "other-brand", "--name", "Other"]);
     let grant: Value = serde_json::from_str(&vs(&[
-        "grant", "issue", "--brand", "acme-coffee", "--fields", "email,given_name", "--derive", "age_over:18,birthday",
-        "--purpose", "send a birthday coupon", "--channels", "email,-sms", "--expires", "30d", "--json",
+        "grant",
+        "issue",
+        "--brand",
+        "acme-coffee",
+        "--fields",
+        "email,given_name",
+        "--derive",
+        "age_over:18,birthday",
+        "--purpose",
+        "send a birthday coupon",
+        "--channels",
+        "email,-sms",
+        "--expires",
+        "30d",
+        "--json",
     ]))
     .expect("grant json");
-    let other = vs(&["grant", "issue", "--brand", "other-brand", "--fields", "email", "--purpose", "news"]);
-    let brand: Value = serde_json::from_str(&vs(&["brand", "show", "acme-coffee", "--json"])).expect("brand json");
+    let other = vs(&[
+        "grant",
+        "issue",
+        "--brand",
+        "other-brand",
+        "--fields",
+        "email",
+        "--purpose",
+        "news",
+    ]);
+    let brand: Value =
+        serde_json::from_str(&vs(&["brand", "show", "acme-coffee", "--json"])).expect("brand json");
     let file = dir.join("cases.json");
     let doc = json!({
         "jwk": brand["brand"]["jwk"],
@@ -82,7 +109,10 @@ fn check(out: &Output, expected_rejections: &[&str]) {
     assert_eq!(claims["age_over_18"], true);
     assert_eq!(claims["birthdate"], "0000-03-14");
     assert_eq!(claims["aud"], "acme-coffee");
-    assert_eq!(claims["authorization_details"][0]["channels"], json!({"email": true, "sms": false}));
+    assert_eq!(
+        claims["authorization_details"][0]["channels"],
+        json!({"email": true, "sms": false})
+    );
     let rejected = v["rejected"].as_object().expect("rejected");
     for case in expected_rejections {
         assert!(rejected.contains_key(*case), "{case} not rejected: {v}");
@@ -90,24 +120,45 @@ fn check(out: &Output, expected_rejections: &[&str]) {
 }
 
 const REJECTIONS: &[&str] = &[
-    "tampered_payload", "alg_none", "alg_hs256", "wrong_typ", "wrong_audience", "wrong_issuer", "expired", "other_brand_key",
+    "tampered_payload",
+    "alg_none",
+    "alg_hs256",
+    "wrong_typ",
+    "wrong_audience",
+    "wrong_issuer",
+    "expired",
+    "other_brand_key",
 ];
 
 #[test]
 fn pyjwt_accepts_good_tokens_and_refuses_tampered_ones() {
-    let Some(python) = tool(interop_dir().join(".venv/bin/python"), "PyJWT (Python venv)") else { return };
+    let Some(python) = tool(
+        interop_dir().join(".venv/bin/python"),
+        "PyJWT (Python venv)",
+    ) else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let cases = cases(dir.path());
-    let out = run(Command::new(python).arg(interop_dir().join("verify_pyjwt.py")).arg(&cases));
+    let out = run(Command::new(python)
+        .arg(interop_dir().join("verify_pyjwt.py"))
+        .arg(&cases));
     check(&out, REJECTIONS);
 }
 
 #[test]
 fn jose_accepts_good_tokens_and_refuses_tampered_ones() {
-    let Some(_) = tool(interop_dir().join("node_modules/jose/package.json"), "npm jose") else { return };
+    let Some(_) = tool(
+        interop_dir().join("node_modules/jose/package.json"),
+        "npm jose",
+    ) else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let cases = cases(dir.path());
-    let out = run(Command::new("node").arg(interop_dir().join("verify_jose.mjs")).arg(&cases));
+    let out = run(Command::new("node")
+        .arg(interop_dir().join("verify_jose.mjs"))
+        .arg(&cases));
     let mut expected = REJECTIONS.to_vec();
     expected.push("not_yet_valid");
     check(&out, &expected);

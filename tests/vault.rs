@@ -1,4 +1,5 @@
 //! The vault core against real files: encryption at rest, integrity, passphrases, backups.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
 mod common;
 
@@ -43,8 +44,12 @@ fn every_field_kind_round_trips_through_a_reopened_vault() {
 #[test]
 fn setting_without_a_label_keeps_the_old_label_and_rm_removes() {
     let (_tv, mut vault) = temp_vault();
-    vault.set_field(&name("email"), "a@example.com", Some("work")).expect("set");
-    vault.set_field(&name("email"), "b@example.com", None).expect("set");
+    vault
+        .set_field(&name("email"), "a@example.com", Some("work"))
+        .expect("set");
+    vault
+        .set_field(&name("email"), "b@example.com", None)
+        .expect("set");
     let f = vault.field(&name("email")).expect("get").expect("present");
     assert_eq!(f.value.as_str(), "b@example.com");
     assert_eq!(f.label.as_deref().map(|s| s.as_str()), Some("work"));
@@ -56,7 +61,9 @@ fn setting_without_a_label_keeps_the_old_label_and_rm_removes() {
 #[test]
 fn wrong_passphrase_is_refused_and_nothing_is_written() {
     let (tv, mut vault) = temp_vault();
-    vault.set_field(&name("email"), "a@example.com", None).expect("set");
+    vault
+        .set_field(&name("email"), "a@example.com", None)
+        .expect("set");
     drop(vault);
     let before = std::fs::read(&tv.path).expect("read");
     let err = unlock(&tv.path, "not the passphrase").expect_err("must fail");
@@ -71,22 +78,41 @@ fn passphrase_change_keeps_every_value_and_retires_the_old_one() {
     for (n, v) in EVERY_KIND {
         vault.set_field(&name(n), v, None).expect(n);
     }
-    let before: Vec<String> =
-        vault.fields().expect("list").iter().map(|f| format!("{}={}", f.name, *f.value)).collect();
-    vault.change_passphrase(&Passphrase::new("새로운 비밀번호 123"), None).expect("passwd");
+    let before: Vec<String> = vault
+        .fields()
+        .expect("list")
+        .iter()
+        .map(|f| format!("{}={}", f.name, *f.value))
+        .collect();
+    vault
+        .change_passphrase(&Passphrase::new("새로운 비밀번호 123"), None)
+        .expect("passwd");
     drop(vault);
-    assert!(matches!(unlock(&tv.path, PASS), Err(VaultError::WrongPassphrase)));
+    assert!(matches!(
+        unlock(&tv.path, PASS),
+        Err(VaultError::WrongPassphrase)
+    ));
     let vault = unlock(&tv.path, "새로운 비밀번호 123").expect("new passphrase");
-    let after: Vec<String> =
-        vault.fields().expect("list").iter().map(|f| format!("{}={}", f.name, *f.value)).collect();
+    let after: Vec<String> = vault
+        .fields()
+        .expect("list")
+        .iter()
+        .map(|f| format!("{}={}", f.name, *f.value))
+        .collect();
     assert_eq!(before, after);
 }
 
 #[test]
 fn passphrase_change_can_raise_kdf_parameters() {
     let (tv, mut vault) = temp_vault();
-    let stronger = KdfParams { m_kib: 96 * 1024, t: 4, p: 2 };
-    vault.change_passphrase(&Passphrase::new("another long passphrase"), Some(stronger)).expect("passwd");
+    let stronger = KdfParams {
+        m_kib: 96 * 1024,
+        t: 4,
+        p: 2,
+    };
+    vault
+        .change_passphrase(&Passphrase::new("another long passphrase"), Some(stronger))
+        .expect("passwd");
     drop(vault);
     let vault = unlock(&tv.path, "another long passphrase").expect("unlock");
     assert_eq!(vault.kdf_params().expect("params"), stronger);
@@ -95,8 +121,12 @@ fn passphrase_change_can_raise_kdf_parameters() {
 #[test]
 fn short_passphrases_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let err = Vault::create(&dir.path().join("v.db"), &Passphrase::new("short"), TEST_KDF)
-        .expect_err("too short");
+    let err = Vault::create(
+        &dir.path().join("v.db"),
+        &Passphrase::new("short"),
+        TEST_KDF,
+    )
+    .expect_err("too short");
     assert!(matches!(err, VaultError::PassphraseTooShort));
     assert!(!dir.path().join("v.db").exists(), "nothing half-written");
 }
@@ -116,8 +146,12 @@ fn raw(path: &std::path::Path) -> Connection {
 #[test]
 fn a_ciphertext_swapped_between_rows_is_detected() {
     let (tv, mut vault) = temp_vault();
-    vault.set_field(&name("email"), "a@example.com", None).expect("set");
-    vault.set_field(&name("given_name"), "길동", None).expect("set");
+    vault
+        .set_field(&name("email"), "a@example.com", None)
+        .expect("set");
+    vault
+        .set_field(&name("given_name"), "길동", None)
+        .expect("set");
     drop(vault);
     let c = raw(&tv.path);
     let rows: Vec<(String, Vec<u8>)> = c
@@ -127,43 +161,70 @@ fn a_ciphertext_swapped_between_rows_is_detected() {
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    c.execute("UPDATE fields SET sealed = ?1 WHERE id = ?2", rusqlite::params![rows[1].1, rows[0].0])
-        .expect("swap");
-    c.execute("UPDATE fields SET sealed = ?1 WHERE id = ?2", rusqlite::params![rows[0].1, rows[1].0])
-        .expect("swap");
+    c.execute(
+        "UPDATE fields SET sealed = ?1 WHERE id = ?2",
+        rusqlite::params![rows[1].1, rows[0].0],
+    )
+    .expect("swap");
+    c.execute(
+        "UPDATE fields SET sealed = ?1 WHERE id = ?2",
+        rusqlite::params![rows[0].1, rows[1].0],
+    )
+    .expect("swap");
     drop(c);
     let vault = unlock(&tv.path, PASS).expect("unlock");
     let err = vault.fields().expect_err("swapped");
     assert!(matches!(err, VaultError::Integrity(_)), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("fields/") && msg.contains("integrity"), "{msg}");
+    assert!(
+        msg.contains("fields/") && msg.contains("integrity"),
+        "{msg}"
+    );
     assert!(vault.field(&name("email")).is_err());
 }
 
 #[test]
 fn a_flipped_bit_is_detected_and_named() {
     let (tv, mut vault) = temp_vault();
-    vault.set_field(&name("email"), "a@example.com", None).expect("set");
+    vault
+        .set_field(&name("email"), "a@example.com", None)
+        .expect("set");
     drop(vault);
     let c = raw(&tv.path);
-    let (id, mut sealed): (String, Vec<u8>) =
-        c.query_row("SELECT id, sealed FROM fields", [], |r| Ok((r.get(0)?, r.get(1)?))).expect("row");
+    let (id, mut sealed): (String, Vec<u8>) = c
+        .query_row("SELECT id, sealed FROM fields", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("row");
     let last = sealed.len() - 5;
     sealed[last] ^= 0x01;
-    c.execute("UPDATE fields SET sealed = ?1 WHERE id = ?2", rusqlite::params![sealed, id]).expect("flip");
+    c.execute(
+        "UPDATE fields SET sealed = ?1 WHERE id = ?2",
+        rusqlite::params![sealed, id],
+    )
+    .expect("flip");
     drop(c);
     let vault = unlock(&tv.path, PASS).expect("unlock");
     let err = vault.field(&name("email")).expect_err("flipped");
-    assert_eq!(err.to_string(), format!("record fields/{id} failed its integrity check (altered, moved or corrupted)"));
+    assert_eq!(
+        err.to_string(),
+        format!("record fields/{id} failed its integrity check (altered, moved or corrupted)")
+    );
 }
 
 #[test]
 fn a_row_moved_under_another_id_is_detected() {
     let (tv, mut vault) = temp_vault();
-    vault.set_field(&name("email"), "a@example.com", None).expect("set");
+    vault
+        .set_field(&name("email"), "a@example.com", None)
+        .expect("set");
     drop(vault);
     let c = raw(&tv.path);
-    c.execute("UPDATE fields SET id = 'ffffffffffffffffffffffffffffffff'", []).expect("move");
+    c.execute(
+        "UPDATE fields SET id = 'ffffffffffffffffffffffffffffffff'",
+        [],
+    )
+    .expect("move");
     drop(c);
     let vault = unlock(&tv.path, PASS).expect("unlock");
     assert!(matches!(vault.fields(), Err(VaultError::Integrity(_))));
@@ -174,18 +235,26 @@ fn a_tampered_key_slot_reads_as_a_wrong_passphrase_not_a_panic() {
     let (tv, vault) = temp_vault();
     drop(vault);
     let c = raw(&tv.path);
-    let mut wrapped: Vec<u8> = c.query_row("SELECT wrapped_key FROM vault_meta", [], |r| r.get(0)).expect("row");
+    let mut wrapped: Vec<u8> = c
+        .query_row("SELECT wrapped_key FROM vault_meta", [], |r| r.get(0))
+        .expect("row");
     wrapped[20] ^= 0x80;
-    c.execute("UPDATE vault_meta SET wrapped_key = ?1", [wrapped]).expect("tamper");
+    c.execute("UPDATE vault_meta SET wrapped_key = ?1", [wrapped])
+        .expect("tamper");
     drop(c);
-    assert!(matches!(unlock(&tv.path, PASS), Err(VaultError::WrongPassphrase)));
+    assert!(matches!(
+        unlock(&tv.path, PASS),
+        Err(VaultError::WrongPassphrase)
+    ));
 }
 
 #[test]
 fn truncated_files_are_refused_cleanly() {
     let (tv, mut vault) = temp_vault();
     for i in 0..200 {
-        vault.set_field(&name(&format!("custom.f{i}")), &"x".repeat(200), None).expect("set");
+        vault
+            .set_field(&name(&format!("custom.f{i}")), &"x".repeat(200), None)
+            .expect("set");
     }
     drop(vault);
     let bytes = std::fs::read(&tv.path).expect("read");
@@ -197,7 +266,8 @@ fn truncated_files_are_refused_cleanly() {
         assert!(
             matches!(
                 err,
-                VaultError::Store(StoreError::Corrupt(_) | StoreError::NotAVault(_)) | VaultError::Integrity(_)
+                VaultError::Store(StoreError::Corrupt(_) | StoreError::NotAVault(_))
+                    | VaultError::Integrity(_)
             ),
             "truncated to {keep}: {err}"
         );
@@ -208,22 +278,42 @@ fn truncated_files_are_refused_cleanly() {
 fn non_vault_files_and_newer_formats_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = dir.path().join("notes.txt");
-    std::fs::write(&text, "hello, this is not a database at all, just some text......").expect("write");
+    std::fs::write(
+        &text,
+        "hello, this is not a database at all, just some text......",
+    )
+    .expect("write");
     let err = Vault::open(&text).expect_err("text file");
-    assert_eq!(err.to_string(), format!("{} is not a Vouchsafe vault", text.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("{} is not a Vouchsafe vault", text.display())
+    );
 
     let other = dir.path().join("other.db");
-    raw(&other).execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").expect("sqlite");
-    assert!(matches!(Vault::open(&other), Err(VaultError::Store(StoreError::NotAVault(_)))));
+    raw(&other)
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .expect("sqlite");
+    assert!(matches!(
+        Vault::open(&other),
+        Err(VaultError::Store(StoreError::NotAVault(_)))
+    ));
 
     let (tv, vault) = temp_vault();
     drop(vault);
-    raw(&tv.path).pragma_update(None, "user_version", 99).expect("bump");
+    raw(&tv.path)
+        .pragma_update(None, "user_version", 99)
+        .expect("bump");
     let err = Vault::open(&tv.path).expect_err("newer");
-    assert!(err.to_string().contains("newer Vouchsafe (schema 99"), "{err}");
+    assert!(
+        err.to_string().contains("newer Vouchsafe (schema 99"),
+        "{err}"
+    );
 
     let missing = dir.path().join("missing.db");
-    assert!(matches!(Vault::open(&missing), Err(VaultError::NotFound(_))));
+    assert!(matches!(
+        Vault::open(&missing),
+        Err(VaultError::NotFound(_))
+    ));
     assert!(!missing.exists(), "opening must not create a file");
 }
 
@@ -231,7 +321,9 @@ fn non_vault_files_and_newer_formats_are_refused() {
 fn weak_kdf_parameters_in_the_file_are_refused() {
     let (tv, vault) = temp_vault();
     drop(vault);
-    raw(&tv.path).execute("UPDATE vault_meta SET kdf_m_kib = 1024, kdf_t = 1", []).expect("weaken");
+    raw(&tv.path)
+        .execute("UPDATE vault_meta SET kdf_m_kib = 1024, kdf_t = 1", [])
+        .expect("weaken");
     let err = unlock(&tv.path, PASS).expect_err("weak");
     assert!(matches!(err, VaultError::Kdf(_)), "{err}");
     assert!(err.to_string().contains("below the minimum"), "{err}");
@@ -242,8 +334,13 @@ fn raising_kdf_parameters_in_the_file_breaks_the_unwrap() {
     // The parameters are bound into the key slot's associated data.
     let (tv, vault) = temp_vault();
     drop(vault);
-    raw(&tv.path).execute("UPDATE vault_meta SET kdf_t = 4", []).expect("edit");
-    assert!(matches!(unlock(&tv.path, PASS), Err(VaultError::WrongPassphrase)));
+    raw(&tv.path)
+        .execute("UPDATE vault_meta SET kdf_t = 4", [])
+        .expect("edit");
+    assert!(matches!(
+        unlock(&tv.path, PASS),
+        Err(VaultError::WrongPassphrase)
+    ));
 }
 
 #[test]
@@ -252,29 +349,51 @@ fn nothing_a_user_typed_appears_in_the_raw_files() {
     let secrets = [
         ("email", "plaintext-canary@example.com", "canary-label-one"),
         ("given_name", "캐너리이름", "캐너리라벨"),
-        ("custom.canaryfieldname", "canary-custom-value", "canary-custom-label"),
+        (
+            "custom.canaryfieldname",
+            "canary-custom-value",
+            "canary-custom-label",
+        ),
     ];
     for (n, v, l) in secrets {
         vault.set_field(&name(n), v, Some(l)).expect("set");
     }
-    vault.set_field(&name("email"), "second-canary@example.com", None).expect("update");
+    vault
+        .set_field(&name("email"), "second-canary@example.com", None)
+        .expect("update");
     // Scan while the vault is still open, so the WAL and SHM files exist and hold the writes.
     let files = raw_files(&tv.path);
-    assert!(files.iter().any(|(p, _)| p.ends_with("-wal")), "WAL present: {files:?}", files = files.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("-wal")),
+        "WAL present: {files:?}",
+        files = files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
     let needles: Vec<&str> = secrets
         .iter()
         .flat_map(|(n, v, l)| [*v, *l, n.strip_prefix("custom.").unwrap_or(n)])
-        .chain(["second-canary", "canaryfieldname", "email", "given_name", PASS])
+        .chain([
+            "second-canary",
+            "canaryfieldname",
+            "email",
+            "given_name",
+            PASS,
+        ])
         .collect();
     for (file, bytes) in &files {
         for needle in &needles {
-            assert!(!contains(bytes, needle.as_bytes()), "{needle:?} found in {file}");
+            assert!(
+                !contains(bytes, needle.as_bytes()),
+                "{needle:?} found in {file}"
+            );
         }
     }
     drop(vault);
     for (file, bytes) in raw_files(&tv.path) {
         for needle in &needles {
-            assert!(!contains(&bytes, needle.as_bytes()), "{needle:?} found in {file} after close");
+            assert!(
+                !contains(&bytes, needle.as_bytes()),
+                "{needle:?} found in {file} after close"
+            );
         }
     }
 }
@@ -282,11 +401,16 @@ fn nothing_a_user_typed_appears_in_the_raw_files() {
 #[test]
 fn export_is_portable_json_in_a_private_file() {
     let (tv, mut vault) = temp_vault();
-    vault.set_field(&name("email"), "a@example.com", None).expect("set");
-    vault.set_field(&name("address.locality"), "서울특별시", None).expect("set");
+    vault
+        .set_field(&name("email"), "a@example.com", None)
+        .expect("set");
+    vault
+        .set_field(&name("address.locality"), "서울특별시", None)
+        .expect("set");
     let out = tv.dir.path().join("export.json");
     vault.export_plaintext_to(&out).expect("export");
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
     assert_eq!(doc["profile"]["email"], "a@example.com");
     assert_eq!(doc["vouchsafe_export"], 1);
     #[cfg(unix)]
@@ -295,7 +419,10 @@ fn export_is_portable_json_in_a_private_file() {
         let mode = std::fs::metadata(&out).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
-    assert!(matches!(vault.export_plaintext_to(&out), Err(VaultError::AlreadyExists(_))));
+    assert!(matches!(
+        vault.export_plaintext_to(&out),
+        Err(VaultError::AlreadyExists(_))
+    ));
 }
 
 #[test]
@@ -306,10 +433,20 @@ fn backup_restores_on_another_machine_under_its_passphrase() {
     }
     let backup = tv.dir.path().join("backup.vsb");
     vault.backup_to(&backup, false).expect("backup");
-    assert!(matches!(vault.backup_to(&backup, false), Err(VaultError::AlreadyExists(_))));
-    let want: Vec<String> = vault.fields().expect("list").iter().map(|f| format!("{}={}", f.name, *f.value)).collect();
+    assert!(matches!(
+        vault.backup_to(&backup, false),
+        Err(VaultError::AlreadyExists(_))
+    ));
+    let want: Vec<String> = vault
+        .fields()
+        .expect("list")
+        .iter()
+        .map(|f| format!("{}={}", f.name, *f.value))
+        .collect();
     // The backup keeps working after the live vault's passphrase changes.
-    vault.change_passphrase(&Passphrase::new("a different passphrase"), None).expect("passwd");
+    vault
+        .change_passphrase(&Passphrase::new("a different passphrase"), None)
+        .expect("passwd");
     drop(vault);
 
     // "Another machine": a fresh directory with nothing but the backup file.
@@ -317,11 +454,21 @@ fn backup_restores_on_another_machine_under_its_passphrase() {
     let moved = other.path().join("carried.vsb");
     std::fs::copy(&backup, &moved).expect("carry");
     let target = other.path().join("data").join("vault.db");
-    let wrong = Vault::restore(&moved, &target, &Passphrase::new("a different passphrase"), false);
+    let wrong = Vault::restore(
+        &moved,
+        &target,
+        &Passphrase::new("a different passphrase"),
+        false,
+    );
     assert!(matches!(wrong, Err(VaultError::WrongPassphrase)));
     assert!(!target.exists(), "a failed restore writes nothing");
     let restored = Vault::restore(&moved, &target, &Passphrase::new(PASS), false).expect("restore");
-    let got: Vec<String> = restored.fields().expect("list").iter().map(|f| format!("{}={}", f.name, *f.value)).collect();
+    let got: Vec<String> = restored
+        .fields()
+        .expect("list")
+        .iter()
+        .map(|f| format!("{}={}", f.name, *f.value))
+        .collect();
     assert_eq!(want, got);
     drop(restored);
 
@@ -330,24 +477,31 @@ fn backup_restores_on_another_machine_under_its_passphrase() {
         Vault::restore(&moved, &tv.path, &Passphrase::new(PASS), false),
         Err(VaultError::AlreadyExists(_))
     ));
-    let replaced = Vault::restore(&moved, &tv.path, &Passphrase::new(PASS), true).expect("overwrite");
+    let replaced =
+        Vault::restore(&moved, &tv.path, &Passphrase::new(PASS), true).expect("overwrite");
     assert_eq!(replaced.fields().expect("list").len(), EVERY_KIND.len());
 }
 
 #[test]
 fn a_tampered_backup_is_refused_before_anything_is_written() {
     let (tv, mut vault) = temp_vault();
-    vault.set_field(&name("email"), "a@example.com", None).expect("set");
+    vault
+        .set_field(&name("email"), "a@example.com", None)
+        .expect("set");
     let backup = tv.dir.path().join("b.vsb");
     vault.backup_to(&backup, false).expect("backup");
     drop(vault);
     let c = raw(&backup);
-    let mut sealed: Vec<u8> = c.query_row("SELECT sealed FROM fields", [], |r| r.get(0)).expect("row");
+    let mut sealed: Vec<u8> = c
+        .query_row("SELECT sealed FROM fields", [], |r| r.get(0))
+        .expect("row");
     sealed[15] ^= 4;
-    c.execute("UPDATE fields SET sealed = ?1", [sealed]).expect("tamper");
+    c.execute("UPDATE fields SET sealed = ?1", [sealed])
+        .expect("tamper");
     drop(c);
     let target = tv.dir.path().join("restored.db");
-    let err = Vault::restore(&backup, &target, &Passphrase::new(PASS), false).expect_err("tampered");
+    let err =
+        Vault::restore(&backup, &target, &Passphrase::new(PASS), false).expect_err("tampered");
     assert!(matches!(err, VaultError::Integrity(_)), "{err}");
     assert!(!target.exists());
 }
@@ -363,8 +517,12 @@ fn two_processes_writing_at_once_do_not_corrupt_the_vault() {
                 // Separate connections behave as separate processes do: SQLite locks the file.
                 let mut v = unlock(&path, PASS).expect("unlock");
                 for i in 0..50 {
-                    v.set_field(&name(&format!("custom.w{w}_{i}")), &format!("value {w} {i}"), None)
-                        .expect("concurrent set");
+                    v.set_field(
+                        &name(&format!("custom.w{w}_{i}")),
+                        &format!("value {w} {i}"),
+                        None,
+                    )
+                    .expect("concurrent set");
                 }
             })
         })
@@ -379,7 +537,9 @@ fn two_processes_writing_at_once_do_not_corrupt_the_vault() {
 }
 
 fn v_raw_check(path: &std::path::Path) -> String {
-    raw(path).query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check")
+    raw(path)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check")
 }
 
 #[test]
@@ -388,7 +548,11 @@ fn the_vault_file_is_private_to_its_owner() {
     {
         use std::os::unix::fs::PermissionsExt;
         let (tv, _vault) = temp_vault();
-        let mode = std::fs::metadata(&tv.path).expect("meta").permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&tv.path)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
     }
 }

@@ -16,16 +16,18 @@ pub(crate) const KEY_LEN: usize = 32;
 pub(crate) struct AeadFailure;
 
 /// Seal under a fresh random 96-bit nonce; output is `nonce || ciphertext || tag`.
-pub(crate) fn seal(
-    key: &[u8; KEY_LEN],
-    aad: &[u8],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, RngError> {
+pub(crate) fn seal(key: &[u8; KEY_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, RngError> {
     let cipher = Aes256Gcm::new(key.into());
     let mut nonce = [0u8; NONCE_LEN];
     random_bytes(&mut nonce)?;
     let ct = cipher
-        .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad })
+        .encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         // AES-GCM encryption only fails for messages beyond 64 GiB, which we never build.
         .map_err(|_| RngError)?;
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
@@ -75,10 +77,29 @@ mod tests {
     /// run through our wrapper so a wrong algorithm, version or parameter order would fail.
     #[test]
     fn argon2id_matches_reference_vectors() {
-        let cases: [(u32, u32, &[u8], &[u8], &str); 3] = [
-            (65536, 2, b"password", b"somesalt", "09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7"),
-            (256, 2, b"password", b"somesalt", "9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe"),
-            (65536, 2, b"password", b"diffsalt", "bdf32b05ccc42eb15d58fd19b1f856b113da1e9a5874fdcc544308565aa8141c"),
+        type Case = (u32, u32, &'static [u8], &'static [u8], &'static str);
+        let cases: [Case; 3] = [
+            (
+                65536,
+                2,
+                b"password",
+                b"somesalt",
+                "09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7",
+            ),
+            (
+                256,
+                2,
+                b"password",
+                b"somesalt",
+                "9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe",
+            ),
+            (
+                65536,
+                2,
+                b"password",
+                b"diffsalt",
+                "bdf32b05ccc42eb15d58fd19b1f856b113da1e9a5874fdcc544308565aa8141c",
+            ),
         ];
         for (m, t, pwd, salt, want) in cases {
             let got = argon2id(pwd, salt, m, t, 1).expect("kdf");

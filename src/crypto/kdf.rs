@@ -38,18 +38,36 @@ pub enum KdfError {
 
 impl std::fmt::Display for KdfParams {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Argon2id m={} MiB t={} p={}", self.m_kib / 1024, self.t, self.p)
+        write!(
+            f,
+            "Argon2id m={} MiB t={} p={}",
+            self.m_kib / 1024,
+            self.t,
+            self.p
+        )
     }
 }
 
 impl KdfParams {
     /// New vaults: 256 MiB, 3 passes, 2 lanes. Measured in a release build on a 2-core
     /// machine (see docs/performance.md): well under the 1 s unlock budget.
-    pub const DEFAULT: Self = Self { m_kib: 256 * 1024, t: 3, p: 2 };
+    pub const DEFAULT: Self = Self {
+        m_kib: 256 * 1024,
+        t: 3,
+        p: 2,
+    };
     /// The floor: OWASP's Argon2id guidance is far lower; we keep 64 MiB and 3 passes.
-    pub const MINIMUM: Self = Self { m_kib: 64 * 1024, t: 3, p: 1 };
+    pub const MINIMUM: Self = Self {
+        m_kib: 64 * 1024,
+        t: 3,
+        p: 1,
+    };
     /// A ceiling, so a hostile file cannot make opening it take all memory or hours.
-    pub const MAXIMUM: Self = Self { m_kib: 4 * 1024 * 1024, t: 64, p: 16 };
+    pub const MAXIMUM: Self = Self {
+        m_kib: 4 * 1024 * 1024,
+        t: 64,
+        p: 16,
+    };
 
     /// Refuse parameters outside the floor and ceiling.
     pub fn check(&self) -> Result<(), KdfError> {
@@ -81,17 +99,30 @@ mod tests {
     fn floor_and_ceiling() {
         assert!(KdfParams::DEFAULT.check().is_ok());
         assert!(KdfParams::MINIMUM.check().is_ok());
-        let weak = KdfParams { m_kib: 1024, ..KdfParams::MINIMUM };
+        let weak = KdfParams {
+            m_kib: 1024,
+            ..KdfParams::MINIMUM
+        };
         assert_eq!(weak.check(), Err(KdfError::TooWeak(weak)));
-        let few = KdfParams { t: 1, ..KdfParams::MINIMUM };
+        let few = KdfParams {
+            t: 1,
+            ..KdfParams::MINIMUM
+        };
         assert_eq!(few.check(), Err(KdfError::TooWeak(few)));
-        let huge = KdfParams { m_kib: u32::MAX, ..KdfParams::MINIMUM };
+        let huge = KdfParams {
+            m_kib: u32::MAX,
+            ..KdfParams::MINIMUM
+        };
         assert_eq!(huge.check(), Err(KdfError::TooCostly(huge)));
     }
 
     #[test]
     fn derive_refuses_weak_params_before_work() {
-        let weak = KdfParams { m_kib: 8, t: 1, p: 1 };
+        let weak = KdfParams {
+            m_kib: 8,
+            t: 1,
+            p: 1,
+        };
         assert!(matches!(
             weak.derive(&Passphrase::new("whatever-long"), &[0u8; 16]),
             Err(KdfError::TooWeak(_))

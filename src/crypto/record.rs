@@ -62,8 +62,8 @@ pub fn open_json<T: DeserializeOwned>(
     place: Place<'_>,
     sealed: &[u8],
 ) -> Result<T, OpenError> {
-    let plain =
-        hazmat::open(key.bytes(), &place.aad(), sealed).map_err(|_| OpenError(place.to_string()))?;
+    let plain = hazmat::open(key.bytes(), &place.aad(), sealed)
+        .map_err(|_| OpenError(place.to_string()))?;
     serde_json::from_slice(&plain).map_err(|_| OpenError(place.to_string()))
 }
 
@@ -79,20 +79,46 @@ mod tests {
     #[test]
     fn a_record_opens_only_in_its_place() {
         let key = DataKey::generate().expect("rng");
-        let here = Place { table: "fields", id: "a1" };
-        let there = Place { table: "fields", id: "b2" };
-        let other_table = Place { table: "brands", id: "a1" };
-        let sealed = seal_json(&key, here, &R { v: "홍길동".into() }).expect("seal");
+        let here = Place {
+            table: "fields",
+            id: "a1",
+        };
+        let there = Place {
+            table: "fields",
+            id: "b2",
+        };
+        let other_table = Place {
+            table: "brands",
+            id: "a1",
+        };
+        let sealed = seal_json(
+            &key,
+            here,
+            &R {
+                v: "홍길동".into()
+            },
+        )
+        .expect("seal");
         let back: R = open_json(&key, here, &sealed).expect("open");
         assert_eq!(back.v, "홍길동");
         let err = open_json::<R>(&key, there, &sealed).expect_err("moved");
-        assert_eq!(err.to_string(), "record fields/b2 failed its integrity check (altered, moved or corrupted)");
+        assert_eq!(
+            err.to_string(),
+            "record fields/b2 failed its integrity check (altered, moved or corrupted)"
+        );
         assert!(open_json::<R>(&key, other_table, &sealed).is_err());
     }
 
     /// Pins the associated-data layout: changing it would make every existing vault unreadable.
     #[test]
     fn aad_layout_is_stable() {
-        assert_eq!(Place { table: "fields", id: "x" }.aad(), b"vouchsafe/v1/fields/x");
+        assert_eq!(
+            Place {
+                table: "fields",
+                id: "x"
+            }
+            .aad(),
+            b"vouchsafe/v1/fields/x"
+        );
     }
 }

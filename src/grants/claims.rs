@@ -38,7 +38,9 @@ pub fn release(
     let mut memberships = Map::new();
     let mut custom = Map::new();
     for name in dedup(fields) {
-        let value = values.get(name).ok_or_else(|| GrantError::FieldNotSet(name.to_string()))?;
+        let value = values
+            .get(name)
+            .ok_or_else(|| GrantError::FieldNotSet(name.to_string()))?;
         let json_value = if name.is_list() {
             Value::from(profile::list_items(value))
         } else {
@@ -64,7 +66,10 @@ pub fn release(
         match *d {
             Derived::AgeOver(n) => {
                 let born = birthdate(values, d)?;
-                claims.insert(format!("age_over_{n}"), Value::Bool(age_on(born, today) >= i16::from(n)));
+                claims.insert(
+                    format!("age_over_{n}"),
+                    Value::Bool(age_on(born, today) >= i16::from(n)),
+                );
             }
             Derived::Birthday => {
                 let born = birthdate(values, d)?;
@@ -74,7 +79,11 @@ pub fn release(
                 );
             }
             Derived::City => {
-                for part in [AddressPart::Locality, AddressPart::Region, AddressPart::Country] {
+                for part in [
+                    AddressPart::Locality,
+                    AddressPart::Region,
+                    AddressPart::Country,
+                ] {
                     if let Some(v) = values.get(&FieldName::Address(part)) {
                         address.insert(part.as_str().into(), Value::from(v.as_str()));
                     }
@@ -123,7 +132,10 @@ fn check_conflicts(fields: &[FieldName], derived: &[Derived]) -> Result<(), Gran
     Ok(())
 }
 
-fn birthdate(values: &BTreeMap<FieldName, String>, d: &Derived) -> Result<jiff::civil::Date, GrantError> {
+fn birthdate(
+    values: &BTreeMap<FieldName, String>,
+    d: &Derived,
+) -> Result<jiff::civil::Date, GrantError> {
     values
         .get(&FieldName::Std(StdField::Birthdate))
         .and_then(|v| v.parse::<jiff::civil::Date>().ok())
@@ -155,8 +167,10 @@ pub fn authorization_details(
     });
     if let Value::Object(m) = &mut entry {
         if !channels.is_empty() {
-            let ch: Map<String, Value> =
-                channels.iter().map(|c| (c.channel.clone(), Value::Bool(c.allowed))).collect();
+            let ch: Map<String, Value> = channels
+                .iter()
+                .map(|c| (c.channel.clone(), Value::Bool(c.allowed)))
+                .collect();
             m.insert("channels".into(), Value::Object(ch));
         }
         if let Some(o) = offer {
@@ -198,13 +212,22 @@ mod tests {
     #[test]
     fn only_chosen_fields_appear() {
         let r = release(&[n("email")], &[], &profile(), today()).expect("ok");
-        assert_eq!(Value::Object(r.claims), json!({"email": "gildong@example.com"}));
+        assert_eq!(
+            Value::Object(r.claims),
+            json!({"email": "gildong@example.com"})
+        );
         assert_eq!(r.datatypes, ["email"]);
     }
 
     #[test]
     fn each_kind_lands_in_its_claim() {
-        let fields = [n("given_name"), n("address.street_address"), n("interests"), n("membership.cj_one"), n("custom.blood_type")];
+        let fields = [
+            n("given_name"),
+            n("address.street_address"),
+            n("interests"),
+            n("membership.cj_one"),
+            n("custom.blood_type"),
+        ];
         let r = release(&fields, &[], &profile(), today()).expect("ok");
         assert_eq!(
             Value::Object(r.claims),
@@ -221,8 +244,18 @@ mod tests {
     #[test]
     fn derived_facts_replace_raw_values() {
         // Born 2008-03-14: the day before the 18th birthday, not yet 18.
-        let r = release(&[], &[Derived::AgeOver(18), Derived::AgeOver(14), Derived::Birthday, Derived::City], &profile(), today())
-            .expect("ok");
+        let r = release(
+            &[],
+            &[
+                Derived::AgeOver(18),
+                Derived::AgeOver(14),
+                Derived::Birthday,
+                Derived::City,
+            ],
+            &profile(),
+            today(),
+        )
+        .expect("ok");
         assert_eq!(
             Value::Object(r.claims),
             json!({
@@ -232,21 +265,48 @@ mod tests {
                 "address": {"locality": "서울특별시", "country": "KR"},
             })
         );
-        let on_birthday = release(&[], &[Derived::AgeOver(18)], &profile(), "2026-03-14".parse().expect("d")).expect("ok");
+        let on_birthday = release(
+            &[],
+            &[Derived::AgeOver(18)],
+            &profile(),
+            "2026-03-14".parse().expect("d"),
+        )
+        .expect("ok");
         assert_eq!(on_birthday.claims["age_over_18"], true);
-        assert_eq!(r.datatypes, ["age_over_18", "age_over_14", "birthday", "city"]);
+        assert_eq!(
+            r.datatypes,
+            ["age_over_18", "age_over_14", "birthday", "city"]
+        );
     }
 
     #[test]
     fn refusals() {
         let p = profile();
-        assert_eq!(release(&[], &[], &p, today()), Err(GrantError::NothingChosen));
-        assert_eq!(release(&[n("family_name")], &[], &p, today()), Err(GrantError::FieldNotSet("family_name".into())));
-        assert!(matches!(release(&[n("birthdate")], &[Derived::Birthday], &p, today()), Err(GrantError::Conflict(..))));
-        assert!(matches!(release(&[n("address.locality")], &[Derived::City], &p, today()), Err(GrantError::Conflict(..))));
+        assert_eq!(
+            release(&[], &[], &p, today()),
+            Err(GrantError::NothingChosen)
+        );
+        assert_eq!(
+            release(&[n("family_name")], &[], &p, today()),
+            Err(GrantError::FieldNotSet("family_name".into()))
+        );
+        assert!(matches!(
+            release(&[n("birthdate")], &[Derived::Birthday], &p, today()),
+            Err(GrantError::Conflict(..))
+        ));
+        assert!(matches!(
+            release(&[n("address.locality")], &[Derived::City], &p, today()),
+            Err(GrantError::Conflict(..))
+        ));
         let empty = BTreeMap::new();
-        assert!(matches!(release(&[], &[Derived::AgeOver(18)], &empty, today()), Err(GrantError::NeedsBirthdate(_))));
-        assert_eq!(release(&[], &[Derived::City], &empty, today()), Err(GrantError::NeedsAddress));
+        assert!(matches!(
+            release(&[], &[Derived::AgeOver(18)], &empty, today()),
+            Err(GrantError::NeedsBirthdate(_))
+        ));
+        assert_eq!(
+            release(&[], &[Derived::City], &empty, today()),
+            Err(GrantError::NeedsAddress)
+        );
     }
 
     #[test]

@@ -17,8 +17,8 @@ pub use request::{ChannelChoice, Derived, GrantError, GrantRequest};
 
 use crate::audit::{self, AuditEvent};
 use crate::brands::{BRANDS, BrandRecord};
-use crate::crypto::record::{self, Place};
 use crate::crypto::random_bytes;
+use crate::crypto::record::{self, Place};
 use crate::error::{Result, VaultError};
 use crate::profile::FieldName;
 use crate::store;
@@ -109,7 +109,14 @@ fn uuid_v4() -> Result<String> {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = crate::crypto::hex(&b);
-    Ok(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
 }
 
 fn local_date(secs: i64) -> jiff::civil::Date {
@@ -125,22 +132,42 @@ fn sign_err(e: impl std::fmt::Display) -> VaultError {
 impl Vault {
     /// Every set field's value, for building releases.
     fn field_values(&self) -> Result<BTreeMap<FieldName, String>> {
-        Ok(self.fields()?.into_iter().map(|f| (f.name.clone(), f.value.to_string())).collect())
+        Ok(self
+            .fields()?
+            .into_iter()
+            .map(|f| (f.name.clone(), f.value.to_string()))
+            .collect())
     }
 
     /// Validate a request and compute exactly what the brand would receive. Issues nothing.
     pub fn preview_grant(&self, req: &GrantRequest) -> Result<GrantPreview> {
         let (_, brand, _) = self.brand_record(&req.brand)?;
         let (release, summary_en, summary_ko) = self.prepare(req, &brand)?;
-        Ok(GrantPreview { claims: release.claims, datatypes: release.datatypes, summary_en, summary_ko })
+        Ok(GrantPreview {
+            claims: release.claims,
+            datatypes: release.datatypes,
+            summary_en,
+            summary_ko,
+        })
     }
 
-    fn prepare(&self, req: &GrantRequest, brand: &BrandRecord) -> Result<(claims::Release, String, String)> {
+    fn prepare(
+        &self,
+        req: &GrantRequest,
+        brand: &BrandRecord,
+    ) -> Result<(claims::Release, String, String)> {
         let purpose = req.purpose.trim();
-        if purpose.is_empty() || purpose.chars().count() > 200 || purpose.chars().any(char::is_control) {
+        if purpose.is_empty()
+            || purpose.chars().count() > 200
+            || purpose.chars().any(char::is_control)
+        {
             return Err(GrantError::MissingPurpose.into());
         }
-        if req.offer.as_deref().is_some_and(|o| o.chars().count() > 200) {
+        if req
+            .offer
+            .as_deref()
+            .is_some_and(|o| o.chars().count() > 200)
+        {
             return Err(GrantError::OfferTooLong.into());
         }
         if req.expires_at <= now() {
@@ -156,12 +183,21 @@ impl Vault {
             channels: &req.channels,
             until: local_date(req.expires_at),
         };
-        Ok((release, receipt::summary(&input, Lang::En), receipt::summary(&input, Lang::Ko)))
+        Ok((
+            release,
+            receipt::summary(&input, Lang::En),
+            receipt::summary(&input, Lang::Ko),
+        ))
     }
 
     /// Pick a random free index in the brand's status list, growing the list (doubling) once it
     /// is half full so a random index still says nothing about the order of grants.
-    fn allocate_index(&self, conn: &rusqlite::Connection, row_id: &str, brand: &mut BrandRecord) -> Result<(usize, bool)> {
+    fn allocate_index(
+        &self,
+        conn: &rusqlite::Connection,
+        row_id: &str,
+        brand: &mut BrandRecord,
+    ) -> Result<(usize, bool)> {
         let used: Vec<i64> = conn
             .prepare("SELECT status_idx FROM grants WHERE brand_id = ?1")?
             .query_map([row_id], |r| r.get(0))?
@@ -186,7 +222,10 @@ impl Vault {
     pub fn issue_grant(&mut self, req: &GrantRequest) -> Result<IssuedGrant> {
         let (row_id, mut brand, _) = self.brand_record(&req.brand)?;
         let (release, summary_en, summary_ko) = self.prepare(req, &brand)?;
-        let category = req.purpose_category.clone().unwrap_or_else(request::default_purpose_category);
+        let category = req
+            .purpose_category
+            .clone()
+            .unwrap_or_else(request::default_purpose_category);
         let jurisdiction = self
             .field(&FieldName::Address(crate::profile::AddressPart::Country))?
             .map_or_else(|| "KR".to_string(), |f| f.value.to_string());
@@ -218,8 +257,12 @@ impl Vault {
                     req.offer.as_deref(),
                 ),
             );
-            claims.insert("status".into(), json!({"status_list": {"idx": idx, "uri": brand.status_uri}}));
-            let token = jws::sign_compact(&jws::header_for(GRANT_TYP, &jwk), &claims, &key).map_err(sign_err)?;
+            claims.insert(
+                "status".into(),
+                json!({"status_list": {"idx": idx, "uri": brand.status_uri}}),
+            );
+            let token = jws::sign_compact(&jws::header_for(GRANT_TYP, &jwk), &claims, &key)
+                .map_err(sign_err)?;
             let rec = GrantRecord {
                 brand: req.brand.clone(),
                 token: token.clone(),
@@ -234,25 +277,52 @@ impl Vault {
                 summary_ko: summary_ko.clone(),
                 jurisdiction: jurisdiction.clone(),
             };
-            let sealed = record::seal_json(&self.key, Place { table: GRANTS, id: &id }, &rec)?;
+            let sealed = record::seal_json(
+                &self.key,
+                Place {
+                    table: GRANTS,
+                    id: &id,
+                },
+                &rec,
+            )?;
             c.execute(
                 "INSERT INTO grants (id, brand_id, sealed, status_idx, issued_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, row_id, sealed, idx as i64, iat, req.expires_at],
             )?;
             if grown {
-                let sealed = record::seal_json(&self.key, Place { table: BRANDS, id: &row_id }, &brand)?;
-                c.execute("UPDATE brands SET sealed = ?1, updated_at = ?2 WHERE id = ?3", params![sealed, iat, row_id])?;
+                let sealed = record::seal_json(
+                    &self.key,
+                    Place {
+                        table: BRANDS,
+                        id: &row_id,
+                    },
+                    &brand,
+                )?;
+                c.execute(
+                    "UPDATE brands SET sealed = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![sealed, iat, row_id],
+                )?;
             }
             audit::append(
                 c,
                 &self.key,
-                &AuditEvent::new("grant.issued", id.as_str(), format!("to {}: {}", req.brand, release.datatypes.join(", "))),
+                &AuditEvent::new(
+                    "grant.issued",
+                    id.as_str(),
+                    format!("to {}: {}", req.brand, release.datatypes.join(", ")),
+                ),
             )?;
             Ok::<_, VaultError>(token)
         })?;
         let receipt = self.grant_receipt(&id)?;
-        Ok(IssuedGrant { id, token: record_out, receipt, summary_en, summary_ko })
+        Ok(IssuedGrant {
+            id,
+            token: record_out,
+            receipt,
+            summary_en,
+            summary_ko,
+        })
     }
 
     /// Resolve a grant id or a unique prefix of at least 8 characters.
@@ -290,7 +360,18 @@ impl Vault {
         self.grant_info(id, row)
     }
 
-    fn grant_info(&self, id: &str, (brand_row, sealed, idx, issued, expires, revoked): (String, Vec<u8>, i64, i64, i64, Option<i64>)) -> Result<GrantInfo> {
+    fn grant_info(
+        &self,
+        id: &str,
+        (brand_row, sealed, idx, issued, expires, revoked): (
+            String,
+            Vec<u8>,
+            i64,
+            i64,
+            i64,
+            Option<i64>,
+        ),
+    ) -> Result<GrantInfo> {
         let rec: GrantRecord = record::open_json(&self.key, Place { table: GRANTS, id }, &sealed)?;
         // The brand link is plaintext: check it against the sealed record so it cannot be moved.
         if self.brand_row_id(&rec.brand) != brand_row {
@@ -340,7 +421,17 @@ impl Vault {
              WHERE ?1 IS NULL OR brand_id = ?1 ORDER BY issued_at DESC, id",
         )?;
         let rows = stmt.query_map([filter], |r| {
-            Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            Ok((
+                r.get::<_, String>(0)?,
+                (
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ),
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -366,8 +457,19 @@ impl Vault {
         }
         let t = now();
         store::write(&self.conn, |c| {
-            c.execute("UPDATE grants SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![t, info.id])?;
-            audit::append(c, &self.key, &AuditEvent::new("grant.revoked", info.id.as_str(), format!("from {}", info.brand)))?;
+            c.execute(
+                "UPDATE grants SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                params![t, info.id],
+            )?;
+            audit::append(
+                c,
+                &self.key,
+                &AuditEvent::new(
+                    "grant.revoked",
+                    info.id.as_str(),
+                    format!("from {}", info.brand),
+                ),
+            )?;
             Ok::<_, VaultError>(())
         })?;
         self.grant_row(&info.id)
@@ -383,8 +485,15 @@ impl Vault {
                 .query_map([&row_id], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             for id in &ids {
-                c.execute("UPDATE grants SET revoked_at = ?1 WHERE id = ?2", params![t, id])?;
-                audit::append(c, &self.key, &AuditEvent::new("grant.revoked", id.as_str(), format!("from {brand} (all)")))?;
+                c.execute(
+                    "UPDATE grants SET revoked_at = ?1 WHERE id = ?2",
+                    params![t, id],
+                )?;
+                audit::append(
+                    c,
+                    &self.key,
+                    &AuditEvent::new("grant.revoked", id.as_str(), format!("from {brand} (all)")),
+                )?;
             }
             Ok::<_, VaultError>(ids.len())
         })
@@ -396,11 +505,17 @@ impl Vault {
         let mut list = StatusList::new(rec.status_len, 1).map_err(sign_err)?;
         let revoked: Vec<i64> = self
             .conn
-            .prepare("SELECT status_idx FROM grants WHERE brand_id = ?1 AND revoked_at IS NOT NULL")?
+            .prepare(
+                "SELECT status_idx FROM grants WHERE brand_id = ?1 AND revoked_at IS NOT NULL",
+            )?
             .query_map([&row_id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         for idx in revoked {
-            list.set(idx.max(0) as usize, vouchsafe_verify::status_list::STATUS_INVALID).map_err(sign_err)?;
+            list.set(
+                idx.max(0) as usize,
+                vouchsafe_verify::status_list::STATUS_INVALID,
+            )
+            .map_err(sign_err)?;
         }
         let iat = now();
         vouchsafe_verify::status_list_token(
@@ -418,12 +533,29 @@ impl Vault {
     pub fn grant_receipt(&self, id_or_prefix: &str) -> Result<String> {
         let info = self.grant(id_or_prefix)?;
         let (row_id, brand, _) = self.brand_record(&info.brand)?;
-        let sealed: Vec<u8> = self.conn.query_row("SELECT sealed FROM grants WHERE id = ?1", [&info.id], |r| r.get(0))?;
-        let rec: GrantRecord = record::open_json(&self.key, Place { table: GRANTS, id: &info.id }, &sealed)?;
+        let sealed: Vec<u8> =
+            self.conn
+                .query_row("SELECT sealed FROM grants WHERE id = ?1", [&info.id], |r| {
+                    r.get(0)
+                })?;
+        let rec: GrantRecord = record::open_json(
+            &self.key,
+            Place {
+                table: GRANTS,
+                id: &info.id,
+            },
+            &sealed,
+        )?;
         debug_assert_eq!(row_id, self.brand_row_id(&info.brand));
-        let mut events = vec![receipt::ConsentEvent { event: "given", at: info.issued_at }];
+        let mut events = vec![receipt::ConsentEvent {
+            event: "given",
+            at: info.issued_at,
+        }];
         if let Some(at) = info.revoked_at {
-            events.push(receipt::ConsentEvent { event: "withdrawn", at });
+            events.push(receipt::ConsentEvent {
+                event: "withdrawn",
+                at,
+            });
         }
         let jwk = brand.jwk();
         let issuer = jwk.thumbprint_urn();
@@ -447,13 +579,22 @@ impl Vault {
             },
             now(),
         );
-        jws::sign_compact(&jws::header_for(RECEIPT_TYP, &jwk), &claims, &brand.signing_key()).map_err(sign_err)
+        jws::sign_compact(
+            &jws::header_for(RECEIPT_TYP, &jwk),
+            &claims,
+            &brand.signing_key(),
+        )
+        .map_err(sign_err)
     }
 
     /// What a brand holds right now: the union of what its active grants released.
     pub fn brand_holdings(&self, brand: &str) -> Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
-        for g in self.grants(Some(brand))?.into_iter().filter(|g| g.state == GrantState::Active) {
+        for g in self
+            .grants(Some(brand))?
+            .into_iter()
+            .filter(|g| g.state == GrantState::Active)
+        {
             for r in g.released {
                 if !out.contains(&r) {
                     out.push(r);

@@ -117,8 +117,12 @@ pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
         .map(|f| field_words(f, lang))
         .chain(s.derived.iter().map(|d| derived_words(d, lang)))
         .collect();
-    let allowed: Vec<String> =
-        s.channels.iter().filter(|c| c.allowed).map(|c| channel_words(&c.channel, lang).to_string()).collect();
+    let allowed: Vec<String> = s
+        .channels
+        .iter()
+        .filter(|c| c.allowed)
+        .map(|c| channel_words(&c.channel, lang).to_string())
+        .collect();
     let purpose = s.purpose.trim().trim_end_matches('.');
     match lang {
         Lang::En => {
@@ -128,7 +132,12 @@ pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
                 ([one], false) => format!(", by {one} only"),
                 (many, false) => format!(", by {}", join_en(many, "or")),
             };
-            format!("{} gets your {} to {purpose}{how}, until {}.", s.brand_name, join_en(&what, "and"), s.until)
+            format!(
+                "{} gets your {} to {purpose}{how}, until {}.",
+                s.brand_name,
+                join_en(&what, "and"),
+                s.until
+            )
         }
         Lang::Ko => {
             let how = match (allowed.as_slice(), s.channels.is_empty()) {
@@ -175,7 +184,9 @@ pub struct ReceiptInput<'a> {
 }
 
 fn rfc3339(secs: i64) -> String {
-    jiff::Timestamp::from_second(secs).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::from_second(secs)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 /// Receipt claims using Kantara Consent Receipt v1.1 names, plus `events` and `summary`.
@@ -235,8 +246,14 @@ mod tests {
     #[test]
     fn the_products_own_example_sentence() {
         let channels = vec![
-            ChannelChoice { channel: "email".into(), allowed: true },
-            ChannelChoice { channel: "sms".into(), allowed: false },
+            ChannelChoice {
+                channel: "email".into(),
+                allowed: true,
+            },
+            ChannelChoice {
+                channel: "sms".into(),
+                allowed: false,
+            },
         ];
         let s = SummaryInput {
             brand_name: "Acme Coffee",
@@ -268,9 +285,28 @@ mod tests {
             until,
         };
         let fields = [n("given_name"), n("email"), n("address.locality")];
-        let s = SummaryInput { fields: &fields, derived: &[Derived::AgeOver(19)], ..base(&[]) };
-        assert_eq!(summary(&s, Lang::En), "B gets your given name, email, city and whether you are over 19 to x, until 2027-01-01.");
-        let none: &'static [ChannelChoice] = Box::leak(Box::new([ChannelChoice { channel: "sms".into(), allowed: false }]));
-        assert!(summary(&SummaryInput { fields: &fields[..1], ..base(none) }, Lang::En).contains(", with no contact,"));
+        let s = SummaryInput {
+            fields: &fields,
+            derived: &[Derived::AgeOver(19)],
+            ..base(&[])
+        };
+        assert_eq!(
+            summary(&s, Lang::En),
+            "B gets your given name, email, city and whether you are over 19 to x, until 2027-01-01."
+        );
+        let none: &'static [ChannelChoice] = Box::leak(Box::new([ChannelChoice {
+            channel: "sms".into(),
+            allowed: false,
+        }]));
+        assert!(
+            summary(
+                &SummaryInput {
+                    fields: &fields[..1],
+                    ..base(none)
+                },
+                Lang::En
+            )
+            .contains(", with no contact,")
+        );
     }
 }

@@ -25,17 +25,23 @@ pub enum GrantError {
     NeedsAddress,
     #[error("{0} and {1} release the same claim; choose one")]
     Conflict(String, String),
-    #[error("a purpose is required: say in your own words why the brand gets this (at most 200 characters)")]
+    #[error(
+        "a purpose is required: say in your own words why the brand gets this (at most 200 characters)"
+    )]
     MissingPurpose,
     #[error("{0:?} is not a known DPV purpose category; use one of: {list}", list = DPV_PURPOSES.join(", "))]
     UnknownPurposeCategory(String),
-    #[error("{0:?} is not a contact channel; use email, sms, phone, post, push or messenger, with '-' for no (e.g. email,-sms)")]
+    #[error(
+        "{0:?} is not a contact channel; use email, sms, phone, post, push or messenger, with '-' for no (e.g. email,-sms)"
+    )]
     UnknownChannel(String),
     #[error("channel {0} is listed twice")]
     DuplicateChannel(String),
     #[error("the offer must be at most 200 characters")]
     OfferTooLong,
-    #[error("{0:?} is not an expiry; use a duration such as 30d, 12h or 2w, or a date such as 2027-03-01")]
+    #[error(
+        "{0:?} is not an expiry; use a duration such as 30d, 12h or 2w, or a date such as 2027-03-01"
+    )]
     BadExpiry(String),
     #[error("expiry {0} is in the past")]
     ExpiryInPast(String),
@@ -65,7 +71,10 @@ impl FromStr for Derived {
     type Err = GrantError;
     fn from_str(s: &str) -> Result<Self, GrantError> {
         let t = s.trim().to_ascii_lowercase();
-        if let Some(n) = t.strip_prefix("age_over:").or_else(|| t.strip_prefix("age_over_")) {
+        if let Some(n) = t
+            .strip_prefix("age_over:")
+            .or_else(|| t.strip_prefix("age_over_"))
+        {
             return match n.parse::<u8>() {
                 Ok(v) if (1..=99).contains(&v) => Ok(Derived::AgeOver(v)),
                 _ => Err(GrantError::AgeOutOfRange(n.to_string())),
@@ -115,7 +124,10 @@ pub fn parse_channels(s: &str) -> Result<Vec<ChannelChoice>, GrantError> {
         if out.iter().any(|c| c.channel == name) {
             return Err(GrantError::DuplicateChannel(name));
         }
-        out.push(ChannelChoice { channel: name, allowed });
+        out.push(ChannelChoice {
+            channel: name,
+            allowed,
+        });
     }
     Ok(out)
 }
@@ -147,7 +159,10 @@ pub const DPV_NS: &str = "https://w3id.org/dpv#";
 /// Accept `ServicePersonalisation`, `dpv:ServicePersonalisation` or the full IRI; return the IRI.
 pub fn parse_purpose_category(s: &str) -> Result<String, GrantError> {
     let t = s.trim();
-    let local = t.strip_prefix(DPV_NS).or_else(|| t.strip_prefix("dpv:")).unwrap_or(t);
+    let local = t
+        .strip_prefix(DPV_NS)
+        .or_else(|| t.strip_prefix("dpv:"))
+        .unwrap_or(t);
     DPV_PURPOSES
         .iter()
         .find(|p| p.eq_ignore_ascii_case(local))
@@ -162,7 +177,11 @@ pub fn default_purpose_category() -> String {
 
 /// `30d`, `12h`, `2w`, a date `YYYY-MM-DD` (valid through the end of that day in `tz`), or an
 /// RFC 3339 timestamp. Returns Unix seconds after `now`, at most 10 years away.
-pub fn parse_expiry(s: &str, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> Result<i64, GrantError> {
+pub fn parse_expiry(
+    s: &str,
+    now: jiff::Timestamp,
+    tz: &jiff::tz::TimeZone,
+) -> Result<i64, GrantError> {
     let t = s.trim();
     let bad = || GrantError::BadExpiry(s.to_string());
     let at: i64 = if let Some((num, unit)) = t.char_indices().last().map(|(i, c)| (&t[..i], c)) {
@@ -226,9 +245,18 @@ mod tests {
         assert_eq!("age_over_21".parse(), Ok(Derived::AgeOver(21)));
         assert_eq!("Birthday".parse(), Ok(Derived::Birthday));
         assert_eq!("city".parse(), Ok(Derived::City));
-        assert!(matches!("age_over:0".parse::<Derived>(), Err(GrantError::AgeOutOfRange(_))));
-        assert!(matches!("age_over:x".parse::<Derived>(), Err(GrantError::AgeOutOfRange(_))));
-        assert!(matches!("zodiac".parse::<Derived>(), Err(GrantError::UnknownDerived(_))));
+        assert!(matches!(
+            "age_over:0".parse::<Derived>(),
+            Err(GrantError::AgeOutOfRange(_))
+        ));
+        assert!(matches!(
+            "age_over:x".parse::<Derived>(),
+            Err(GrantError::AgeOutOfRange(_))
+        ));
+        assert!(matches!(
+            "zodiac".parse::<Derived>(),
+            Err(GrantError::UnknownDerived(_))
+        ));
         assert_eq!(Derived::AgeOver(19).to_string(), "age_over_19");
     }
 
@@ -238,19 +266,39 @@ mod tests {
         assert_eq!(
             c,
             vec![
-                ChannelChoice { channel: "email".into(), allowed: true },
-                ChannelChoice { channel: "sms".into(), allowed: false },
-                ChannelChoice { channel: "phone".into(), allowed: false },
+                ChannelChoice {
+                    channel: "email".into(),
+                    allowed: true
+                },
+                ChannelChoice {
+                    channel: "sms".into(),
+                    allowed: false
+                },
+                ChannelChoice {
+                    channel: "phone".into(),
+                    allowed: false
+                },
             ]
         );
-        assert!(matches!(parse_channels("email,fax"), Err(GrantError::UnknownChannel(_))));
-        assert!(matches!(parse_channels("email,-email"), Err(GrantError::DuplicateChannel(_))));
+        assert!(matches!(
+            parse_channels("email,fax"),
+            Err(GrantError::UnknownChannel(_))
+        ));
+        assert!(matches!(
+            parse_channels("email,-email"),
+            Err(GrantError::DuplicateChannel(_))
+        ));
     }
 
     #[test]
     fn purpose_categories() {
         let want = "https://w3id.org/dpv#DirectMarketing";
-        for s in ["DirectMarketing", "dpv:DirectMarketing", want, "directmarketing"] {
+        for s in [
+            "DirectMarketing",
+            "dpv:DirectMarketing",
+            want,
+            "directmarketing",
+        ] {
             assert_eq!(parse_purpose_category(s).expect(s), want);
         }
         assert!(parse_purpose_category("Spying").is_err());
@@ -260,17 +308,47 @@ mod tests {
     fn expiry() {
         let now: jiff::Timestamp = "2026-11-24T00:00:00Z".parse().expect("ts");
         let utc = jiff::tz::TimeZone::UTC;
-        assert_eq!(parse_expiry("30d", now, &utc), Ok(now.as_second() + 30 * 86_400));
-        assert_eq!(parse_expiry("12h", now, &utc), Ok(now.as_second() + 12 * 3600));
-        assert_eq!(parse_expiry("2w", now, &utc), Ok(now.as_second() + 14 * 86_400));
+        assert_eq!(
+            parse_expiry("30d", now, &utc),
+            Ok(now.as_second() + 30 * 86_400)
+        );
+        assert_eq!(
+            parse_expiry("12h", now, &utc),
+            Ok(now.as_second() + 12 * 3600)
+        );
+        assert_eq!(
+            parse_expiry("2w", now, &utc),
+            Ok(now.as_second() + 14 * 86_400)
+        );
         let end_of_day: jiff::Timestamp = "2027-03-01T23:59:59Z".parse().expect("ts");
-        assert_eq!(parse_expiry("2027-03-01", now, &utc), Ok(end_of_day.as_second()));
+        assert_eq!(
+            parse_expiry("2027-03-01", now, &utc),
+            Ok(end_of_day.as_second())
+        );
         let seoul = jiff::tz::TimeZone::get("Asia/Seoul").expect("tz");
-        assert_eq!(parse_expiry("2027-03-01", now, &seoul), Ok(end_of_day.as_second() - 9 * 3600));
-        assert!(matches!(parse_expiry("2020-01-01", now, &utc), Err(GrantError::ExpiryInPast(_))));
-        assert!(matches!(parse_expiry("0d", now, &utc), Err(GrantError::BadExpiry(_))));
-        assert!(matches!(parse_expiry("soon", now, &utc), Err(GrantError::BadExpiry(_))));
-        assert!(matches!(parse_expiry("2090-01-01", now, &utc), Err(GrantError::ExpiryTooFar(_))));
-        assert!(matches!(parse_expiry("", now, &utc), Err(GrantError::BadExpiry(_))));
+        assert_eq!(
+            parse_expiry("2027-03-01", now, &seoul),
+            Ok(end_of_day.as_second() - 9 * 3600)
+        );
+        assert!(matches!(
+            parse_expiry("2020-01-01", now, &utc),
+            Err(GrantError::ExpiryInPast(_))
+        ));
+        assert!(matches!(
+            parse_expiry("0d", now, &utc),
+            Err(GrantError::BadExpiry(_))
+        ));
+        assert!(matches!(
+            parse_expiry("soon", now, &utc),
+            Err(GrantError::BadExpiry(_))
+        ));
+        assert!(matches!(
+            parse_expiry("2090-01-01", now, &utc),
+            Err(GrantError::ExpiryTooFar(_))
+        ));
+        assert!(matches!(
+            parse_expiry("", now, &utc),
+            Err(GrantError::BadExpiry(_))
+        ));
     }
 }

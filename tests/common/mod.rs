@@ -1,5 +1,5 @@
 //! Shared helpers for integration tests: real vault files in temporary directories.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
 use std::path::{Path, PathBuf};
 

@@ -246,7 +246,9 @@ pub struct KdfArgs {
 impl KdfArgs {
     pub fn params(&self, base: KdfParams) -> KdfParams {
         KdfParams {
-            m_kib: self.kdf_memory_mib.map_or(base.m_kib, |m| m.saturating_mul(1024)),
+            m_kib: self
+                .kdf_memory_mib
+                .map_or(base.m_kib, |m| m.saturating_mul(1024)),
             t: self.kdf_iterations.unwrap_or(base.t),
             p: self.kdf_lanes.unwrap_or(base.p),
         }

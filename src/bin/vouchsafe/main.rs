@@ -38,7 +38,11 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the outermost context and the core's own message.
-            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            let msg = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
             eprintln!("vouchsafe: {msg}");
             ExitCode::from(exit::code_for(&e))
         }
@@ -84,7 +88,10 @@ fn run(cli: Cli) -> Result<()> {
             outln!("Created a new vault at {}", path.display());
         }
         Command::Field { cmd } => field(&cli, cmd)?,
-        Command::Passwd { new_passphrase_file, kdf } => {
+        Command::Passwd {
+            new_passphrase_file,
+            kdf,
+        } => {
             let mut vault = unlock(&cli)?;
             let pass = secret_input::new_passphrase(
                 "VOUCHSAFE_NEW_PASSPHRASE",
@@ -103,12 +110,18 @@ fn run(cli: Cli) -> Result<()> {
             };
             let vault = unlock(&cli)?;
             vault.export_plaintext_to(dest)?;
-            eprintln!("Wrote your profile, unencrypted, to {} (mode 0600). Delete it when done.", dest.display());
+            eprintln!(
+                "Wrote your profile, unencrypted, to {} (mode 0600). Delete it when done.",
+                dest.display()
+            );
         }
         Command::Backup { file, force } => {
             let vault = unlock(&cli)?;
             vault.backup_to(file, *force)?;
-            outln!("Backed up to {} (encrypted; restore it with the current passphrase).", file.display());
+            outln!(
+                "Backed up to {} (encrypted; restore it with the current passphrase).",
+                file.display()
+            );
         }
         Command::Brand { cmd } => share::brand(&mut unlock(&cli)?, cmd)?,
         Command::Grant { cmd } => share::grant(&mut unlock(&cli)?, cmd)?,
@@ -119,10 +132,15 @@ fn run(cli: Cli) -> Result<()> {
             if path.exists() && !force {
                 return Err(vouchsafe::VaultError::AlreadyExists(path).into());
             }
-            let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Backup passphrase: ")?;
+            let pass =
+                secret_input::passphrase(cli.passphrase_file.as_deref(), "Backup passphrase: ")?;
             let vault = Vault::restore(file, &path, &pass, *force)?;
             let n = vault.verify_records()?;
-            outln!("Restored {} ({n} fields) to {}", file.display(), path.display());
+            outln!(
+                "Restored {} ({n} fields) to {}",
+                file.display(),
+                path.display()
+            );
         }
     }
     Ok(())

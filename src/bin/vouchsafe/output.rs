@@ -21,13 +21,21 @@ pub fn fields_json(fields: &[Field]) -> String {
 }
 
 pub fn fields_table(fields: &[Field]) -> String {
-    let width = fields.iter().map(|f| f.name.to_string().chars().count()).max().unwrap_or(0);
+    let width = fields
+        .iter()
+        .map(|f| f.name.to_string().chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for f in fields {
         let name = f.name.to_string();
         let pad = " ".repeat(width - name.chars().count());
         match &f.label {
-            Some(l) => out.push_str(&format!("{name}{pad}  {}  ({})\n", f.value.as_str(), l.as_str())),
+            Some(l) => out.push_str(&format!(
+                "{name}{pad}  {}  ({})\n",
+                f.value.as_str(),
+                l.as_str()
+            )),
             None => out.push_str(&format!("{name}{pad}  {}\n", f.value.as_str())),
         }
     }

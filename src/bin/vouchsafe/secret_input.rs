@@ -53,7 +53,9 @@ pub fn new_passphrase(env: &str, file: Option<&Path>, label: &str) -> Result<Pas
     let first = prompt(label)?;
     let again = prompt("Type it again: ")?;
     if !first.matches(&again) {
-        bail!(crate::exit::Usage("the two passphrases differ; nothing was changed".into()));
+        bail!(crate::exit::Usage(
+            "the two passphrases differ; nothing was changed".into()
+        ));
     }
     Ok(first)
 }

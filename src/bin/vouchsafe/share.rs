@@ -11,7 +11,11 @@ use crate::exit::{BrokenChain, Usage};
 
 fn when(secs: i64) -> String {
     jiff::Timestamp::from_second(secs)
-        .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            t.to_zoned_datetime(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| secs.to_string())
 }
 
@@ -36,25 +40,41 @@ fn grant_line(g: &GrantInfo) -> String {
 
 pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
     match cmd {
-        BrandCmd::Add { id, name, url, status_url } => {
+        BrandCmd::Add {
+            id,
+            name,
+            url,
+            status_url,
+        } => {
             let b = vault.add_brand(&NewBrand {
                 id,
                 name,
                 url: url.as_deref(),
                 status_url: status_url.as_deref(),
             })?;
-            outln!("Added {} ({}). Status list: {}", b.name, b.id, b.status_list_uri);
+            outln!(
+                "Added {} ({}). Status list: {}",
+                b.name,
+                b.id,
+                b.status_list_uri
+            );
         }
         BrandCmd::List { json } => {
             let brands = vault.brands()?;
             if *json {
                 outln!("{}", serde_json::to_string(&brands)?);
             } else if brands.is_empty() {
-                outln!("No brands yet. Add one with: vouchsafe brand add acme --name \"Acme Coffee\"");
+                outln!(
+                    "No brands yet. Add one with: vouchsafe brand add acme --name \"Acme Coffee\""
+                );
             } else {
                 for b in brands {
                     let live = vault.brand_holdings(&b.id)?;
-                    let holds = if live.is_empty() { "nothing".to_string() } else { live.join(", ") };
+                    let holds = if live.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        live.join(", ")
+                    };
                     outln!("{:<24} {:<24} holds: {holds}", b.id, b.name);
                 }
             }
@@ -72,7 +92,14 @@ pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
                 }
                 outln!("  your id there: {}", b.issuer);
                 outln!("  status list: {}", b.status_list_uri);
-                outln!("  holds now:   {}", if holds.is_empty() { "nothing".into() } else { holds.join(", ") });
+                outln!(
+                    "  holds now:   {}",
+                    if holds.is_empty() {
+                        "nothing".into()
+                    } else {
+                        holds.join(", ")
+                    }
+                );
                 for g in &grants {
                     outln!("  {}", grant_line(g));
                 }
@@ -81,7 +108,9 @@ pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
         BrandCmd::Rm { id, revoke } => {
             let last = vault.remove_brand(id, *revoke)?;
             if let Some(list) = last {
-                eprintln!("Revoked its grants. Hand over this final status list so the brand sees it:");
+                eprintln!(
+                    "Revoked its grants. Hand over this final status list so the brand sees it:"
+                );
                 outln!("{list}");
             }
             eprintln!("Removed brand {id} and its key.");
@@ -123,7 +152,9 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             json,
         } => {
             let Some(purpose) = purpose else {
-                return Err(vouchsafe::VaultError::Grant(vouchsafe::GrantError::MissingPurpose).into());
+                return Err(
+                    vouchsafe::VaultError::Grant(vouchsafe::GrantError::MissingPurpose).into(),
+                );
             };
             let derived = derive
                 .iter()
@@ -148,8 +179,12 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
                     .map_err(vouchsafe::VaultError::from)?
                     .unwrap_or_default(),
                 offer: offer.clone(),
-                expires_at: request::parse_expiry(expires, jiff::Timestamp::now(), &jiff::tz::TimeZone::system())
-                    .map_err(vouchsafe::VaultError::from)?,
+                expires_at: request::parse_expiry(
+                    expires,
+                    jiff::Timestamp::now(),
+                    &jiff::tz::TimeZone::system(),
+                )
+                .map_err(vouchsafe::VaultError::from)?,
             };
             if *preview {
                 let p = vault.preview_grant(&req)?;
@@ -174,7 +209,9 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             if *json {
                 outln!("{}", serde_json::to_string(&grants)?);
             } else if grants.is_empty() {
-                outln!("No grants yet. Share with: vouchsafe grant issue --brand ID --fields email --purpose \"…\"");
+                outln!(
+                    "No grants yet. Share with: vouchsafe grant issue --brand ID --fields email --purpose \"…\""
+                );
             } else {
                 for g in &grants {
                     outln!("{}", grant_line(g));
@@ -206,19 +243,30 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
         GrantCmd::Revoke { id, brand, all } => match (id, brand, all) {
             (Some(id), None, false) => {
                 let g = vault.revoke_grant(id)?;
-                outln!("Revoked {} ({}). Hand over the new status list: vouchsafe status-list --brand {}", g.id, g.brand, g.brand);
+                outln!(
+                    "Revoked {} ({}). Hand over the new status list: vouchsafe status-list --brand {}",
+                    g.id,
+                    g.brand,
+                    g.brand
+                );
             }
             (None, Some(b), true) => {
                 let n = vault.revoke_brand_grants(b)?;
-                outln!("Revoked {n} grant(s) held by {b}. Hand over the new status list: vouchsafe status-list --brand {b}");
+                outln!(
+                    "Revoked {n} grant(s) held by {b}. Hand over the new status list: vouchsafe status-list --brand {b}"
+                );
             }
             _ => bail!(Usage("give a grant id, or --brand ID --all".into())),
         },
         GrantCmd::Receipt { id, json } => {
             let r = vault.grant_receipt(id)?;
             if *json {
-                let c = vouchsafe_verify::CompactJws::parse(&r).map_err(|e| anyhow::anyhow!("{e}"))?;
-                outln!("{}", serde_json::to_string_pretty(&c.claims().map_err(|e| anyhow::anyhow!("{e}"))?)?);
+                let c =
+                    vouchsafe_verify::CompactJws::parse(&r).map_err(|e| anyhow::anyhow!("{e}"))?;
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&c.claims().map_err(|e| anyhow::anyhow!("{e}"))?)?
+                );
             } else {
                 outln!("{r}");
             }
@@ -234,7 +282,9 @@ pub fn audit(vault: &Vault, cmd: Option<&AuditCmd>, json: bool) -> Result<()> {
                 outln!("Audit log intact: {entries} entries, each chained to the one before.");
             }
             vouchsafe::audit::ChainState::Broken { at_seq, reason } => {
-                bail!(BrokenChain(format!("audit log broken at entry {at_seq}: {reason}")));
+                bail!(BrokenChain(format!(
+                    "audit log broken at entry {at_seq}: {reason}"
+                )));
             }
         },
         None => {
@@ -243,8 +293,18 @@ pub fn audit(vault: &Vault, cmd: Option<&AuditCmd>, json: bool) -> Result<()> {
                 outln!("{}", serde_json::to_string(&entries)?);
             } else {
                 for e in entries {
-                    let detail = if e.event.detail.is_empty() { String::new() } else { format!("  {}", e.event.detail) };
-                    outln!("{:>5}  {}  {:<18} {}{detail}", e.seq, when(e.at), e.event.action, e.event.subject);
+                    let detail = if e.event.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  {}", e.event.detail)
+                    };
+                    outln!(
+                        "{:>5}  {}  {:<18} {}{detail}",
+                        e.seq,
+                        when(e.at),
+                        e.event.action,
+                        e.event.subject
+                    );
                 }
             }
         }
