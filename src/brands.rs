@@ -31,6 +31,8 @@ pub enum BrandError {
     BadId(String),
     #[error("brand name must not be empty and at most 100 characters")]
     BadName,
+    #[error("brand notes must be at most 1000 characters")]
+    NotesTooLong,
     #[error("{what} {value:?} is not an https:// URL")]
     NotHttps { what: &'static str, value: String },
     #[error("brand {0} is not known; add it with `vouchsafe brand add`")]
@@ -106,6 +108,9 @@ pub(crate) struct BrandRecord {
     pub(crate) name: String,
     #[serde(default)]
     pub(crate) url: Option<String>,
+    /// The consumer's own notes about this brand.
+    #[serde(default)]
+    pub(crate) notes: Option<String>,
     pub(crate) key_seed: [u8; 32],
     pub(crate) status_uri: String,
     pub(crate) status_len: usize,
@@ -116,6 +121,7 @@ impl Drop for BrandRecord {
         self.key_seed.zeroize();
         self.name.zeroize();
         self.audience.zeroize();
+        self.notes.zeroize();
     }
 }
 
@@ -135,6 +141,7 @@ pub struct Brand {
     pub id: String,
     pub name: String,
     pub url: Option<String>,
+    pub notes: Option<String>,
     /// The consumer's pairwise identifier at this brand (`iss`/`sub` of its tokens).
     pub issuer: String,
     /// The public key of this relationship, for a brand that wants to pin it.
@@ -157,6 +164,7 @@ pub struct NewBrand<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub url: Option<&'a str>,
+    pub notes: Option<&'a str>,
     /// Where the consumer will publish this brand's status list; else a `urn:uuid:`.
     pub status_url: Option<&'a str>,
 }
@@ -198,6 +206,7 @@ impl Vault {
             id: rec.audience.clone(),
             name: rec.name.clone(),
             url: rec.url.clone(),
+            notes: rec.notes.clone(),
             issuer: rec.jwk().thumbprint_urn(),
             jwk: rec.jwk(),
             status_list_uri: rec.status_uri.clone(),
@@ -215,6 +224,10 @@ impl Vault {
         if let Some(u) = new.url {
             check_url("brand URL", u)?;
         }
+        let notes = new.notes.map(str::trim).filter(|n| !n.is_empty());
+        if notes.is_some_and(|n| n.chars().count() > 1000) {
+            return Err(BrandError::NotesTooLong.into());
+        }
         if let Some(u) = new.status_url {
             check_url("status list URL", u)?;
         }
@@ -224,6 +237,7 @@ impl Vault {
             audience: new.id.to_string(),
             name: name.to_string(),
             url: new.url.map(str::to_string),
+            notes: notes.map(str::to_string),
             key_seed: *seed,
             status_uri: match new.status_url {
                 Some(u) => u.to_string(),

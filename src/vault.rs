@@ -547,9 +547,15 @@ impl Vault {
                 }
             }
         })?;
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(VaultError::io(dest))?;
+        if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.sync_all()) {
+            // Never leave half an export behind.
+            drop(f);
+            let _ = fs::remove_file(dest);
+            return Err(VaultError::Io {
+                path: dest.to_path_buf(),
+                source: e,
+            });
+        }
         self.audit(AuditEvent::new(
             "profile.exported",
             "profile",

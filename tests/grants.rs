@@ -55,6 +55,7 @@ fn setup() -> (TempVault, Vault) {
         id: "acme-coffee",
         name: "Acme Coffee",
         url: Some("https://acme.example"),
+        notes: None,
         status_url: None,
     })
     .expect("brand");
@@ -62,6 +63,7 @@ fn setup() -> (TempVault, Vault) {
         id: "https://shoes.example",
         name: "신발가게",
         url: None,
+        notes: None,
         status_url: Some("https://me.example/status/shoes"),
     })
     .expect("brand");
@@ -296,6 +298,7 @@ fn two_brands_tokens_share_no_identifier() {
         id: "brand-b",
         name: "Brand B",
         url: None,
+        notes: None,
         status_url: None,
     })
     .expect("brand");
@@ -736,6 +739,7 @@ fn brand_and_grant_text_never_reaches_the_raw_files() {
         id: "canarybrandid",
         name: "Canary Brand Name",
         url: Some("https://canary-url.example"),
+        notes: None,
         status_url: None,
     })
     .expect("brand");

@@ -110,6 +110,9 @@ pub enum BrandCmd {
         /// The brand's website (https).
         #[arg(long)]
         url: Option<String>,
+        /// Your own notes about this brand (kept encrypted).
+        #[arg(long)]
+        notes: Option<String>,
         /// Where you will publish this brand's status list (https); else a urn:uuid: is used.
         #[arg(long, value_name = "URL")]
         status_url: Option<String>,

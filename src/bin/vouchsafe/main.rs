@@ -137,7 +137,7 @@ fn run(cli: Cli) -> Result<()> {
             let vault = Vault::restore(file, &path, &pass, *force)?;
             let n = vault.verify_records()?;
             outln!(
-                "Restored {} ({n} fields) to {}",
+                "Restored {} ({n} records, all intact) to {}",
                 file.display(),
                 path.display()
             );

@@ -44,12 +44,14 @@ pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
             id,
             name,
             url,
+            notes,
             status_url,
         } => {
             let b = vault.add_brand(&NewBrand {
                 id,
                 name,
                 url: url.as_deref(),
+                notes: notes.as_deref(),
                 status_url: status_url.as_deref(),
             })?;
             outln!(
@@ -89,6 +91,9 @@ pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
                 outln!("{} ({})", b.name, b.id);
                 if let Some(u) = &b.url {
                     outln!("  website:     {u}");
+                }
+                if let Some(n) = &b.notes {
+                    outln!("  notes:       {n}");
                 }
                 outln!("  your id there: {}", b.issuer);
                 outln!("  status list: {}", b.status_list_uri);
