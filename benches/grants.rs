@@ -9,26 +9,46 @@ use vouchsafe::{GrantRequest, KdfParams, NewBrand, Passphrase, Vault};
 
 fn vault() -> (tempfile::TempDir, Vault) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut v = Vault::create(&dir.path().join("v.db"), &Passphrase::new("correct horse battery"), KdfParams::MINIMUM)
-        .expect("create");
+    let mut v = Vault::create(
+        &dir.path().join("v.db"),
+        &Passphrase::new("correct horse battery"),
+        KdfParams::MINIMUM,
+    )
+    .expect("create");
     v.set_fields(
-        [("email", "gildong@example.com"), ("given_name", "길동"), ("birthdate", "1990-03-14"), ("address.locality", "서울특별시")]
-            .into_iter()
-            .map(|(n, val)| (n.parse().expect("name"), val, None)),
+        [
+            ("email", "gildong@example.com"),
+            ("given_name", "길동"),
+            ("birthdate", "1990-03-14"),
+            ("address.locality", "서울특별시"),
+        ]
+        .into_iter()
+        .map(|(n, val)| (n.parse().expect("name"), val, None)),
     )
     .expect("profile");
-    v.add_brand(&NewBrand { id: "acme-coffee", name: "Acme Coffee", ..Default::default() }).expect("brand");
+    v.add_brand(&NewBrand {
+        id: "acme-coffee",
+        name: "Acme Coffee",
+        ..Default::default()
+    })
+    .expect("brand");
     (dir, v)
 }
 
 fn request() -> GrantRequest {
     GrantRequest {
         brand: "acme-coffee".into(),
-        fields: vec!["email".parse().expect("n"), "given_name".parse().expect("n")],
+        fields: vec![
+            "email".parse().expect("n"),
+            "given_name".parse().expect("n"),
+        ],
         derived: vec![Derived::AgeOver(18), Derived::City],
         purpose: "send a birthday coupon".into(),
         purpose_category: None,
-        channels: vec![ChannelChoice { channel: "email".into(), allowed: true }],
+        channels: vec![ChannelChoice {
+            channel: "email".into(),
+            allowed: true,
+        }],
         offer: Some("free americano".into()),
         expires_at: jiff::Timestamp::now().as_second() + 30 * 86_400,
     }
@@ -39,7 +59,9 @@ fn issuance(c: &mut Criterion) {
     let req = request();
     let mut g = c.benchmark_group("grants");
     g.bench_function("issue", |b| b.iter(|| v.issue_grant(&req).expect("issue")));
-    g.bench_function("preview", |b| b.iter(|| v.preview_grant(&req).expect("preview")));
+    g.bench_function("preview", |b| {
+        b.iter(|| v.preview_grant(&req).expect("preview"))
+    });
     g.finish();
 }
 
@@ -54,7 +76,9 @@ fn status_list(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("grants");
     g.sample_size(20);
-    g.bench_function("status_list_1000_grants", |b| b.iter(|| v.status_list_token("acme-coffee").expect("list")));
+    g.bench_function("status_list_1000_grants", |b| {
+        b.iter(|| v.status_list_token("acme-coffee").expect("list"))
+    });
     g.finish();
 }
 
