@@ -132,14 +132,7 @@ impl Vault {
         for row in rows {
             let (seq, at, sealed) = row?;
             let id = seq_id(seq);
-            let event: AuditEvent = record::open_json(
-                &self.key,
-                Place {
-                    table: AUDIT,
-                    id: &id,
-                },
-                &sealed,
-            )?;
+            let event: AuditEvent = self.open_record(AUDIT, &id, &sealed)?;
             out.push(AuditEntry { seq, at, event });
         }
         Ok(out)
@@ -169,16 +162,7 @@ impl Vault {
                 });
             }
             let id = seq_id(seq);
-            if record::open_json::<AuditEvent>(
-                &self.key,
-                Place {
-                    table: AUDIT,
-                    id: &id,
-                },
-                &sealed,
-            )
-            .is_err()
-            {
+            if self.open_record::<AuditEvent>(AUDIT, &id, &sealed).is_err() {
                 return Ok(ChainState::Broken {
                     at_seq: seq,
                     reason: format!("entry {seq} was altered or moved (its content does not open)"),
@@ -209,14 +193,7 @@ impl Vault {
                 reason: "the log's head record is missing".into(),
             }),
             Some(sealed) => {
-                let Ok(head) = record::open_json::<Head>(
-                    &self.key,
-                    Place {
-                        table: HEAD,
-                        id: "1",
-                    },
-                    &sealed,
-                ) else {
+                let Ok(head) = self.open_record::<Head>(HEAD, "1", &sealed) else {
                     return Ok(ChainState::Broken {
                         at_seq: last,
                         reason: "the log's head record was altered".into(),

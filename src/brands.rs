@@ -84,23 +84,6 @@ fn check_url(what: &'static str, value: &str) -> Result<(), BrandError> {
     }
 }
 
-/// A random RFC 4122 version-4 UUID as a URN, for status lists without a publishing location.
-fn urn_uuid() -> Result<String> {
-    let mut b = [0u8; 16];
-    random_bytes(&mut b)?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = crate::crypto::hex(&b);
-    Ok(format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    ))
-}
-
 /// What is sealed in a `brands` row: everything, including the brand's private key.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct BrandRecord {
@@ -187,14 +170,7 @@ impl Vault {
         let Some((sealed, created_at)) = row else {
             return Err(BrandError::Unknown(audience.into()).into());
         };
-        let rec: BrandRecord = record::open_json(
-            &self.key,
-            Place {
-                table: BRANDS,
-                id: &row_id,
-            },
-            &sealed,
-        )?;
+        let rec: BrandRecord = self.open_record(BRANDS, &row_id, &sealed)?;
         if rec.audience != audience {
             return Err(record::OpenError(format!("{BRANDS}/{row_id}")).into());
         }
@@ -241,7 +217,7 @@ impl Vault {
             key_seed: *seed,
             status_uri: match new.status_url {
                 Some(u) => u.to_string(),
-                None => urn_uuid()?,
+                None => format!("urn:uuid:{}", crate::crypto::random_uuid()?),
             },
             status_len: MIN_STATUS_LIST_LEN,
         };
@@ -282,32 +258,11 @@ impl Vault {
 
     /// Every brand, sorted by name.
     pub fn brands(&self) -> Result<Vec<Brand>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, sealed, created_at FROM brands")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, sealed, created) = row?;
-            let rec: BrandRecord = record::open_json(
-                &self.key,
-                Place {
-                    table: BRANDS,
-                    id: &id,
-                },
-                &sealed,
-            )?;
-            if self.brand_row_id(&rec.audience) != id {
-                return Err(record::OpenError(format!("{BRANDS}/{id}")).into());
-            }
-            out.push(Self::brand_view(&rec, created));
-        }
+        let mut out: Vec<Brand> = self
+            .open_all::<BrandRecord>(BRANDS, "created_at", |r| &r.audience)?
+            .iter()
+            .map(|(_, rec, created)| Self::brand_view(rec, *created))
+            .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         Ok(out)
     }
@@ -367,14 +322,5 @@ mod tests {
         ] {
             assert!(check_brand_id(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn urn_uuids_are_version_4() {
-        let u = urn_uuid().expect("rng");
-        assert_eq!(u.len(), "urn:uuid:".len() + 36);
-        assert_eq!(&u[9 + 14..9 + 15], "4");
-        assert!(matches!(&u[9 + 19..9 + 20], "8" | "9" | "a" | "b"));
-        assert_ne!(u, urn_uuid().expect("rng"));
     }
 }

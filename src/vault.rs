@@ -230,6 +230,47 @@ fn remove_sidecars(path: &Path) -> Result<()> {
 }
 
 impl Vault {
+    /// Open one sealed record of `table` stored under `id`.
+    pub(crate) fn open_record<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        id: &str,
+        sealed: &[u8],
+    ) -> Result<T> {
+        Ok(record::open_json(&self.key, Place { table, id }, sealed)?)
+    }
+
+    /// Every row of a sealed table as (id, opened record, `time_col`); fails on the first row
+    /// that does not open. `lookup` is the table whose ids are keyed hashes of `name(record)`:
+    /// a row moved under another id is caught by recomputing it.
+    pub(crate) fn open_all<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        time_col: &str,
+        name: impl Fn(&T) -> &str,
+    ) -> Result<Vec<(String, T, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT id, sealed, {time_col} FROM {table}"))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, sealed, time) = row?;
+            let rec: T = self.open_record(table, &id, &sealed)?;
+            if self.key.lookup_id(table, name(&rec)) != id {
+                return Err(record::OpenError(format!("{table}/{id}")).into());
+            }
+            out.push((id, rec, time));
+        }
+        Ok(out)
+    }
+
     /// Create a new vault at `path`. Refuses an existing file. The file appears only once it is
     /// complete: it is built under a temporary name and linked into place.
     pub fn create(path: &Path, passphrase: &Passphrase, params: KdfParams) -> Result<Vault> {
@@ -399,11 +440,7 @@ impl Vault {
         let Some(sealed) = store::sealed_by_id(conn, FIELDS, id)? else {
             return Ok(None);
         };
-        Ok(Some(record::open_json(
-            &self.key,
-            Place { table: FIELDS, id },
-            &sealed,
-        )?))
+        Ok(Some(self.open_record(FIELDS, id, &sealed)?))
     }
 
     fn to_field(id: &str, rec: &FieldRecord, updated_at: i64) -> Result<Field> {
@@ -436,14 +473,7 @@ impl Vault {
         let Some((sealed, updated_at)) = row else {
             return Ok(None);
         };
-        let rec: FieldRecord = record::open_json(
-            &self.key,
-            Place {
-                table: FIELDS,
-                id: &id,
-            },
-            &sealed,
-        )?;
+        let rec: FieldRecord = self.open_record(FIELDS, &id, &sealed)?;
         // The name inside must be the one asked for: a row renamed in the file is tampering.
         if rec.name != name.to_string() {
             return Err(record::OpenError(format!("{FIELDS}/{id}")).into());
@@ -453,31 +483,10 @@ impl Vault {
 
     /// Every field, sorted by name. Fails on the first record that does not open.
     pub fn fields(&self) -> Result<Vec<Field>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, sealed, updated_at FROM fields")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, sealed, updated_at) = row?;
-            let rec: FieldRecord = record::open_json(
-                &self.key,
-                Place {
-                    table: FIELDS,
-                    id: &id,
-                },
-                &sealed,
-            )?;
-            // The id is derived from the name: a record moved under another id is caught here.
-            if self.key.lookup_id(FIELDS, &rec.name) != id {
-                return Err(record::OpenError(format!("{FIELDS}/{id}")).into());
-            }
+        for (id, rec, updated_at) in
+            self.open_all::<FieldRecord>(FIELDS, "updated_at", |r| &r.name)?
+        {
             out.push(Self::to_field(&id, &rec, updated_at)?);
         }
         out.sort_by_key(|f| f.name.to_string());

@@ -28,6 +28,24 @@ pub fn random_id() -> Result<String, RngError> {
     Ok(hex(&b))
 }
 
+/// A random RFC 4122 version-4 UUID (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`): grant ids
+/// and status list URNs that say nothing about the consumer, the brand or the time.
+pub fn random_uuid() -> Result<String, RngError> {
+    let mut b = [0u8; 16];
+    random_bytes(&mut b)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
+}
+
 /// Lower-case hex; ten lines are not worth a dependency.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -36,4 +54,16 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uuids_are_version_4_and_fresh() {
+        let u = super::random_uuid().expect("rng");
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(u, super::random_uuid().expect("rng"));
+    }
 }

@@ -102,23 +102,6 @@ pub struct GrantPreview {
     pub summary_ko: String,
 }
 
-/// A random UUID v4 string for `jti`: says nothing about the consumer, the brand or the time.
-fn uuid_v4() -> Result<String> {
-    let mut b = [0u8; 16];
-    random_bytes(&mut b)?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = crate::crypto::hex(&b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    ))
-}
-
 fn local_date(secs: i64) -> jiff::civil::Date {
     jiff::Timestamp::from_second(secs)
         .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::system()).date())
@@ -229,7 +212,7 @@ impl Vault {
         let jurisdiction = self
             .field(&FieldName::Address(crate::profile::AddressPart::Country))?
             .map_or_else(|| "KR".to_string(), |f| f.value.to_string());
-        let id = uuid_v4()?;
+        let id = crate::crypto::random_uuid()?;
         let iat = now();
         let key = brand.signing_key();
         let jwk = brand.jwk();
@@ -372,7 +355,7 @@ impl Vault {
             Option<i64>,
         ),
     ) -> Result<GrantInfo> {
-        let rec: GrantRecord = record::open_json(&self.key, Place { table: GRANTS, id }, &sealed)?;
+        let rec: GrantRecord = self.open_record(GRANTS, id, &sealed)?;
         // The brand link is plaintext: check it against the sealed record so it cannot be moved.
         if self.brand_row_id(&rec.brand) != brand_row {
             return Err(record::OpenError(format!("{GRANTS}/{id}")).into());
@@ -538,14 +521,7 @@ impl Vault {
                 .query_row("SELECT sealed FROM grants WHERE id = ?1", [&info.id], |r| {
                     r.get(0)
                 })?;
-        let rec: GrantRecord = record::open_json(
-            &self.key,
-            Place {
-                table: GRANTS,
-                id: &info.id,
-            },
-            &sealed,
-        )?;
+        let rec: GrantRecord = self.open_record(GRANTS, &info.id, &sealed)?;
         debug_assert_eq!(row_id, self.brand_row_id(&info.brand));
         let mut events = vec![receipt::ConsentEvent {
             event: "given",
