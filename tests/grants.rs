@@ -765,3 +765,50 @@ fn brand_and_grant_text_never_reaches_the_raw_files() {
         }
     }
 }
+
+#[test]
+fn moving_house_reissues_live_grants_with_the_new_address() {
+    let (_tv, mut v) = setup();
+    let city = v
+        .issue_grant(&request("acme-coffee", &[], &[Derived::City]))
+        .expect("city");
+    let email = v
+        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .expect("email");
+    let locality = name("address.locality");
+    v.set_field(&locality, "해운대구", None).expect("move");
+    let affected: Vec<String> = v
+        .grants_using_field(&locality)
+        .expect("affected")
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    assert_eq!(
+        affected,
+        [city.id.clone()],
+        "only the grant carrying the city"
+    );
+
+    let updated = v.reissue_grant(&city.id).expect("reissue");
+    let claims = verify(&updated.token, "acme-coffee", None).expect("verify");
+    assert_eq!(claims.claims()["address"]["locality"], "해운대구");
+    assert_eq!(
+        claims.exp(),
+        v.grant(&city.id).expect("old").expires_at,
+        "keeps the expiry"
+    );
+    assert_eq!(v.grant(&city.id).expect("old").state, GrantState::Revoked);
+    assert_eq!(
+        v.grant(&email.id).expect("untouched").state,
+        GrantState::Active
+    );
+    assert!(matches!(
+        v.reissue_grant(&city.id),
+        Err(VaultError::Grant(GrantError::NotActive(_)))
+    ));
+    let list = v.status_list_token("acme-coffee").expect("list");
+    assert!(matches!(
+        verify(&city.token, "acme-coffee", Some(list)),
+        Err(VerifyError::Revoked { .. })
+    ));
+}

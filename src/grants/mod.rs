@@ -515,14 +515,8 @@ impl Vault {
     /// The signed Kantara consent receipt of a grant, with its events so far.
     pub fn grant_receipt(&self, id_or_prefix: &str) -> Result<String> {
         let info = self.grant(id_or_prefix)?;
-        let (row_id, brand, _) = self.brand_record(&info.brand)?;
-        let sealed: Vec<u8> =
-            self.conn
-                .query_row("SELECT sealed FROM grants WHERE id = ?1", [&info.id], |r| {
-                    r.get(0)
-                })?;
-        let rec: GrantRecord = self.open_record(GRANTS, &info.id, &sealed)?;
-        debug_assert_eq!(row_id, self.brand_row_id(&info.brand));
+        let (_, brand, _) = self.brand_record(&info.brand)?;
+        let rec = self.grant_record(&info.id)?;
         let mut events = vec![receipt::ConsentEvent {
             event: "given",
             at: info.issued_at,
@@ -561,6 +555,69 @@ impl Vault {
             &brand.signing_key(),
         )
         .map_err(sign_err)
+    }
+
+    /// Active grants whose released values come from `field` (directly or as a derived fact),
+    /// so that after the consumer changes it ("move house") each brand can get an updated grant.
+    pub fn grants_using_field(&self, field: &FieldName) -> Result<Vec<GrantInfo>> {
+        use crate::profile::{AddressPart, StdField};
+        let uses = |rec: &GrantRecord| {
+            rec.fields.contains(field)
+                || rec.derived.iter().any(|d| match d {
+                    Derived::AgeOver(_) | Derived::Birthday => {
+                        *field == FieldName::Std(StdField::Birthdate)
+                    }
+                    Derived::City => matches!(
+                        field,
+                        FieldName::Address(
+                            AddressPart::Locality | AddressPart::Region | AddressPart::Country
+                        )
+                    ),
+                })
+        };
+        let mut out = Vec::new();
+        for g in self
+            .grants(None)?
+            .into_iter()
+            .filter(|g| g.state == GrantState::Active)
+        {
+            if uses(&self.grant_record(&g.id)?) {
+                out.push(g);
+            }
+        }
+        Ok(out)
+    }
+
+    fn grant_record(&self, id: &str) -> Result<GrantRecord> {
+        let sealed: Vec<u8> =
+            self.conn
+                .query_row("SELECT sealed FROM grants WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        self.open_record(GRANTS, id, &sealed)
+    }
+
+    /// Replace an active grant with a new one carrying the same choices and today's values,
+    /// then revoke the old one. The new grant keeps the old expiry.
+    pub fn reissue_grant(&mut self, id_or_prefix: &str) -> Result<IssuedGrant> {
+        let old = self.grant(id_or_prefix)?;
+        if old.state != GrantState::Active {
+            return Err(GrantError::NotActive(old.id).into());
+        }
+        let rec = self.grant_record(&old.id)?;
+        let req = GrantRequest {
+            brand: rec.brand.clone(),
+            fields: rec.fields.clone(),
+            derived: rec.derived.clone(),
+            purpose: rec.purpose.clone(),
+            purpose_category: Some(rec.purpose_category.clone()),
+            channels: rec.channels.clone(),
+            offer: rec.offer.clone(),
+            expires_at: old.expires_at,
+        };
+        let new = self.issue_grant(&req)?;
+        self.revoke_grant(&old.id)?;
+        Ok(new)
     }
 
     /// What a brand holds right now: the union of what its active grants released.

@@ -53,6 +53,8 @@ pub enum GrantError {
     AmbiguousGrant(String),
     #[error("grant {0} is already revoked")]
     AlreadyRevoked(String),
+    #[error("grant {0} is not active (expired or revoked); issue a new one instead")]
+    NotActive(String),
 }
 
 /// A fact computed from the profile and released instead of the raw value.

@@ -192,6 +192,13 @@ pub enum GrantCmd {
         #[arg(long, requires = "brand")]
         all: bool,
     },
+    /// Replace an active grant with one carrying today's values (after you changed a field);
+    /// the old grant is revoked.
+    Reissue {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the grant's signed consent receipt (JWT; --json for its decoded claims).
     Receipt {
         id: String,

@@ -42,7 +42,7 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         },
         VaultError::Grant(g) => match g {
             GrantError::UnknownGrant(_) => 7,
-            GrantError::AlreadyRevoked(_) => 8,
+            GrantError::AlreadyRevoked(_) | GrantError::NotActive(_) => 8,
             _ => 6,
         },
         _ => 1,

@@ -153,6 +153,14 @@ fn field(cli: &Cli, cmd: &FieldCmd) -> Result<()> {
             let mut vault = unlock(cli)?;
             let f = vault.set_field(&name, value, label.as_deref())?;
             outln!("Set {} = {}", f.name, f.value.as_str());
+            for g in vault.grants_using_field(&name)? {
+                eprintln!(
+                    "{} holds the old value under grant {}; send an update with: vouchsafe grant reissue {}",
+                    g.brand_name,
+                    &g.id[..8],
+                    &g.id[..8]
+                );
+            }
         }
         FieldCmd::Get { name, json } => {
             let name = name.parse::<vouchsafe::FieldName>()?;

@@ -263,6 +263,15 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             }
             _ => bail!(Usage("give a grant id, or --brand ID --all".into())),
         },
+        GrantCmd::Reissue { id, json } => {
+            let g = vault.reissue_grant(id)?;
+            if *json {
+                outln!("{}", serde_json::to_string(&g)?);
+            } else {
+                eprintln!("{} (replaces {id}, now revoked)", g.summary_en);
+                outln!("{}", g.token);
+            }
+        }
         GrantCmd::Receipt { id, json } => {
             let r = vault.grant_receipt(id)?;
             if *json {
