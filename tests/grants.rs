@@ -785,7 +785,7 @@ fn moving_house_reissues_live_grants_with_the_new_address() {
         .collect();
     assert_eq!(
         affected,
-        [city.id.clone()],
+        std::slice::from_ref(&city.id),
         "only the grant carrying the city"
     );
 
