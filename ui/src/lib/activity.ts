@@ -1,0 +1,42 @@
+// The audit log in words: action names, subjects and the chain's state.
+import { fieldLabel } from './fields';
+import { maybeTranslate, type Locale, type Translator } from './i18n';
+import { formatNumber } from './format';
+import type { AuditEntryDto, ChainState } from './types';
+
+export function actionLabel(action: string, locale: Locale): string {
+  return maybeTranslate(locale, `action.${action}`) ?? action;
+}
+
+/** Field names become their label; grant ids are shortened; anything else is shown as is. */
+export function subjectLabel(entry: AuditEntryDto, locale: Locale, labels: Record<string, string | null> = {}): string {
+  if (entry.action.startsWith('field.')) return fieldLabel(entry.subject, locale, labels);
+  if (entry.action.startsWith('grant.') && entry.subject.length > 16) return `${entry.subject.slice(0, 12)}…`;
+  return entry.subject;
+}
+
+export interface ChainView {
+  ok: boolean;
+  text: string;
+  reason: string | null;
+}
+
+export function chainView(chain: ChainState, t: Translator, locale: Locale): ChainView {
+  if (chain.state === 'intact') {
+    return {
+      ok: true,
+      text: chain.entries > 0 ? t('activity.intact', { count: formatNumber(chain.entries, locale) }) : t('activity.intactEmpty'),
+      reason: null,
+    };
+  }
+  return {
+    ok: false,
+    text: t('activity.broken', { seq: formatNumber(chain.atSeq, locale) }),
+    reason: chain.reason ? t('activity.brokenReason', { reason: chain.reason }) : null,
+  };
+}
+
+/** Newest first, as a timeline reads. */
+export function newestFirst(entries: readonly AuditEntryDto[]): AuditEntryDto[] {
+  return [...entries].sort((a, b) => b.seq - a.seq);
+}

@@ -1,0 +1,53 @@
+// App-wide state: where we are, whether the vault is open, and the field catalogue.
+import { get, writable } from 'svelte/store';
+import * as api from './api';
+import { applyLocale } from './i18n';
+import type { AppStatus, FieldSpecDto, LockReason } from './types';
+import type { UiError } from './errors';
+
+export type Screen = 'profile' | 'brands' | 'share' | 'grants' | 'activity' | 'settings';
+export const SCREENS: readonly Screen[] = ['profile', 'brands', 'share', 'grants', 'activity', 'settings'];
+
+export const status = writable<AppStatus | null>(null);
+export const startupError = writable<UiError | null>(null);
+export const screen = writable<Screen>('profile');
+/** A brand to preselect when another screen sends you to Share or Grants. */
+export const focusBrand = writable<string | null>(null);
+export const catalogue = writable<FieldSpecDto[]>([]);
+
+export function navigate(to: Screen, brand: string | null = null): void {
+  focusBrand.set(brand);
+  screen.set(to);
+}
+
+export async function refreshStatus(): Promise<AppStatus> {
+  const s = await api.appStatus();
+  status.set(s);
+  applyLocale(s.locale);
+  return s;
+}
+
+export async function loadCatalogue(): Promise<FieldSpecDto[]> {
+  const current = get(catalogue);
+  if (current.length) return current;
+  const c = await api.fieldCatalogue();
+  catalogue.set(c);
+  return c;
+}
+
+/** Show the unlock screen now; the Rust side has already dropped the vault. */
+export function markLocked(reason: LockReason): void {
+  status.update((s) => (s ? { ...s, unlocked: false, lockedReason: reason } : s));
+}
+
+export function markUnlocked(): void {
+  status.update((s) => (s ? { ...s, vaultExists: true, unlocked: true, lockedReason: null } : s));
+}
+
+export async function lockNow(): Promise<void> {
+  try {
+    await api.lock();
+  } finally {
+    markLocked('manual');
+  }
+}

@@ -1,0 +1,58 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
+
+const api = await import('../src/lib/api');
+
+beforeEach(() => {
+  invoke.mockReset();
+});
+
+describe('command wrapper', () => {
+  it('uses the contract’s command names and camelCase argument keys', async () => {
+    invoke.mockResolvedValue(null);
+    await api.addBrand('acme', 'Acme', null, null);
+    await api.removeBrand('acme', true);
+    await api.restoreBackup('/tmp/b', 'pw', false);
+    await api.changePassphrase('a', 'b', 'b');
+    await api.setSettings({ locale: 'ko', autoLockMinutes: 5 });
+    await api.saveText('/tmp/t', 'status_list', 'acme');
+    await api.listGrants();
+    await api.eraseVault('삭제');
+    expect(invoke.mock.calls).toEqual([
+      ['add_brand', { id: 'acme', name: 'Acme', url: null, statusUrl: null }],
+      ['remove_brand', { id: 'acme', revoke: true }],
+      ['restore_backup', { path: '/tmp/b', passphrase: 'pw', overwrite: false }],
+      ['change_passphrase', { current: 'a', new: 'b', confirm: 'b' }],
+      ['set_settings', { settings: { locale: 'ko', autoLockMinutes: 5 } }],
+      ['save_text', { path: '/tmp/t', what: 'status_list', id: 'acme' }],
+      ['list_grants', { brand: null }],
+      ['erase_vault', { confirmation: '삭제' }],
+    ]);
+  });
+
+  it('rejects with a normalised { kind, message }', async () => {
+    invoke.mockRejectedValue({ kind: 'invalid_input', message: 'email "foo@" has no domain after "@"' });
+    const err = await api.setField('email', 'foo@').catch((e: unknown) => api.asUiError(e));
+    expect(err).toEqual({ kind: 'invalid_input', message: 'email "foo@" has no domain after "@"' });
+  });
+
+  it('reports `locked` from a vault command to the lock handler, but not from unlock', async () => {
+    const onLocked = vi.fn();
+    api.onLockedError(onLocked);
+    invoke.mockRejectedValue({ kind: 'locked', message: 'the vault is locked' });
+    await api.listFields().catch(() => {});
+    expect(onLocked).toHaveBeenCalledTimes(1);
+    await api.unlock('x').catch(() => {});
+    expect(onLocked).toHaveBeenCalledTimes(1);
+    api.onLockedError(null);
+  });
+
+  it('reads the vault-locked payload liberally', () => {
+    expect(api.lockReasonOf({ reason: 'manual' })).toBe('manual');
+    expect(api.lockReasonOf('auto')).toBe('auto');
+    expect(api.lockReasonOf(null)).toBe('auto');
+  });
+});
