@@ -89,6 +89,24 @@ fn channel_words(c: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// The Korean object particle for `word`: 을 after a final consonant (받침), 를 after a vowel;
+/// for a word not ending in Hangul, the neutral written form 을(를).
+fn object_particle(word: &str) -> &'static str {
+    // A trailing parenthetical is read past: "생일(연도 제외)" takes the particle of 생일.
+    let word = match word
+        .strip_suffix(')')
+        .and_then(|w| w.rfind('(').map(|i| &w[..i]))
+    {
+        Some(head) => head.trim_end(),
+        None => word,
+    };
+    match word.chars().last().map(u32::from) {
+        Some(c @ 0xAC00..=0xD7A3) if (c - 0xAC00) % 28 != 0 => "을",
+        Some(0xAC00..=0xD7A3) => "를",
+        _ => "을(를)",
+    }
+}
+
 fn join_en(items: &[String], last: &str) -> String {
     match items {
         [] => String::new(),
@@ -126,6 +144,8 @@ pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
     let purpose = s.purpose.trim().trim_end_matches('.');
     match lang {
         Lang::En => {
+            // The sentence supplies "to"; a purpose typed as "to send …" must not read "to to".
+            let purpose = purpose.strip_prefix("to ").unwrap_or(purpose);
             let how = match (allowed.as_slice(), s.channels.is_empty()) {
                 (_, true) => String::new(),
                 ([], false) => ", with no contact".into(),
@@ -146,11 +166,11 @@ pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
                 ([one], false) => format!(", 연락은 {one}로만"),
                 (many, false) => format!(", 연락은 {}로", many.join("·")),
             };
+            let what = what.join(", ");
+            let particle = object_particle(&what);
             format!(
-                "{}에 {}을(를) 제공합니다. 목적: {purpose}{how}, {}까지.",
-                s.brand_name,
-                what.join(", "),
-                s.until
+                "{}에 {what}{particle} 제공합니다. 목적: {purpose}{how}, {}까지.",
+                s.brand_name, s.until
             )
         }
     }
@@ -269,8 +289,17 @@ mod tests {
         );
         assert_eq!(
             summary(&s, Lang::Ko),
-            "Acme Coffee에 이메일, 생일(연도 제외)을(를) 제공합니다. 목적: send a birthday coupon, 연락은 이메일로만, 2027-03-01까지."
+            "Acme Coffee에 이메일, 생일(연도 제외)을 제공합니다. 목적: send a birthday coupon, 연락은 이메일로만, 2027-03-01까지."
         );
+    }
+
+    #[test]
+    fn korean_object_particle_follows_the_last_syllable() {
+        assert_eq!(object_particle("이메일"), "을");
+        assert_eq!(object_particle("만 18세 이상 여부"), "를");
+        assert_eq!(object_particle("생일(연도 제외)"), "을");
+        assert_eq!(object_particle("blood type"), "을(를)");
+        assert_eq!(object_particle(""), "을(를)");
     }
 
     #[test]

@@ -216,7 +216,7 @@ export const en = {
   'share.needsBirthdate': 'Set your date of birth in Profile first.',
   'share.needsAddress': 'Set your city, region or country in Profile first.',
   'share.purpose': 'Purpose, in your words',
-  'share.purposePlaceholder': 'e.g. to send me a birthday coupon',
+  'share.purposePlaceholder': 'e.g. send me a birthday coupon',
   'share.category': 'Kind of purpose',
   'share.categoryNone': 'Choose…',
   'share.channels': 'How may they contact you?',
