@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Build and run Vouchsafe from a fresh clone.
+# Build and run the Vouchsafe desktop app from a fresh clone (installs what it needs first).
+# Needs a desktop session; on a headless machine: xvfb-run -a scripts/run.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 "$root/scripts/setup.sh"
-cargo build --release --locked --bin vouchsafe
-exec "$root/target/release/vouchsafe" "$@"
+npm --prefix ui run build
+cargo build --release --locked -p vouchsafe-desktop --features custom-protocol --bin vouchsafe-desktop
+cargo build --release --locked --bin vouchsafe --bin vouchsafe-verify
+exec "${CARGO_TARGET_DIR:-$root/target}/release/vouchsafe-desktop" "$@"

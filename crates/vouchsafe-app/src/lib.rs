@@ -1,0 +1,21 @@
+//! The desktop app's command layer, with no Tauri dependency.
+//!
+//! `src-tauri/` is a thin shell: each `#[tauri::command]` there deserialises its arguments and
+//! calls the function of the same name in [`commands`]. Keeping the bodies here means every
+//! command is tested with real vault files and no window, and the IPC types ([`dto`]) generate
+//! the UI's TypeScript ([`bindings`]) so the two sides cannot drift. The contract is
+//! docs/desktop-ipc.md.
+
+pub mod bindings;
+pub mod clipboard;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod secret;
+pub mod settings;
+pub mod state;
+
+pub use clipboard::{CLEAR_AFTER, ClearOutcome, Clipboard, PendingClear};
+pub use error::{CmdResult, CommandError, ErrorKind};
+pub use secret::SecretArg;
+pub use state::{AppConfig, AppState, Session};

@@ -1,0 +1,711 @@
+//! Every command, against real vault files in temporary directories, with no window.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use vouchsafe::KdfParams;
+use vouchsafe_app::commands as c;
+use vouchsafe_app::dto::{
+    ChannelDto, GrantRequestDto, GrantStateDto, Locale, LockReason, SaveWhat, SettingsDto,
+};
+use vouchsafe_app::{
+    AppConfig, AppState, ClearOutcome, Clipboard, CommandError, ErrorKind, SecretArg,
+};
+
+const PASS: &str = "correct horse battery staple";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    state: AppState,
+}
+
+impl Fixture {
+    /// A fresh state whose vault does not exist yet.
+    fn empty() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
+            .with_kdf(KdfParams::MINIMUM);
+        Self {
+            state: AppState::new(config),
+            dir,
+        }
+    }
+
+    /// A created and unlocked vault.
+    fn unlocked() -> Self {
+        let f = Self::empty();
+        c::create_vault(&f.state, s(PASS), s(PASS)).expect("create");
+        f
+    }
+
+    /// A vault with a profile and one brand, ready to share.
+    fn sharing() -> Self {
+        let f = Self::unlocked();
+        for (name, value) in [
+            ("given_name", "민준"),
+            ("email", "minjun@example.kr"),
+            ("birthdate", "1990-05-17"),
+            ("address.locality", "중구"),
+        ] {
+            c::set_field(&f.state, name, value, None).expect(name);
+        }
+        c::add_brand(
+            &f.state,
+            "acme",
+            "Acme Coffee",
+            Some("https://acme.example"),
+            None,
+        )
+        .expect("brand");
+        f
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    fn vault_path(&self) -> PathBuf {
+        self.state.vault_path().to_path_buf()
+    }
+}
+
+fn s(text: &str) -> SecretArg {
+    SecretArg::new(text)
+}
+
+fn kind<T: std::fmt::Debug>(r: Result<T, CommandError>) -> ErrorKind {
+    r.expect_err("should fail").kind
+}
+
+fn request() -> GrantRequestDto {
+    GrantRequestDto {
+        brand: "acme".into(),
+        fields: vec!["email".into()],
+        derived: vec!["age_over:18".into()],
+        purpose: "Birthday coupon and order updates".into(),
+        purpose_category: Some("DirectMarketing".into()),
+        channels: vec![
+            ChannelDto {
+                channel: "email".into(),
+                allowed: true,
+            },
+            ChannelDto {
+                channel: "sms".into(),
+                allowed: false,
+            },
+        ],
+        offer: Some("".into()),
+        expires: "30d".into(),
+    }
+}
+
+#[test]
+fn first_run_create_lock_unlock() {
+    let f = Fixture::empty();
+    let st = c::app_status(&f.state).expect("status");
+    assert!(!st.vault_exists && !st.unlocked);
+    assert_eq!(st.locale, None);
+    assert_eq!(st.auto_lock_minutes, 5);
+    assert_eq!(st.locked_reason, None);
+
+    assert_eq!(kind(c::unlock(&f.state, s(PASS))), ErrorKind::NotFound);
+    assert_eq!(
+        kind(c::create_vault(&f.state, s(PASS), s("something else"))),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        kind(c::create_vault(&f.state, s("short"), s("short"))),
+        ErrorKind::InvalidInput
+    );
+    assert!(!f.vault_path().exists(), "refused creations leave no file");
+
+    c::create_vault(&f.state, s(PASS), s(PASS)).expect("create");
+    let st = c::app_status(&f.state).expect("status");
+    assert!(st.vault_exists && st.unlocked);
+    assert_eq!(
+        kind(c::create_vault(&f.state, s(PASS), s(PASS))),
+        ErrorKind::Conflict
+    );
+
+    c::lock(&f.state).expect("lock");
+    let st = c::app_status(&f.state).expect("status");
+    assert!(!st.unlocked);
+    assert_eq!(st.locked_reason, Some(LockReason::Manual));
+    assert_eq!(kind(c::list_fields(&f.state)), ErrorKind::Locked);
+
+    assert_eq!(
+        kind(c::unlock(&f.state, s("wrong passphrase!"))),
+        ErrorKind::WrongPassphrase
+    );
+    c::unlock(&f.state, s(PASS)).expect("unlock");
+    let st = c::app_status(&f.state).expect("status");
+    assert!(st.unlocked);
+    assert_eq!(st.locked_reason, None);
+}
+
+#[test]
+fn every_vault_command_fails_with_locked_when_locked() {
+    let f = Fixture::sharing();
+    c::lock(&f.state).expect("lock");
+    let st = &f.state;
+    let p = f.path("out.txt");
+    let clip = FakeClipboard::default();
+    let results: Vec<(&str, ErrorKind)> = vec![
+        ("lock", kind(c::lock(st))),
+        ("touch", kind(c::touch(st))),
+        ("list_fields", kind(c::list_fields(st))),
+        ("set_field", kind(c::set_field(st, "email", "a@b.kr", None))),
+        ("remove_field", kind(c::remove_field(st, "email"))),
+        ("list_brands", kind(c::list_brands(st))),
+        ("add_brand", kind(c::add_brand(st, "b", "B", None, None))),
+        ("remove_brand", kind(c::remove_brand(st, "acme", true))),
+        ("preview_grant", kind(c::preview_grant(st, &request()))),
+        ("issue_grant", kind(c::issue_grant(st, &request()))),
+        ("list_grants", kind(c::list_grants(st, None))),
+        ("revoke_grant", kind(c::revoke_grant(st, "00000000"))),
+        ("revoke_brand", kind(c::revoke_brand(st, "acme"))),
+        ("grant_receipt", kind(c::grant_receipt(st, "00000000"))),
+        ("status_list", kind(c::status_list(st, "acme"))),
+        (
+            "save_text",
+            kind(c::save_text(st, &p, SaveWhat::StatusList, "acme")),
+        ),
+        ("qr_svg", kind(c::qr_svg(st, "x"))),
+        ("copy_secret", kind(c::copy_secret(st, &clip, "x"))),
+        ("audit_log", kind(c::audit_log(st))),
+        (
+            "change_passphrase",
+            kind(c::change_passphrase(
+                st,
+                s(PASS),
+                s("new passphrase 1"),
+                s("new passphrase 1"),
+            )),
+        ),
+        ("get_settings", kind(c::get_settings(st))),
+        (
+            "set_settings",
+            kind(c::set_settings(st, SettingsDto::default())),
+        ),
+        ("backup", kind(c::backup(st, &p, false))),
+        ("export_plaintext", kind(c::export_plaintext(st, &p))),
+        ("erase_vault", kind(c::erase_vault(st, "ERASE"))),
+    ];
+    for (name, k) in results {
+        assert_eq!(k, ErrorKind::Locked, "{name}");
+    }
+    assert_eq!(
+        clip.0.borrow().as_deref(),
+        None,
+        "nothing was copied while locked"
+    );
+    assert!(!std::path::Path::new(&p).exists());
+    // The exempt ones work while locked.
+    c::app_status(st).expect("app_status");
+    c::passphrase_strength(st, &s("x")).expect("strength");
+    assert!(
+        c::field_catalogue(st)
+            .expect("catalogue")
+            .iter()
+            .any(|f| f.name == "address.locality")
+    );
+}
+
+#[test]
+fn fields_are_normalised_validated_and_removed() {
+    let f = Fixture::unlocked();
+    let st = &f.state;
+    let phone = c::set_field(st, "phone_number", "010-1234-5678", Some("mobile")).expect("phone");
+    assert_eq!(phone.value, "+821012345678");
+    assert_eq!(phone.label.as_deref(), Some("mobile"));
+    // A blank label keeps the old one rather than failing.
+    let again = c::set_field(st, "phone_number", "010-1234-5679", Some("  ")).expect("phone");
+    assert_eq!(again.label.as_deref(), Some("mobile"));
+
+    let err = c::set_field(st, "email", "foo@", None).expect_err("bad email");
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert!(err.message.contains("foo@"), "{}", err.message);
+    assert_eq!(
+        kind(c::set_field(st, "favourite_colour", "blue", None)),
+        ErrorKind::InvalidInput
+    );
+
+    c::set_field(st, "address.locality", "중구", None).expect("locality");
+    let fields = c::list_fields(st).expect("list");
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["address.locality", "phone_number"]);
+    assert_eq!(
+        serde_json::to_value(&fields[0]).expect("json")["group"],
+        "address"
+    );
+
+    c::remove_field(st, "phone_number").expect("remove");
+    assert_eq!(
+        kind(c::remove_field(st, "phone_number")),
+        ErrorKind::NotFound
+    );
+    assert_eq!(c::list_fields(st).expect("list").len(), 1);
+}
+
+#[test]
+fn share_verify_revoke_and_status_list() {
+    let f = Fixture::sharing();
+    let st = &f.state;
+    assert_eq!(
+        kind(c::add_brand(st, "acme", "Again", None, None)),
+        ErrorKind::Conflict
+    );
+    assert_eq!(
+        kind(c::add_brand(st, "has space", "X", None, None)),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        kind(c::add_brand(
+            st,
+            "b",
+            "B",
+            Some("http://insecure.example"),
+            None
+        )),
+        ErrorKind::InvalidInput
+    );
+
+    let preview = c::preview_grant(st, &request()).expect("preview");
+    assert_eq!(preview.claims["email"], "minjun@example.kr");
+    assert_eq!(preview.claims["age_over_18"], true);
+    assert!(!preview.claims.contains_key("birthdate"));
+    assert!(
+        preview.summary_en.contains("Acme Coffee"),
+        "{}",
+        preview.summary_en
+    );
+    assert!(
+        c::list_grants(st, None).expect("grants").is_empty(),
+        "a preview issues nothing"
+    );
+
+    let mut bad = request();
+    bad.derived = vec!["zodiac".into()];
+    assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
+    let mut bad = request();
+    bad.channels.push(ChannelDto {
+        channel: "fax".into(),
+        allowed: true,
+    });
+    assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
+    let mut bad = request();
+    bad.channels = vec![ChannelDto {
+        channel: "-email".into(),
+        allowed: true,
+    }];
+    assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
+    let mut bad = request();
+    bad.expires = "2001-01-01".into();
+    assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
+    let mut bad = request();
+    bad.brand = "nobody".into();
+    assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::NotFound);
+
+    let issued = c::issue_grant(st, &request()).expect("issue");
+    let opts = vouchsafe_verify::VerifyOptions {
+        audience: Some("acme".into()),
+        now: jiff::Timestamp::now().as_second(),
+        ..Default::default()
+    };
+    let verified = vouchsafe_verify::verify_grant(&issued.token, &opts).expect("verifies");
+    assert_eq!(verified.claims()["email"], "minjun@example.kr");
+    assert_eq!(verified.claims()["age_over_18"], true);
+    assert!(!verified.claims().contains_key("birthdate"));
+
+    let grants = c::list_grants(st, Some("acme")).expect("grants");
+    assert_eq!(grants.len(), 1);
+    let g = &grants[0];
+    assert_eq!(
+        (g.id.as_str(), g.state, g.purpose_category.as_str()),
+        (issued.id.as_str(), GrantStateDto::Active, "DirectMarketing")
+    );
+    assert_eq!(g.channels, request().channels);
+    assert_eq!(g.offer, None, "a blank offer is no offer");
+    assert_eq!(
+        c::list_grants(st, Some("")).expect("all").len(),
+        1,
+        "blank filter means all"
+    );
+
+    let brands = c::list_brands(st).expect("brands");
+    assert_eq!(brands[0].holds, ["email", "age_over_18"]);
+    assert_eq!((brands[0].live_grants, brands[0].total_grants), (1, 1));
+
+    let receipt = c::grant_receipt(st, &issued.id).expect("receipt");
+    assert!(receipt.token.split('.').count() == 3);
+    assert!(!receipt.claims.is_empty());
+
+    let token_file = f.path("grant.jwt");
+    c::save_text(st, &token_file, SaveWhat::Token, &issued.id).expect("save token");
+    assert_eq!(
+        std::fs::read_to_string(&token_file).expect("read").trim(),
+        issued.token
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token_file)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert_eq!(
+        kind(c::save_text(
+            st,
+            "relative.jwt",
+            SaveWhat::Token,
+            &issued.id
+        )),
+        ErrorKind::InvalidInput
+    );
+
+    assert_eq!(
+        kind(c::remove_brand(st, "acme", false)),
+        ErrorKind::Conflict
+    );
+    let revoked = c::revoke_grant(st, &issued.id).expect("revoke");
+    assert_eq!(revoked.state, GrantStateDto::Revoked);
+    assert!(revoked.revoked_at.is_some());
+    assert_eq!(kind(c::revoke_grant(st, &issued.id)), ErrorKind::Conflict);
+    assert_eq!(
+        kind(c::revoke_grant(st, "ffffffff-ffff")),
+        ErrorKind::NotFound
+    );
+
+    let list = c::status_list(st, "acme").expect("status list");
+    let opts = vouchsafe_verify::VerifyOptions {
+        status_list_token: Some(list),
+        ..opts
+    };
+    let err = vouchsafe_verify::verify_grant(&issued.token, &opts).expect_err("revoked");
+    assert_eq!(err.exit_code(), 8);
+    let brands = c::list_brands(st).expect("brands");
+    assert!(brands[0].holds.is_empty());
+    assert_eq!((brands[0].live_grants, brands[0].total_grants), (0, 1));
+
+    c::issue_grant(st, &request()).expect("issue 2");
+    c::issue_grant(st, &request()).expect("issue 3");
+    assert_eq!(c::revoke_brand(st, "acme").expect("revoke all"), 2);
+    assert_eq!(
+        c::remove_brand(st, "acme", false).expect("remove"),
+        None,
+        "nothing live: no final list"
+    );
+    assert!(c::list_brands(st).expect("brands").is_empty());
+}
+
+#[test]
+fn remove_brand_with_revoke_returns_the_final_status_list() {
+    let f = Fixture::sharing();
+    c::issue_grant(&f.state, &request()).expect("issue");
+    let last = c::remove_brand(&f.state, "acme", true).expect("remove");
+    assert!(last.is_some_and(|t| t.split('.').count() == 3));
+}
+
+#[test]
+fn audit_log_records_changes_and_the_chain_is_intact() {
+    let f = Fixture::sharing();
+    let audit = c::audit_log(&f.state).expect("audit");
+    let actions: Vec<&str> = audit.entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"field.set") && actions.contains(&"brand.added"),
+        "{actions:?}"
+    );
+    assert!(audit.entries.windows(2).all(|w| w[0].seq < w[1].seq));
+    let chain = serde_json::to_value(&audit.chain).expect("json");
+    assert_eq!(chain["state"], "intact");
+    assert_eq!(chain["entries"], audit.entries.len());
+}
+
+#[test]
+fn settings_persist_beside_the_vault() {
+    let f = Fixture::unlocked();
+    assert_eq!(
+        c::get_settings(&f.state).expect("get"),
+        SettingsDto::default()
+    );
+    let want = SettingsDto {
+        locale: Some(Locale::Ko),
+        auto_lock_minutes: 15,
+    };
+    assert_eq!(c::set_settings(&f.state, want).expect("set"), want);
+    assert_eq!(
+        kind(c::set_settings(
+            &f.state,
+            SettingsDto {
+                locale: None,
+                auto_lock_minutes: 0
+            }
+        )),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        kind(c::set_settings(
+            &f.state,
+            SettingsDto {
+                locale: None,
+                auto_lock_minutes: 241
+            }
+        )),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(c::get_settings(&f.state).expect("get"), want);
+
+    // A new process reads them before unlocking: the unlock screen is already in Korean.
+    let again = AppState::new(f.state.config().clone());
+    let st = c::app_status(&again).expect("status");
+    assert_eq!((st.locale, st.auto_lock_minutes), (Some(Locale::Ko), 15));
+    assert!(f.vault_path().with_file_name("settings.json").is_file());
+}
+
+#[test]
+fn auto_lock_fires_only_after_the_idle_timeout() {
+    let f = Fixture::unlocked();
+    let t0 = Instant::now();
+    f.state.session().set_last_activity(t0);
+    assert!(
+        !f.state
+            .auto_lock_if_idle(t0 + Duration::from_secs(4 * 60 + 59))
+    );
+    assert!(c::app_status(&f.state).expect("status").unlocked);
+    // The status call was activity: the clock starts again from now.
+    let t1 = Instant::now();
+    assert!(!f.state.auto_lock_if_idle(t1 + Duration::from_secs(4 * 60)));
+    assert!(f.state.auto_lock_if_idle(t1 + Duration::from_secs(5 * 60)));
+    assert!(
+        !f.state.auto_lock_if_idle(t1 + Duration::from_secs(60 * 60)),
+        "locks once"
+    );
+    let st = c::app_status(&f.state).expect("status");
+    assert!(!st.unlocked);
+    assert_eq!(st.locked_reason, Some(LockReason::Auto));
+
+    // The timeout follows the settings.
+    c::unlock(&f.state, s(PASS)).expect("unlock");
+    c::set_settings(
+        &f.state,
+        SettingsDto {
+            locale: None,
+            auto_lock_minutes: 1,
+        },
+    )
+    .expect("set");
+    let t2 = Instant::now();
+    assert!(f.state.auto_lock_if_idle(t2 + Duration::from_secs(60)));
+}
+
+#[test]
+fn a_command_after_the_timeout_finds_the_vault_locked() {
+    let f = Fixture::unlocked();
+    // The background check has not run yet, but the idle time has passed.
+    if let Some(long_ago) = Instant::now().checked_sub(Duration::from_secs(6 * 60)) {
+        f.state.session().set_last_activity(long_ago);
+        assert_eq!(kind(c::list_fields(&f.state)), ErrorKind::Locked);
+        assert_eq!(
+            c::app_status(&f.state).expect("status").locked_reason,
+            Some(LockReason::Auto)
+        );
+    }
+}
+
+#[test]
+fn change_passphrase_needs_the_current_one() {
+    let f = Fixture::unlocked();
+    let st = &f.state;
+    let new = "a brand new passphrase";
+    assert_eq!(
+        kind(c::change_passphrase(st, s("not it at all"), s(new), s(new))),
+        ErrorKind::WrongPassphrase
+    );
+    assert_eq!(
+        kind(c::change_passphrase(
+            st,
+            s(PASS),
+            s(new),
+            s("different one!")
+        )),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        kind(c::change_passphrase(st, s(PASS), s("short"), s("short"))),
+        ErrorKind::InvalidInput
+    );
+    c::change_passphrase(st, s(PASS), s(new), s(new)).expect("change");
+    c::lock(st).expect("lock");
+    assert_eq!(kind(c::unlock(st, s(PASS))), ErrorKind::WrongPassphrase);
+    c::unlock(st, s(new)).expect("unlock with the new one");
+}
+
+#[test]
+fn backup_erase_restore_and_export() {
+    let f = Fixture::sharing();
+    let st = &f.state;
+    let backup = f.path("backup.vault");
+    c::backup(st, &backup, false).expect("backup");
+    assert_eq!(kind(c::backup(st, &backup, false)), ErrorKind::Conflict);
+    c::backup(st, &backup, true).expect("overwrite");
+    assert_eq!(
+        kind(c::backup(st, "backup.vault", false)),
+        ErrorKind::InvalidInput
+    );
+
+    let export = f.path("profile.json");
+    c::export_plaintext(st, &export).expect("export");
+    assert!(
+        std::fs::read_to_string(&export)
+            .expect("read")
+            .contains("minjun@example.kr")
+    );
+    assert_eq!(kind(c::export_plaintext(st, &export)), ErrorKind::Conflict);
+
+    assert_eq!(
+        kind(c::erase_vault(st, "erase please")),
+        ErrorKind::InvalidInput
+    );
+    assert!(
+        c::app_status(st).expect("status").unlocked,
+        "a wrong word erases nothing"
+    );
+    c::set_settings(
+        st,
+        SettingsDto {
+            locale: Some(Locale::En),
+            auto_lock_minutes: 10,
+        },
+    )
+    .expect("settings");
+    c::erase_vault(st, "삭제").expect("erase");
+    let status = c::app_status(st).expect("status");
+    assert!(!status.vault_exists && !status.unlocked);
+    assert!(!f.vault_path().exists());
+    assert!(!f.vault_path().with_file_name("settings.json").exists());
+
+    assert_eq!(
+        kind(c::restore_backup(
+            st,
+            &backup,
+            s("wrong passphrase!"),
+            false
+        )),
+        ErrorKind::WrongPassphrase
+    );
+    assert_eq!(
+        kind(c::restore_backup(
+            st,
+            &f.path("nothing-here"),
+            s(PASS),
+            false
+        )),
+        ErrorKind::NotFound
+    );
+    c::restore_backup(st, &backup, s(PASS), false).expect("restore");
+    assert!(c::app_status(st).expect("status").unlocked);
+    assert_eq!(c::list_fields(st).expect("fields").len(), 4);
+    // Restoring over the open vault needs overwrite, and then replaces it.
+    assert_eq!(
+        kind(c::restore_backup(st, &backup, s(PASS), false)),
+        ErrorKind::Conflict
+    );
+    c::set_field(st, "nickname", "준이", None).expect("nickname");
+    c::restore_backup(st, &backup, s(PASS), true).expect("restore over");
+    assert_eq!(c::list_fields(st).expect("fields").len(), 4);
+}
+
+#[test]
+fn qr_codes_and_strength() {
+    let f = Fixture::unlocked();
+    let svg = c::qr_svg(&f.state, "eyJhbGciOiJFZERTQSJ9.e30.sig").expect("qr");
+    assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
+    // A grant-sized token still fits.
+    assert!(c::qr_svg(&f.state, &"A".repeat(2500)).is_ok());
+    assert_eq!(
+        kind(c::qr_svg(&f.state, &"x".repeat(5000))),
+        ErrorKind::InvalidInput
+    );
+
+    let weak = c::passphrase_strength(&f.state, &s("password")).expect("weak");
+    assert!(weak.score <= 1, "{weak:?}");
+    assert!(weak.warning.is_some() || !weak.suggestions.is_empty());
+    let strong =
+        c::passphrase_strength(&f.state, &s("violet tractor 93 unwise lagoon")).expect("strong");
+    assert_eq!(strong.score, 4);
+    assert!(strong.crack_time_seconds > weak.crack_time_seconds);
+    // Very long input is scored quickly (only a prefix counts).
+    let t = Instant::now();
+    c::passphrase_strength(&f.state, &s(&"ab1!".repeat(10_000))).expect("long");
+    assert!(t.elapsed() < Duration::from_secs(5));
+}
+
+#[derive(Default)]
+struct FakeClipboard(RefCell<Option<String>>);
+
+impl Clipboard for FakeClipboard {
+    fn read_text(&self) -> Option<String> {
+        self.0.borrow().clone()
+    }
+    fn write_text(&self, text: &str) -> Result<(), String> {
+        *self.0.borrow_mut() = Some(text.into());
+        Ok(())
+    }
+    fn clear(&self) -> Result<(), String> {
+        *self.0.borrow_mut() = None;
+        Ok(())
+    }
+}
+
+#[test]
+fn copied_tokens_are_cleared_unless_replaced() {
+    let f = Fixture::unlocked();
+    let clip = FakeClipboard::default();
+    let pending = c::copy_secret(&f.state, &clip, "eyJ.token.sig").expect("copy");
+    assert_eq!(clip.read_text().as_deref(), Some("eyJ.token.sig"));
+    assert_eq!(pending.clear_if_unchanged(&clip), ClearOutcome::Cleared);
+    assert_eq!(clip.read_text(), None);
+
+    let pending = c::copy_secret(&f.state, &clip, "eyJ.token.sig").expect("copy");
+    clip.write_text("my own note").expect("write");
+    assert_eq!(pending.clear_if_unchanged(&clip), ClearOutcome::LeftAlone);
+    assert_eq!(clip.read_text().as_deref(), Some("my own note"));
+}
+
+#[test]
+fn wire_shapes_match_the_contract() {
+    let f = Fixture::unlocked();
+    let status = serde_json::to_value(c::app_status(&f.state).expect("status")).expect("json");
+    for key in [
+        "vaultExists",
+        "unlocked",
+        "vaultPath",
+        "locale",
+        "autoLockMinutes",
+        "lockedReason",
+    ] {
+        assert!(status.get(key).is_some(), "{key} in {status}");
+    }
+    let err = serde_json::to_value(CommandError::locked()).expect("json");
+    assert_eq!(err["kind"], "locked");
+    assert!(err["message"].is_string());
+    let err = c::set_field(&f.state, "email", "foo@", None).expect_err("bad");
+    assert_eq!(
+        serde_json::to_value(&err).expect("json")["kind"],
+        "invalid_input"
+    );
+    // Requests arrive in camelCase.
+    let req: GrantRequestDto = serde_json::from_value(serde_json::json!({
+        "brand": "acme", "fields": ["email"], "derived": [], "purpose": "p", "purposeCategory": null,
+        "channels": [{"channel": "email", "allowed": true}], "offer": null, "expires": "30d"
+    }))
+    .expect("request");
+    assert_eq!(req.channels[0].channel, "email");
+    let settings: SettingsDto =
+        serde_json::from_str(r#"{"locale":"ko","autoLockMinutes":3}"#).expect("settings");
+    assert_eq!(settings.locale, Some(Locale::Ko));
+}
