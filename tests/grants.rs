@@ -698,12 +698,7 @@ fn a_schema_v1_vault_migrates_and_keeps_its_profile() {
 
     let mut v = unlock(&path, PASS).expect("unlock v1");
     assert_eq!(version(&path), vouchsafe::store::SCHEMA_VERSION);
-    let fields: Vec<String> = v
-        .fields()
-        .expect("fields")
-        .iter()
-        .map(|f| format!("{}={}", f.name, *f.value))
-        .collect();
+    let fields: Vec<String> = snapshot(&v);
     assert_eq!(
         fields,
         [

@@ -78,12 +78,7 @@ fn passphrase_change_keeps_every_value_and_retires_the_old_one() {
     for (n, v) in EVERY_KIND {
         vault.set_field(&name(n), v, None).expect(n);
     }
-    let before: Vec<String> = vault
-        .fields()
-        .expect("list")
-        .iter()
-        .map(|f| format!("{}={}", f.name, *f.value))
-        .collect();
+    let before: Vec<String> = snapshot(&vault);
     vault
         .change_passphrase(&Passphrase::new("새로운 비밀번호 123"), None)
         .expect("passwd");
@@ -93,12 +88,7 @@ fn passphrase_change_keeps_every_value_and_retires_the_old_one() {
         Err(VaultError::WrongPassphrase)
     ));
     let vault = unlock(&tv.path, "새로운 비밀번호 123").expect("new passphrase");
-    let after: Vec<String> = vault
-        .fields()
-        .expect("list")
-        .iter()
-        .map(|f| format!("{}={}", f.name, *f.value))
-        .collect();
+    let after: Vec<String> = snapshot(&vault);
     assert_eq!(before, after);
 }
 
@@ -437,12 +427,7 @@ fn backup_restores_on_another_machine_under_its_passphrase() {
         vault.backup_to(&backup, false),
         Err(VaultError::AlreadyExists(_))
     ));
-    let want: Vec<String> = vault
-        .fields()
-        .expect("list")
-        .iter()
-        .map(|f| format!("{}={}", f.name, *f.value))
-        .collect();
+    let want: Vec<String> = snapshot(&vault);
     // The backup keeps working after the live vault's passphrase changes.
     vault
         .change_passphrase(&Passphrase::new("a different passphrase"), None)
@@ -463,12 +448,7 @@ fn backup_restores_on_another_machine_under_its_passphrase() {
     assert!(matches!(wrong, Err(VaultError::WrongPassphrase)));
     assert!(!target.exists(), "a failed restore writes nothing");
     let restored = Vault::restore(&moved, &target, &Passphrase::new(PASS), false).expect("restore");
-    let got: Vec<String> = restored
-        .fields()
-        .expect("list")
-        .iter()
-        .map(|f| format!("{}={}", f.name, *f.value))
-        .collect();
+    let got: Vec<String> = snapshot(&restored);
     assert_eq!(want, got);
     drop(restored);
 

@@ -40,3 +40,13 @@ pub fn raw_files(path: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Every field as `name=value`, sorted: for comparing a profile before and after an operation.
+pub fn snapshot(vault: &Vault) -> Vec<String> {
+    vault
+        .fields()
+        .expect("list fields")
+        .iter()
+        .map(|f| format!("{}={}", f.name, *f.value))
+        .collect()
+}
