@@ -61,32 +61,32 @@ impl PendingClear {
     }
 }
 
+/// A clipboard held in memory: what the rule is tested against here and in the command
+/// tests, since a test machine has no desktop clipboard to borrow.
+#[derive(Default)]
+pub struct MemoryClipboard(std::cell::RefCell<Option<String>>);
+
+impl Clipboard for MemoryClipboard {
+    fn read_text(&self) -> Option<String> {
+        self.0.borrow().clone()
+    }
+    fn write_text(&self, text: &str) -> Result<(), String> {
+        *self.0.borrow_mut() = Some(text.to_string());
+        Ok(())
+    }
+    fn clear(&self) -> Result<(), String> {
+        *self.0.borrow_mut() = None;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
-
-    /// An in-memory clipboard.
-    #[derive(Default)]
-    pub(crate) struct FakeClipboard(pub RefCell<Option<String>>);
-
-    impl Clipboard for FakeClipboard {
-        fn read_text(&self) -> Option<String> {
-            self.0.borrow().clone()
-        }
-        fn write_text(&self, text: &str) -> Result<(), String> {
-            *self.0.borrow_mut() = Some(text.to_string());
-            Ok(())
-        }
-        fn clear(&self) -> Result<(), String> {
-            *self.0.borrow_mut() = None;
-            Ok(())
-        }
-    }
 
     #[test]
     fn clears_only_our_text() {
-        let clip = FakeClipboard::default();
+        let clip = MemoryClipboard::default();
         clip.write_text("eyJ.token").expect("write");
         let pending = PendingClear::new("eyJ.token");
         assert_eq!(pending.clear_if_unchanged(&clip), ClearOutcome::Cleared);

@@ -1,7 +1,6 @@
 //! Every command, against real vault files in temporary directories, with no window.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -151,7 +150,7 @@ fn every_vault_command_fails_with_locked_when_locked() {
     c::lock(&f.state).expect("lock");
     let st = &f.state;
     let p = f.path("out.txt");
-    let clip = FakeClipboard::default();
+    let clip = vouchsafe_app::clipboard::MemoryClipboard::default();
     let results: Vec<(&str, ErrorKind)> = vec![
         ("lock", kind(c::lock(st))),
         ("touch", kind(c::touch(st))),
@@ -196,11 +195,7 @@ fn every_vault_command_fails_with_locked_when_locked() {
     for (name, k) in results {
         assert_eq!(k, ErrorKind::Locked, "{name}");
     }
-    assert_eq!(
-        clip.0.borrow().as_deref(),
-        None,
-        "nothing was copied while locked"
-    );
+    assert_eq!(clip.read_text(), None, "nothing was copied while locked");
     assert!(!std::path::Path::new(&p).exists());
     // The exempt ones work while locked.
     c::app_status(st).expect("app_status");
@@ -644,27 +639,10 @@ fn qr_codes_and_strength() {
     assert!(t.elapsed() < Duration::from_secs(5));
 }
 
-#[derive(Default)]
-struct FakeClipboard(RefCell<Option<String>>);
-
-impl Clipboard for FakeClipboard {
-    fn read_text(&self) -> Option<String> {
-        self.0.borrow().clone()
-    }
-    fn write_text(&self, text: &str) -> Result<(), String> {
-        *self.0.borrow_mut() = Some(text.into());
-        Ok(())
-    }
-    fn clear(&self) -> Result<(), String> {
-        *self.0.borrow_mut() = None;
-        Ok(())
-    }
-}
-
 #[test]
 fn copied_tokens_are_cleared_unless_replaced() {
     let f = Fixture::unlocked();
-    let clip = FakeClipboard::default();
+    let clip = vouchsafe_app::clipboard::MemoryClipboard::default();
     let pending = c::copy_secret(&f.state, &clip, "eyJ.token.sig").expect("copy");
     assert_eq!(clip.read_text().as_deref(), Some("eyJ.token.sig"));
     assert_eq!(pending.clear_if_unchanged(&clip), ClearOutcome::Cleared);
