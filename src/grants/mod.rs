@@ -575,14 +575,19 @@ impl Vault {
                     ),
                 })
         };
+        // One pass over the active rows; only the grants that match are opened in full.
+        let rows: Vec<(String, Vec<u8>)> = self
+            .conn
+            .prepare(
+                "SELECT id, sealed FROM grants WHERE revoked_at IS NULL AND expires_at > ?1
+                 ORDER BY issued_at DESC, id",
+            )?
+            .query_map([now()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
-        for g in self
-            .grants(None)?
-            .into_iter()
-            .filter(|g| g.state == GrantState::Active)
-        {
-            if uses(&self.grant_record(&g.id)?) {
-                out.push(g);
+        for (id, sealed) in rows {
+            if uses(&self.open_record::<GrantRecord>(GRANTS, &id, &sealed)?) {
+                out.push(self.grant_row(&id)?);
             }
         }
         Ok(out)
