@@ -4,8 +4,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // benches fail by panicking
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use vouchsafe::grants::request::{ChannelChoice, Derived};
-use vouchsafe::{GrantRequest, KdfParams, NewBrand, Passphrase, Vault};
+use vouchsafe::grants::request::{Channel, ChannelChoice, Derived};
+use vouchsafe::{GrantRequest, GrantRequestParts, KdfParams, NewBrand, Passphrase, Vault};
 
 fn vault() -> (tempfile::TempDir, Vault) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -15,28 +15,31 @@ fn vault() -> (tempfile::TempDir, Vault) {
         KdfParams::MINIMUM,
     )
     .expect("create");
-    v.set_fields(
-        [
-            ("email", "gildong@example.com"),
-            ("given_name", "길동"),
-            ("birthdate", "1990-03-14"),
-            ("address.locality", "서울특별시"),
-        ]
-        .into_iter()
-        .map(|(n, val)| (n.parse().expect("name"), val, None)),
-    )
-    .expect("profile");
-    v.add_brand(&NewBrand {
-        id: "acme-coffee",
-        name: "Acme Coffee",
-        ..Default::default()
-    })
-    .expect("brand");
+    v.fields_mut()
+        .set_many(
+            [
+                ("email", "gildong@example.com"),
+                ("given_name", "길동"),
+                ("birthdate", "1990-03-14"),
+                ("address.locality", "서울특별시"),
+            ]
+            .into_iter()
+            .map(|(n, val)| (n.parse().expect("name"), val, None)),
+        )
+        .expect("profile");
+    v.brands_mut()
+        .add(&NewBrand {
+            id: "acme-coffee",
+            name: "Acme Coffee",
+            ..Default::default()
+        })
+        .expect("brand");
     (dir, v)
 }
 
 fn request() -> GrantRequest {
-    GrantRequest {
+    let now = jiff::Timestamp::now().as_second();
+    let parts = GrantRequestParts {
         brand: "acme-coffee".into(),
         fields: vec![
             "email".parse().expect("n"),
@@ -46,21 +49,24 @@ fn request() -> GrantRequest {
         purpose: "send a birthday coupon".into(),
         purpose_category: None,
         channels: vec![ChannelChoice {
-            channel: "email".into(),
+            channel: Channel::Email,
             allowed: true,
         }],
         offer: Some("free americano".into()),
-        expires_at: jiff::Timestamp::now().as_second() + 30 * 86_400,
-    }
+        expires_at: now + 30 * 86_400,
+    };
+    GrantRequest::new(parts, now).expect("valid request")
 }
 
 fn issuance(c: &mut Criterion) {
     let (_dir, mut v) = vault();
     let req = request();
     let mut g = c.benchmark_group("grants");
-    g.bench_function("issue", |b| b.iter(|| v.issue_grant(&req).expect("issue")));
+    g.bench_function("issue", |b| {
+        b.iter(|| v.grants_mut().issue(&req).expect("issue"))
+    });
     g.bench_function("preview", |b| {
-        b.iter(|| v.preview_grant(&req).expect("preview"))
+        b.iter(|| v.grants().preview(&req).expect("preview"))
     });
     g.finish();
 }
@@ -69,15 +75,15 @@ fn status_list(c: &mut Criterion) {
     let (_dir, mut v) = vault();
     let req = request();
     for i in 0..1_000 {
-        let g = v.issue_grant(&req).expect("issue");
+        let g = v.grants_mut().issue(&req).expect("issue");
         if i % 10 == 0 {
-            v.revoke_grant(&g.id).expect("revoke");
+            v.grants_mut().revoke(&g.id).expect("revoke");
         }
     }
     let mut g = c.benchmark_group("grants");
     g.sample_size(20);
     g.bench_function("status_list_1000_grants", |b| {
-        b.iter(|| v.status_list_token("acme-coffee").expect("list"))
+        b.iter(|| v.brands().status_list_token("acme-coffee").expect("list"))
     });
     g.finish();
 }

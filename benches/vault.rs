@@ -35,7 +35,8 @@ fn profile_of_10k(c: &mut Criterion) {
         .collect();
     let value = "a value of typical length, 서울특별시 강남구";
     vault
-        .set_fields(names.iter().map(|n| (n.clone(), value, None)))
+        .fields_mut()
+        .set_many(names.iter().map(|n| (n.clone(), value, None)))
         .expect("populate");
 
     let mut g = c.benchmark_group("profile_10k");
@@ -44,19 +45,24 @@ fn profile_of_10k(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 7919) % FIELDS;
             vault
-                .set_field(&names[i], "updated value", None)
+                .fields_mut()
+                .set(&names[i], "updated value", None)
                 .expect("set")
         })
     });
     g.bench_function("get_one", |b| {
         b.iter(|| {
             i = (i + 7919) % FIELDS;
-            vault.field(&names[i]).expect("get").expect("present")
+            vault
+                .fields()
+                .get(&names[i])
+                .expect("get")
+                .expect("present")
         })
     });
     g.sample_size(10);
     g.bench_function("list_all", |b| {
-        b.iter(|| assert_eq!(vault.fields().expect("list").len(), FIELDS))
+        b.iter(|| assert_eq!(vault.fields().list().expect("list").len(), FIELDS))
     });
     g.finish();
 }

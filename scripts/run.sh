@@ -8,5 +8,5 @@ export PATH="$HOME/.cargo/bin:$PATH"
 "$root/scripts/setup.sh"
 npm --prefix ui run build
 cargo build --release --locked -p vouchsafe-desktop --features custom-protocol --bin vouchsafe-desktop
-cargo build --release --locked -p vouchsafe -p vouchsafe-verify --bins
+cargo build --release --locked -p vouchsafe-cli -p vouchsafe-verify-cli --bins
 exec "${CARGO_TARGET_DIR:-$root/target}/release/vouchsafe-desktop" "$@"

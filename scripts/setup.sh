@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what Vouchsafe needs to build, run and test on Debian/Ubuntu. Idempotent.
 #   scripts/setup.sh          system packages for the desktop app (WebKitGTK, Xvfb, CJK fonts)
-#   scripts/setup.sh --test   also the test tools: tauri-driver, PyJWT, jose, UI dev dependencies
+#   scripts/setup.sh --test   also the test tools: tauri-driver, cargo-nextest, cargo-fuzz, PyJWT,
+#                             jose, UI dev dependencies
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 want_test=0
@@ -45,6 +46,14 @@ fi
 if [ "$want_test" = 1 ]; then
   echo "==> interop libraries (PyJWT, jose)"
   "$root/scripts/setup-interop.sh"
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    echo "==> cargo-nextest"
+    cargo install cargo-nextest --locked --quiet
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "==> cargo-fuzz (fuzz targets run on the nightly toolchain)"
+    cargo install cargo-fuzz --locked --quiet
+  fi
   if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "==> tauri-driver"
     cargo install tauri-driver --version '^2' --locked --quiet

@@ -1,41 +1,70 @@
 #!/usr/bin/env bash
 # Every test Vouchsafe has, from a fresh clone: installs what it needs, then runs the UI checks,
-# format and lint checks, the Rust tests (unit, integration, CLI end to end, PyJWT/jose interop,
-# the desktop command layer, the desktop end-to-end test in a real window), builds the .deb,
-# installs it and runs the end-to-end test again against the installed app. Exits non-zero on
-# any failure.
+# format and lint checks, the Rust tests (unit, property, snapshot, integration, CLI end to end,
+# PyJWT/jose interop, reference vectors, the desktop command layer), builds the .deb, installs it
+# and runs the desktop end-to-end test in a real window against the installed app, then a short
+# run of every fuzz target. Exits non-zero on any failure.
+#
+# Where the time goes, and why it is laid out this way (docs/ci.md has the figures):
+# - clippy checks the workspace once; the tests then build it once (dev profile, dependencies
+#   unoptimised except the hot crypto/SQLite crates, see Cargo.toml);
+# - the .deb is bundled from that same dev build (`build-deb.sh --debug`), so nothing is compiled
+#   a second time in release; the desktop end-to-end test runs once, against the installed package;
+# - tests run under cargo-nextest (all test binaries in parallel, not one after another).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 target="${CARGO_TARGET_DIR:-$root/target}"
 
+started=$SECONDS
+timings=()
+mark() { timings+=("$(printf '%5ds  %s' $((SECONDS - step_started)) "$step")"); }
+step() {
+  [ -n "${step:-}" ] && mark
+  step="$1"
+  step_started=$SECONDS
+  echo "==> $step"
+}
+trap '[ -n "${step:-}" ] && mark; printf "%s\n" "==> time per step:" "${timings[@]}" "$(printf "%5ds  total" $((SECONDS - started)))"' EXIT
+
+step "setup (system packages, npm, interop libraries, tauri-driver, cargo-fuzz)"
 "$root/scripts/setup.sh" --test
 
 # Tools the tests need must be there: a missing one fails instead of skipping.
-export VOUCHSAFE_INTEROP=1 VOUCHSAFE_E2E=1
+export VOUCHSAFE_INTEROP=1
 
-echo "==> UI: type check, unit tests (Vitest), production build with its CSP check"
+step "UI: type check, unit tests (Vitest), production build with its CSP check"
 npm --prefix ui run check
 npm --prefix ui test
 npm --prefix ui run build
 
-echo "==> cargo fmt --check"
+step "cargo fmt --check"
 cargo fmt --all -- --check
-echo "==> cargo clippy"
+
+step "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "==> cargo test (the desktop app built with its UI embedded, for the end-to-end test)"
-cargo build --workspace --locked --bins --features vouchsafe-desktop/custom-protocol
-cargo test --workspace --locked --features vouchsafe-desktop/custom-protocol
+step "Rust tests (the desktop app built with its UI embedded)"
+features=(--features vouchsafe-desktop/custom-protocol)
+# All test binaries in parallel; the desktop end-to-end test runs once, below, on the package.
+cargo nextest run --workspace --locked "${features[@]}" --no-fail-fast --status-level fail \
+  -E 'not (package(vouchsafe-desktop) & binary(e2e))'
+cargo test --workspace --locked "${features[@]}" --doc
 
-echo "==> .deb: build, install, and the end-to-end test against the installed app"
-deb=$("$root/scripts/build-deb.sh")
+step ".deb: bundle the tested build, install it, end-to-end test in a real window"
+deb=$("$root/scripts/build-deb.sh" --debug)
 ls -l "$deb"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
-VOUCHSAFE_APP=/usr/bin/vouchsafe-desktop \
-  cargo test --locked -p vouchsafe-desktop --features custom-protocol --test e2e
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$deb" >/dev/null
+VOUCHSAFE_E2E=1 VOUCHSAFE_APP=/usr/bin/vouchsafe-desktop \
+  cargo test --locked -p vouchsafe-desktop "${features[@]}" --test e2e
+echo "screenshots of every screen: $target/e2e-screenshots/"
 
-echo "==> screenshots of every screen: $target/e2e-screenshots/"
+if [ -f "$root/fuzz/Cargo.toml" ]; then
+  step "fuzz smoke run of every target"
+  FUZZ_SECONDS="${FUZZ_SECONDS:-20}" "$root/scripts/fuzz-smoke.sh"
+fi
+
+step "done"
 echo "==> all tests passed"

@@ -1,43 +1,22 @@
 //! tauri.conf.json lives at the repository root (the design card wants it there), so point the
 //! build at it; `src-tauri/tauri.conf.json` is a symlink to it for the Tauri CLI.
 //!
-//! The app manifest declares every command, which makes Tauri generate an `allow-<command>`
-//! permission per command and deny any command that `capabilities/default.json` does not grant.
+//! The app manifest declares every command of the one command list, which makes Tauri generate
+//! an `allow-<command>` permission per command and deny any command that
+//! `capabilities/default.json` (generated from the same list) does not grant.
 
-/// Every IPC command of docs/desktop-ipc.md; must match `generate_handler!` in src/lib.rs.
-const COMMANDS: &[&str] = &[
-    "app_status",
-    "passphrase_strength",
-    "create_vault",
-    "unlock",
-    "lock",
-    "touch",
-    "restore_backup",
-    "field_catalogue",
-    "list_fields",
-    "set_field",
-    "remove_field",
-    "list_brands",
-    "add_brand",
-    "remove_brand",
-    "preview_grant",
-    "issue_grant",
-    "list_grants",
-    "revoke_grant",
-    "revoke_brand",
-    "grant_receipt",
-    "status_list",
-    "save_text",
-    "qr_svg",
-    "copy_secret",
-    "audit_log",
-    "change_passphrase",
-    "get_settings",
-    "set_settings",
-    "backup",
-    "export_plaintext",
-    "erase_vault",
-];
+// The list itself: a build script cannot cheaply depend on the app crate, so it includes the
+// file (plain `macro_rules!`; the types it names are never expanded here). Cargo rebuilds and
+// reruns this script when the included file changes.
+include!("../crates/vouchsafe-app/src/command_list.rs");
+
+/// The names of the list's commands, in list order.
+macro_rules! command_names {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty $([$marker:ident])? ; )*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+const COMMANDS: &[&str] = with_desktop_commands!(command_names);
 
 fn main() {
     let attrs = tauri_build::Attributes::new()

@@ -1,4 +1,5 @@
-//! Brands the consumer shares with, each with its own Ed25519 key pair.
+//! Brands the consumer shares with, each with its own Ed25519 key pair: what a brand is and
+//! which ids, names and URLs are accepted. Storage is in [`crate::repo::brands`].
 //!
 //! A separate key per brand relationship is what makes identifiers pairwise: the token's
 //! `iss`/`sub` is that key's thumbprint, and the brand's status list has its own random URI,
@@ -6,24 +7,20 @@
 
 use std::fmt;
 
-use rusqlite::{OptionalExtension, params};
-use serde::{Deserialize, Serialize};
-use vouchsafe_verify::{PublicJwk, SigningKey};
-use zeroize::{Zeroize, Zeroizing};
+use serde::Serialize;
+use vouchsafe_token::PublicJwk;
 
-use crate::audit::{self, AuditEvent};
-use crate::crypto::random_bytes;
-use crate::crypto::record::{self, Place};
-use crate::error::{Result, VaultError};
-use crate::store;
-use crate::vault::{Vault, now};
-
-pub(crate) const BRANDS: &str = "brands";
 /// Smallest status list: the draft recommends enough entries that an index says nothing.
 pub const MIN_STATUS_LIST_LEN: usize = 1024;
 
+/// How long a published status list stays valid, and how often brands should refresh it.
+/// Short, so a revocation reaches every brand within a day even if they cache.
+pub const STATUS_LIST_VALIDITY_SECS: i64 = 24 * 3600;
+pub const STATUS_LIST_TTL_SECS: i64 = 3600;
+
 /// Why a brand request was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BrandError {
     #[error(
         "brand id {0:?} is not valid: use a short id (letters, digits, '.', '_', '-'; up to 64) or an https:// URL"
@@ -84,39 +81,6 @@ fn check_url(what: &'static str, value: &str) -> Result<(), BrandError> {
     }
 }
 
-/// What is sealed in a `brands` row: everything, including the brand's private key.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct BrandRecord {
-    pub(crate) audience: String,
-    pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) url: Option<String>,
-    /// The consumer's own notes about this brand.
-    #[serde(default)]
-    pub(crate) notes: Option<String>,
-    pub(crate) key_seed: [u8; 32],
-    pub(crate) status_uri: String,
-    pub(crate) status_len: usize,
-}
-
-impl Drop for BrandRecord {
-    fn drop(&mut self) {
-        self.key_seed.zeroize();
-        self.name.zeroize();
-        self.audience.zeroize();
-        self.notes.zeroize();
-    }
-}
-
-impl BrandRecord {
-    pub(crate) fn signing_key(&self) -> SigningKey {
-        SigningKey::from_bytes(&self.key_seed)
-    }
-    pub(crate) fn jwk(&self) -> PublicJwk {
-        PublicJwk::from_verifying_key(&self.signing_key().verifying_key())
-    }
-}
-
 /// A brand as shown to the consumer. No key material.
 #[derive(Clone, Serialize)]
 pub struct Brand {
@@ -152,146 +116,31 @@ pub struct NewBrand<'a> {
     pub status_url: Option<&'a str>,
 }
 
-impl Vault {
-    pub(crate) fn brand_row_id(&self, audience: &str) -> String {
-        self.key.lookup_id(BRANDS, audience)
-    }
+/// A [`NewBrand`] whose every part passed its check: trimmed name, notes if any.
+pub(crate) struct CheckedBrand<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) notes: Option<&'a str>,
+}
 
-    pub(crate) fn brand_record(&self, audience: &str) -> Result<(String, BrandRecord, i64)> {
-        let row_id = self.brand_row_id(audience);
-        let row: Option<(Vec<u8>, i64)> = self
-            .conn
-            .query_row(
-                "SELECT sealed, created_at FROM brands WHERE id = ?1",
-                [&row_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((sealed, created_at)) = row else {
-            return Err(BrandError::Unknown(audience.into()).into());
-        };
-        let rec: BrandRecord = self.open_record(BRANDS, &row_id, &sealed)?;
-        if rec.audience != audience {
-            return Err(record::OpenError(format!("{BRANDS}/{row_id}")).into());
-        }
-        Ok((row_id, rec, created_at))
-    }
-
-    fn brand_view(rec: &BrandRecord, created_at: i64) -> Brand {
-        Brand {
-            id: rec.audience.clone(),
-            name: rec.name.clone(),
-            url: rec.url.clone(),
-            notes: rec.notes.clone(),
-            issuer: rec.jwk().thumbprint_urn(),
-            jwk: rec.jwk(),
-            status_list_uri: rec.status_uri.clone(),
-            created_at,
-        }
-    }
-
-    /// Add a brand and generate its key pair.
-    pub fn add_brand(&mut self, new: &NewBrand<'_>) -> Result<Brand> {
-        check_brand_id(new.id)?;
-        let name = new.name.trim();
+impl<'a> NewBrand<'a> {
+    /// Check the id, name, URLs and notes; nothing is stored when this fails.
+    pub(crate) fn check(&self) -> Result<CheckedBrand<'a>, BrandError> {
+        check_brand_id(self.id)?;
+        let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err(BrandError::BadName.into());
+            return Err(BrandError::BadName);
         }
-        if let Some(u) = new.url {
+        if let Some(u) = self.url {
             check_url("brand URL", u)?;
         }
-        let notes = new.notes.map(str::trim).filter(|n| !n.is_empty());
+        let notes = self.notes.map(str::trim).filter(|n| !n.is_empty());
         if notes.is_some_and(|n| n.chars().count() > 1000) {
-            return Err(BrandError::NotesTooLong.into());
+            return Err(BrandError::NotesTooLong);
         }
-        if let Some(u) = new.status_url {
+        if let Some(u) = self.status_url {
             check_url("status list URL", u)?;
         }
-        let mut seed = Zeroizing::new([0u8; 32]);
-        random_bytes(seed.as_mut())?;
-        let rec = BrandRecord {
-            audience: new.id.to_string(),
-            name: name.to_string(),
-            url: new.url.map(str::to_string),
-            notes: notes.map(str::to_string),
-            key_seed: *seed,
-            status_uri: match new.status_url {
-                Some(u) => u.to_string(),
-                None => format!("urn:uuid:{}", crate::crypto::random_uuid()?),
-            },
-            status_len: MIN_STATUS_LIST_LEN,
-        };
-        let row_id = self.brand_row_id(new.id);
-        let t = now();
-        store::write(&self.conn, |c| {
-            let exists: bool = c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM brands WHERE id = ?1)",
-                [&row_id],
-                |r| r.get(0),
-            )?;
-            if exists {
-                return Err(BrandError::Exists(new.id.into()).into());
-            }
-            let sealed = record::seal_json(
-                &self.key,
-                Place {
-                    table: BRANDS,
-                    id: &row_id,
-                },
-                &rec,
-            )?;
-            c.execute(
-                "INSERT INTO brands (id, sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-                params![row_id, sealed, t],
-            )?;
-            audit::append(c, &self.key, &AuditEvent::new("brand.added", new.id, name))?;
-            Ok::<_, VaultError>(())
-        })?;
-        Ok(Self::brand_view(&rec, t))
-    }
-
-    /// One brand by its id.
-    pub fn brand(&self, id: &str) -> Result<Brand> {
-        let (_, rec, created) = self.brand_record(id)?;
-        Ok(Self::brand_view(&rec, created))
-    }
-
-    /// Every brand, sorted by name.
-    pub fn brands(&self) -> Result<Vec<Brand>> {
-        let mut out: Vec<Brand> = self
-            .open_all::<BrandRecord>(BRANDS, "created_at", |r| &r.audience)?
-            .iter()
-            .map(|(_, rec, created)| Self::brand_view(rec, *created))
-            .collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        Ok(out)
-    }
-
-    /// Remove a brand with its key and grants. Refused while it holds live grants unless
-    /// `revoke`; then the grants are revoked first and the final status list token is returned,
-    /// so it can be handed over one last time before the key is gone.
-    pub fn remove_brand(&mut self, id: &str, revoke: bool) -> Result<Option<String>> {
-        let (row_id, _, _) = self.brand_record(id)?;
-        let live = self.live_grant_ids(&row_id)?;
-        let mut last_list = None;
-        if !live.is_empty() {
-            if !revoke {
-                return Err(BrandError::HasLiveGrants {
-                    id: id.into(),
-                    live: live.len(),
-                }
-                .into());
-            }
-            self.revoke_brand_grants(id)?;
-            last_list = Some(self.status_list_token(id)?);
-        }
-        store::write(&self.conn, |c| {
-            c.execute("DELETE FROM grants WHERE brand_id = ?1", [&row_id])?;
-            c.execute("DELETE FROM brands WHERE id = ?1", [&row_id])?;
-            audit::append(c, &self.key, &AuditEvent::new("brand.removed", id, ""))?;
-            Ok::<_, VaultError>(())
-        })?;
-        Ok(last_list)
+        Ok(CheckedBrand { name, notes })
     }
 }
 

@@ -67,7 +67,10 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Why the vault file could not be read or written. Every variant that comes from SQLite or
+/// the OS keeps that error as its `source`, so a log can show the whole chain.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     #[error("{0} is not a Vouchsafe vault")]
     NotAVault(String),
@@ -76,21 +79,45 @@ pub enum StoreError {
     )]
     NewerSchema { path: String, found: i64 },
     #[error("the vault file is damaged ({0}); restore it from a backup")]
-    Corrupt(String),
+    Corrupt(#[source] Damage),
     #[error("the vault is busy in another process; try again")]
-    Busy,
+    Busy(#[source] rusqlite::Error),
     #[error("storage error: {0}")]
-    Sqlite(String),
+    Sqlite(#[source] rusqlite::Error),
+    #[error("storage error: {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// What was found damaged: SQLite's own report, or a check of ours (a missing key slot, a
+/// truncated file, a failed `quick_check`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Damage {
+    #[error("{0}")]
+    Sqlite(#[source] rusqlite::Error),
+    #[error("{0}")]
+    Found(String),
+}
+
+impl StoreError {
+    /// A damage we found ourselves, described in a few words.
+    pub(crate) fn damaged(what: impl Into<String>) -> Self {
+        StoreError::Corrupt(Damage::Found(what.into()))
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode;
         match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt(e.to_string()),
-            Some(ErrorCode::NotADatabase) => StoreError::Corrupt(e.to_string()),
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
-            _ => StoreError::Sqlite(e.to_string()),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+                StoreError::Corrupt(Damage::Sqlite(e))
+            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(e),
+            _ => StoreError::Sqlite(e),
         }
     }
 }
@@ -161,7 +188,7 @@ pub(crate) fn open(path: &Path) -> Result<(Connection, i64), StoreError> {
     // A scribbled file shows up here rather than half-way through a command.
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if check != "ok" {
-        return Err(StoreError::Corrupt(check));
+        return Err(StoreError::damaged(check));
     }
     Ok((conn, version))
 }
@@ -172,7 +199,10 @@ pub(crate) fn open(path: &Path) -> Result<(Connection, i64), StoreError> {
 fn check_not_truncated(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let len = std::fs::metadata(path)
         .map(|m| m.len())
-        .map_err(|e| StoreError::Sqlite(e.to_string()))?;
+        .map_err(|source| StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
     let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
     let pages: i64 = conn.pragma_query_value(None, "page_count", |r| r.get(0))?;
     let (page_size, pages) = (page_size.max(0) as u64, pages.max(0) as u64);
@@ -183,7 +213,7 @@ fn check_not_truncated(conn: &Connection, path: &Path) -> Result<(), StoreError>
         .unwrap_or(0);
     let short = page_size == 0 || len % page_size != 0 || (wal_len == 0 && len < pages * page_size);
     if short {
-        return Err(StoreError::Corrupt(format!(
+        return Err(StoreError::damaged(format!(
             "the file is truncated: {len} bytes where {} were expected",
             pages * page_size
         )));

@@ -1,4 +1,6 @@
-//! The vault: a locked file that a passphrase turns into an open profile.
+//! The vault: a locked file that a passphrase turns into an open profile, and the thin front
+//! that hands out the repositories ([`Vault::fields`], [`Vault::brands`], [`Vault::grants`],
+//! [`Vault::audit`]; the `_mut` forms write).
 //!
 //! Passphrase → Argon2id → key-encryption key → unwraps the random data key → seals every
 //! record. Changing the passphrase re-wraps the data key in one transaction, so at every
@@ -9,19 +11,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
-use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
-use crate::audit::AuditEvent;
-use crate::crypto::record::{self, Place};
+use crate::clock::{self, SharedClock};
 use crate::crypto::{DataKey, KdfParams, Passphrase, random_bytes, random_id};
 use crate::error::{Result, VaultError};
-use crate::profile::{self, FieldName};
+use crate::records::{AuditEvent, Records};
+use crate::repo::{AuditRepo, BrandRepo, FieldRepo, GrantRepo};
 use crate::store::{self, StoreError};
 
 /// Salt length for Argon2id; RFC 9106 recommends 16 bytes, we use 32.
 const SALT_LEN: usize = 32;
-const FIELDS: &str = "fields";
 
 /// Where the vault lives unless told otherwise: `$XDG_DATA_HOME/vouchsafe/vault.db` on Linux.
 pub fn default_vault_path() -> Option<PathBuf> {
@@ -67,12 +66,12 @@ impl KeySlot {
         let (vault_id, alg, m, t, p, salt, wrapped) = match row {
             Ok(v) => v,
             Err(rusqlite::Error::QueryReturnedNoRows) => {
-                return Err(StoreError::Corrupt("the key slot is missing".into()).into());
+                return Err(StoreError::damaged("the key slot is missing").into());
             }
             Err(e) => return Err(e.into()),
         };
         if alg != "argon2id" {
-            return Err(StoreError::Corrupt(format!("unknown key derivation {alg:?}")).into());
+            return Err(StoreError::damaged(format!("unknown key derivation {alg:?}")).into());
         }
         let as_u32 = |v: i64| u32::try_from(v).unwrap_or(0);
         let params = KdfParams {
@@ -81,7 +80,7 @@ impl KeySlot {
             p: as_u32(p),
         };
         if salt.len() < 16 {
-            return Err(StoreError::Corrupt("the key slot's salt is too short".into()).into());
+            return Err(StoreError::damaged("the key slot's salt is too short").into());
         }
         Ok(Self {
             vault_id,
@@ -89,43 +88,6 @@ impl KeySlot {
             salt,
             wrapped,
         })
-    }
-}
-
-/// A profile field as decrypted for display. The value and label are wiped when dropped.
-pub struct Field {
-    pub name: FieldName,
-    pub value: Zeroizing<String>,
-    pub label: Option<Zeroizing<String>>,
-    /// Unix seconds.
-    pub updated_at: i64,
-}
-
-impl fmt::Debug for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Field")
-            .field("name", &self.name.to_string())
-            .field("value", &"[redacted]")
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
-/// What is sealed in a `fields` row. The name is inside, so the file never says "email".
-#[derive(Serialize, Deserialize)]
-struct FieldRecord {
-    name: String,
-    value: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    label: Option<String>,
-}
-
-impl Drop for FieldRecord {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.name.zeroize();
-        self.value.zeroize();
-        self.label.zeroize();
     }
 }
 
@@ -139,9 +101,8 @@ pub struct LockedVault {
 
 /// An unlocked vault. Dropping it closes the file and wipes the data key.
 pub struct Vault {
-    pub(crate) path: PathBuf,
-    pub(crate) conn: Connection,
-    pub(crate) key: DataKey,
+    path: PathBuf,
+    records: Records,
 }
 
 impl fmt::Debug for Vault {
@@ -150,10 +111,6 @@ impl fmt::Debug for Vault {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
-}
-
-pub(crate) fn now() -> i64 {
-    jiff::Timestamp::now().as_second()
 }
 
 /// Owner-only permissions: the file is ciphertext, but its size and timing are still private.
@@ -230,47 +187,6 @@ fn remove_sidecars(path: &Path) -> Result<()> {
 }
 
 impl Vault {
-    /// Open one sealed record of `table` stored under `id`.
-    pub(crate) fn open_record<T: serde::de::DeserializeOwned>(
-        &self,
-        table: &'static str,
-        id: &str,
-        sealed: &[u8],
-    ) -> Result<T> {
-        Ok(record::open_json(&self.key, Place { table, id }, sealed)?)
-    }
-
-    /// Every row of a sealed table as (id, opened record, `time_col`); fails on the first row
-    /// that does not open. `lookup` is the table whose ids are keyed hashes of `name(record)`:
-    /// a row moved under another id is caught by recomputing it.
-    pub(crate) fn open_all<T: serde::de::DeserializeOwned>(
-        &self,
-        table: &'static str,
-        time_col: &str,
-        name: impl Fn(&T) -> &str,
-    ) -> Result<Vec<(String, T, i64)>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT id, sealed, {time_col} FROM {table}"))?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, sealed, time) = row?;
-            let rec: T = self.open_record(table, &id, &sealed)?;
-            if self.key.lookup_id(table, name(&rec)) != id {
-                return Err(record::OpenError(format!("{table}/{id}")).into());
-            }
-            out.push((id, rec, time));
-        }
-        Ok(out)
-    }
-
     /// Create a new vault at `path`. Refuses an existing file. The file appears only once it is
     /// complete: it is built under a temporary name and linked into place.
     pub fn create(path: &Path, passphrase: &Passphrase, params: KdfParams) -> Result<Vault> {
@@ -293,7 +209,7 @@ impl Vault {
             let kek = params.derive(passphrase, &salt)?;
             let key = DataKey::generate()?;
             let wrapped = key.wrap(&kek, &KeySlot::aad(&vault_id, &params))?;
-            let t = now();
+            let t = jiff::Timestamp::now().as_second();
             conn.execute(
                 "INSERT INTO vault_meta (id, vault_id, created_at, kdf_alg, kdf_m_kib, kdf_t,
                  kdf_p, kdf_salt, wrapped_key, key_changed_at)
@@ -331,9 +247,50 @@ impl Vault {
         &self.path
     }
 
+    /// Use `clock` for every time this vault reads or writes from now on (tests: a
+    /// [`crate::clock::FixedClock`]).
+    pub fn set_clock(&mut self, clock: SharedClock) {
+        self.records.set_clock(clock);
+    }
+
+    /// The profile's fields, to read.
+    pub fn fields(&self) -> FieldRepo<&Records> {
+        FieldRepo::new(&self.records)
+    }
+
+    /// The profile's fields, to change.
+    pub fn fields_mut(&mut self) -> FieldRepo<&mut Records> {
+        FieldRepo::new(&mut self.records)
+    }
+
+    /// The brands, to read (and to sign their status lists).
+    pub fn brands(&self) -> BrandRepo<&Records> {
+        BrandRepo::new(&self.records)
+    }
+
+    /// The brands, to add, remove, or revoke everything one holds.
+    pub fn brands_mut(&mut self) -> BrandRepo<&mut Records> {
+        BrandRepo::new(&mut self.records)
+    }
+
+    /// The grants, to read and preview.
+    pub fn grants(&self) -> GrantRepo<&Records> {
+        GrantRepo::new(&self.records)
+    }
+
+    /// The grants, to issue, revoke and reissue.
+    pub fn grants_mut(&mut self) -> GrantRepo<&mut Records> {
+        GrantRepo::new(&mut self.records)
+    }
+
+    /// The audit log.
+    pub fn audit(&self) -> AuditRepo<&Records> {
+        AuditRepo::new(&self.records)
+    }
+
     /// Argon2id parameters currently protecting this vault.
     pub fn kdf_params(&self) -> Result<KdfParams> {
-        Ok(KeySlot::read(&self.conn)?.params)
+        Ok(KeySlot::read(self.records.conn())?.params)
     }
 
     /// Re-wrap the data key under a new passphrase (and, if given, new KDF parameters).
@@ -342,234 +299,29 @@ impl Vault {
         if !new.is_long_enough() {
             return Err(VaultError::PassphraseTooShort);
         }
-        let slot = KeySlot::read(&self.conn)?;
+        let slot = KeySlot::read(self.records.conn())?;
         let params = params.unwrap_or(slot.params);
         params.check()?;
         let mut salt = vec![0u8; SALT_LEN];
         random_bytes(&mut salt)?;
         let kek = params.derive(new, &salt)?;
         let wrapped = self
-            .key
-            .wrap(&kek, &KeySlot::aad(&slot.vault_id, &params))?;
-        store::write(&self.conn, |c| {
-            c.execute(
+            .records
+            .key()
+            .wrap(&kek, &KeySlot::aad(&slot.vault_id, &params))
+            .map_err(crate::crypto::record::SealError::from)?;
+        self.records.write(|tx| {
+            tx.conn().execute(
                 "UPDATE vault_meta SET kdf_m_kib = ?1, kdf_t = ?2, kdf_p = ?3, kdf_salt = ?4,
                  wrapped_key = ?5, key_changed_at = ?6 WHERE id = 1",
-                params![params.m_kib, params.t, params.p, salt, wrapped, now()],
+                params![params.m_kib, params.t, params.p, salt, wrapped, tx.now()],
             )?;
-            crate::audit::append(
-                c,
-                &self.key,
-                &AuditEvent::new("passphrase.changed", "vault", params.to_string()),
+            tx.audit::<VaultError>(
+                &AuditEvent::new("passphrase.changed", "vault", params.to_string())
+                    .with("kdf", params.to_string()),
             )?;
             Ok::<_, VaultError>(())
         })
-    }
-
-    /// Set a field to what the person typed, validated and normalised by [`profile`].
-    /// With `label` `None`, an existing label is kept.
-    pub fn set_field(&mut self, name: &FieldName, raw: &str, label: Option<&str>) -> Result<Field> {
-        let mut set = self.set_fields([(name.clone(), raw, label)])?;
-        set.pop()
-            .ok_or_else(|| StoreError::Sqlite("no field was written".into()).into())
-    }
-
-    /// Set many fields in one transaction: all are validated first, and either all land or none.
-    pub fn set_fields<'a>(
-        &mut self,
-        items: impl IntoIterator<Item = (FieldName, &'a str, Option<&'a str>)>,
-    ) -> Result<Vec<Field>> {
-        let today = jiff::ZonedDateTime::now().date();
-        let mut checked = Vec::new();
-        for (name, raw, label) in items {
-            let value = Zeroizing::new(profile::normalize_value(&name, raw, today)?);
-            let label = label
-                .map(profile::validate_label)
-                .transpose()?
-                .map(Zeroizing::new);
-            checked.push((name, value, label));
-        }
-        let t = now();
-        store::write(&self.conn, |c| {
-            let mut out = Vec::with_capacity(checked.len());
-            for (name, value, label) in checked {
-                let canonical = name.to_string();
-                let id = self.key.lookup_id(FIELDS, &canonical);
-                let label = match label {
-                    Some(l) => Some(l),
-                    None => self
-                        .read_field(c, &id)?
-                        .and_then(|old| old.label.clone())
-                        .map(Zeroizing::new),
-                };
-                let rec = FieldRecord {
-                    name: canonical,
-                    value: value.to_string(),
-                    label: label.as_ref().map(|l| l.to_string()),
-                };
-                let sealed = record::seal_json(
-                    &self.key,
-                    Place {
-                        table: FIELDS,
-                        id: &id,
-                    },
-                    &rec,
-                )?;
-                c.execute(
-                    "INSERT INTO fields (id, sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-                     ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
-                    params![id, sealed, t],
-                )?;
-                crate::audit::append(
-                    c,
-                    &self.key,
-                    &AuditEvent::new("field.set", name.to_string(), ""),
-                )?;
-                out.push(Field {
-                    name,
-                    value,
-                    label,
-                    updated_at: t,
-                });
-            }
-            Ok::<_, VaultError>(out)
-        })
-    }
-
-    fn read_field(&self, conn: &Connection, id: &str) -> Result<Option<FieldRecord>> {
-        let Some(sealed) = store::sealed_by_id(conn, FIELDS, id)? else {
-            return Ok(None);
-        };
-        Ok(Some(self.open_record(FIELDS, id, &sealed)?))
-    }
-
-    fn to_field(id: &str, rec: &FieldRecord, updated_at: i64) -> Result<Field> {
-        // A record that decrypts but holds a name we cannot parse was not written by us.
-        let name: FieldName = rec
-            .name
-            .parse()
-            .map_err(|_| record::OpenError(format!("{FIELDS}/{id}")))?;
-        Ok(Field {
-            name,
-            value: Zeroizing::new(rec.value.clone()),
-            label: rec.label.clone().map(Zeroizing::new),
-            updated_at,
-        })
-    }
-
-    /// One field, or `None` if it is not set.
-    pub fn field(&self, name: &FieldName) -> Result<Option<Field>> {
-        let id = self.key.lookup_id(FIELDS, &name.to_string());
-        let row: Option<(Vec<u8>, i64)> = {
-            use rusqlite::OptionalExtension;
-            self.conn
-                .query_row(
-                    "SELECT sealed, updated_at FROM fields WHERE id = ?1",
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
-        };
-        let Some((sealed, updated_at)) = row else {
-            return Ok(None);
-        };
-        let rec: FieldRecord = self.open_record(FIELDS, &id, &sealed)?;
-        // The name inside must be the one asked for: a row renamed in the file is tampering.
-        if rec.name != name.to_string() {
-            return Err(record::OpenError(format!("{FIELDS}/{id}")).into());
-        }
-        Ok(Some(Self::to_field(&id, &rec, updated_at)?))
-    }
-
-    /// Every field, sorted by name. Fails on the first record that does not open.
-    pub fn fields(&self) -> Result<Vec<Field>> {
-        let mut out = Vec::new();
-        for (id, rec, updated_at) in
-            self.open_all::<FieldRecord>(FIELDS, "updated_at", |r| &r.name)?
-        {
-            out.push(Self::to_field(&id, &rec, updated_at)?);
-        }
-        out.sort_by_key(|f| f.name.to_string());
-        Ok(out)
-    }
-
-    /// Remove a field; `Ok(false)` if it was not set.
-    pub fn remove_field(&mut self, name: &FieldName) -> Result<bool> {
-        let id = self.key.lookup_id(FIELDS, &name.to_string());
-        let n = store::write(&self.conn, |c| {
-            let n = c.execute("DELETE FROM fields WHERE id = ?1", [&id])?;
-            if n > 0 {
-                crate::audit::append(
-                    c,
-                    &self.key,
-                    &AuditEvent::new("field.removed", name.to_string(), ""),
-                )?;
-            }
-            Ok::<_, VaultError>(n)
-        })?;
-        Ok(n > 0)
-    }
-
-    /// The whole profile as portable JSON (OpenID Connect claim names), for the consumer's
-    /// right to data portability. The caller decides where it goes; it is plaintext.
-    pub fn export_json(&self) -> Result<Zeroizing<String>> {
-        let fields = self.fields()?;
-        let items: Vec<(&FieldName, &str, Option<&str>)> = fields
-            .iter()
-            .map(|f| {
-                (
-                    &f.name,
-                    f.value.as_str(),
-                    f.label.as_deref().map(|s| s.as_str()),
-                )
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "vouchsafe_export": 1,
-            "exported_at": jiff::Timestamp::now().to_string(),
-            "profile": profile::export_json(items),
-        });
-        let mut text = serde_json::to_string_pretty(&doc)
-            .map_err(|e| crate::crypto::record::SealError::Encode(e.to_string()))?;
-        text.push('\n');
-        Ok(Zeroizing::new(text))
-    }
-
-    /// Write the profile export to a new file created with mode 0600; refuses an existing file.
-    pub fn export_plaintext_to(&self, dest: &Path) -> Result<()> {
-        use std::io::Write;
-        let text = self.export_json()?;
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(dest).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                VaultError::AlreadyExists(dest.to_path_buf())
-            } else {
-                VaultError::Io {
-                    path: dest.to_path_buf(),
-                    source: e,
-                }
-            }
-        })?;
-        if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.sync_all()) {
-            // Never leave half an export behind.
-            drop(f);
-            let _ = fs::remove_file(dest);
-            return Err(VaultError::Io {
-                path: dest.to_path_buf(),
-                source: e,
-            });
-        }
-        self.audit(AuditEvent::new(
-            "profile.exported",
-            "profile",
-            "plaintext export to a file",
-        ))
     }
 
     /// Write a self-contained encrypted backup: a consistent copy of the vault file, which
@@ -583,7 +335,8 @@ impl Vault {
         let tmp = temp_sibling(dest, "backup")?;
         let tmp_str = tmp.to_string_lossy().into_owned();
         let res = self
-            .conn
+            .records
+            .conn()
             .execute("VACUUM INTO ?1", [&tmp_str])
             .map_err(VaultError::from)
             .and_then(|_| restrict(&tmp, 0o600));
@@ -635,16 +388,31 @@ impl Vault {
     /// wiped as `self` drops; with `secure_delete` on, freed pages were already zeroed.
     pub fn erase(self) -> Result<()> {
         let path = self.path.clone();
-        self.conn.close().map_err(|(_, e)| VaultError::from(e))?;
+        let (conn, key) = self.records.into_parts();
+        drop(key);
+        conn.close().map_err(|(_, e)| VaultError::from(e))?;
         fs::remove_file(&path).map_err(VaultError::io(&path))?;
         remove_sidecars(&path)
     }
 
     /// Open every sealed record; returns how many opened, or the first that did not.
     pub fn verify_records(&self) -> Result<usize> {
-        let n = self.fields()?.len() + self.brands()?.len() + self.grants(None)?.len();
-        self.audit_entries()?;
+        let n = self.fields().list()?.len()
+            + self.brands().list()?.len()
+            + self.grants().list(None)?.len();
+        self.audit().entries()?;
         Ok(n)
+    }
+
+    /// Lock the vault: wipe the data key and keep the checked file, ready to unlock again.
+    pub fn lock(self) -> LockedVault {
+        let (conn, key) = self.records.into_parts();
+        drop(key);
+        LockedVault {
+            path: self.path,
+            conn,
+            schema: store::SCHEMA_VERSION,
+        }
     }
 }
 
@@ -656,6 +424,11 @@ impl LockedVault {
     /// Derive the key from `passphrase` and unwrap the data key. Nothing is written when the
     /// passphrase is wrong; an older schema is migrated only after the passphrase is proven.
     pub fn unlock(self, passphrase: &Passphrase) -> Result<Vault> {
+        self.unlock_with_clock(passphrase, clock::system())
+    }
+
+    /// [`LockedVault::unlock`], with the vault reading the time from `clock`.
+    pub fn unlock_with_clock(self, passphrase: &Passphrase, clock: SharedClock) -> Result<Vault> {
         let slot = KeySlot::read(&self.conn)?;
         let kek = slot.params.derive(passphrase, &slot.salt)?;
         let key = DataKey::unwrap(
@@ -669,8 +442,7 @@ impl LockedVault {
         }
         Ok(Vault {
             path: self.path,
-            conn: self.conn,
-            key,
+            records: Records::new(self.conn, key, clock),
         })
     }
 }

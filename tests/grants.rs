@@ -10,11 +10,14 @@ use common::*;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 use vouchsafe::audit::ChainState;
-use vouchsafe::grants::request::{ChannelChoice, Derived, parse_purpose_category};
+use vouchsafe::grants::request::{Channel, ChannelChoice, Derived, parse_purpose_category};
 use vouchsafe::{
-    BrandError, FieldName, GrantError, GrantRequest, GrantState, NewBrand, Vault, VaultError,
+    BrandError, FieldName, GrantError, GrantRequest, GrantRequestParts, GrantState, Lang, NewBrand,
+    Vault, VaultError,
 };
-use vouchsafe_verify::{StatusOutcome, VerifyError, VerifyOptions, verify_grant};
+use vouchsafe_verify::{
+    IssuerPolicy, StatusOutcome, StatusPolicy, VerifyError, VerifyOptions, verify_grant,
+};
 
 fn name(s: &str) -> FieldName {
     s.parse().expect("field name")
@@ -49,29 +52,36 @@ fn setup() -> (TempVault, Vault) {
         ("membership.cj_one", "1234 5678 9012"),
         ("custom.blood_type", "A"),
     ];
-    v.set_fields(profile.iter().map(|(n, val)| (name(n), *val, None)))
+    v.fields_mut()
+        .set_many(profile.iter().map(|(n, val)| (name(n), *val, None)))
         .expect("profile");
-    v.add_brand(&NewBrand {
-        id: "acme-coffee",
-        name: "Acme Coffee",
-        url: Some("https://acme.example"),
-        notes: None,
-        status_url: None,
-    })
-    .expect("brand");
-    v.add_brand(&NewBrand {
-        id: "https://shoes.example",
-        name: "신발가게",
-        url: None,
-        notes: None,
-        status_url: Some("https://me.example/status/shoes"),
-    })
-    .expect("brand");
+    v.brands_mut()
+        .add(&NewBrand {
+            id: "acme-coffee",
+            name: "Acme Coffee",
+            url: Some("https://acme.example"),
+            notes: None,
+            status_url: None,
+        })
+        .expect("brand");
+    v.brands_mut()
+        .add(&NewBrand {
+            id: "https://shoes.example",
+            name: "신발가게",
+            url: None,
+            notes: None,
+            status_url: Some("https://me.example/status/shoes"),
+        })
+        .expect("brand");
     (tv, v)
 }
 
 fn request(brand: &str, fields: &[&str], derived: &[Derived]) -> GrantRequest {
-    GrantRequest {
+    GrantRequest::new(parts(brand, fields, derived), now()).expect("a valid request")
+}
+
+fn parts(brand: &str, fields: &[&str], derived: &[Derived]) -> GrantRequestParts {
+    GrantRequestParts {
         brand: brand.into(),
         fields: fields.iter().map(|f| name(f)).collect(),
         derived: derived.to_vec(),
@@ -79,11 +89,11 @@ fn request(brand: &str, fields: &[&str], derived: &[Derived]) -> GrantRequest {
         purpose_category: Some(parse_purpose_category("DirectMarketing").expect("dpv")),
         channels: vec![
             ChannelChoice {
-                channel: "email".into(),
+                channel: Channel::Email,
                 allowed: true,
             },
             ChannelChoice {
-                channel: "sms".into(),
+                channel: Channel::Sms,
                 allowed: false,
             },
         ],
@@ -100,9 +110,9 @@ fn verify(
     verify_grant(
         token,
         &VerifyOptions {
-            audience: Some(audience.into()),
-            issuer: None,
-            status_list_token: status,
+            audience: audience.into(),
+            issuer: IssuerPolicy::AnyConsumer,
+            status: status.map_or(StatusPolicy::Waived, StatusPolicy::List),
             now: now(),
         },
     )
@@ -171,7 +181,8 @@ fn each_field_kind_releases_exactly_its_claim() {
     ];
     for (field, want) in cases {
         let g = v
-            .issue_grant(&request("acme-coffee", &[field], &[]))
+            .grants_mut()
+            .issue(&request("acme-coffee", &[field], &[]))
             .expect(field);
         let checked = verify(&g.token, "acme-coffee", None).expect(field);
         assert_eq!(Value::Object(released(checked.claims())), want, "{field}");
@@ -194,7 +205,8 @@ fn each_derived_kind_releases_the_fact_not_the_value() {
     ];
     for (d, want) in cases {
         let g = v
-            .issue_grant(&request("acme-coffee", &[], &[d]))
+            .grants_mut()
+            .issue(&request("acme-coffee", &[], &[d]))
             .expect("issue");
         let checked = verify(&g.token, "acme-coffee", None).expect("verify");
         assert_eq!(Value::Object(released(checked.claims())), want, "{d}");
@@ -209,7 +221,8 @@ fn each_derived_kind_releases_the_fact_not_the_value() {
 fn the_envelope_follows_the_spec() {
     let (_tv, mut v) = setup();
     let g = v
-        .issue_grant(&request("acme-coffee", &["email"], &[Derived::AgeOver(19)]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &["email"], &[Derived::AgeOver(19)]))
         .expect("issue");
     let checked = verify(&g.token, "acme-coffee", None).expect("verify");
     let c = checked.claims();
@@ -248,7 +261,7 @@ fn the_envelope_follows_the_spec() {
     );
     assert!(status["idx"].as_u64().expect("idx") < 1024);
     assert_eq!(
-        g.summary_en,
+        g.summary.get(Lang::En),
         format!(
             "Acme Coffee gets your email and whether you are over 19 to send a birthday coupon, by email only, until {}.",
             jiff::Timestamp::from_second(now() + 30 * 86_400)
@@ -259,7 +272,8 @@ fn the_envelope_follows_the_spec() {
     );
     // A brand that set a publishing location gets an https status URI.
     let g2 = v
-        .issue_grant(&request("https://shoes.example", &["shoe_size"], &[]))
+        .grants_mut()
+        .issue(&request("https://shoes.example", &["shoe_size"], &[]))
         .expect("issue");
     let c2 = verify(&g2.token, "https://shoes.example", None).expect("verify");
     assert_eq!(
@@ -295,24 +309,27 @@ fn identifiers(token: &str) -> BTreeSet<String> {
 #[test]
 fn two_brands_tokens_share_no_identifier() {
     let (_tv, mut v) = setup();
-    v.add_brand(&NewBrand {
-        id: "brand-b",
-        name: "Brand B",
-        url: None,
-        notes: None,
-        status_url: None,
-    })
-    .expect("brand");
+    v.brands_mut()
+        .add(&NewBrand {
+            id: "brand-b",
+            name: "Brand B",
+            url: None,
+            notes: None,
+            status_url: None,
+        })
+        .expect("brand");
     let mut a = BTreeSet::new();
     let mut b = BTreeSet::new();
     for _ in 0..5 {
         a.extend(identifiers(
-            &v.issue_grant(&request("acme-coffee", &["email"], &[]))
+            &v.grants_mut()
+                .issue(&request("acme-coffee", &["email"], &[]))
                 .expect("a")
                 .token,
         ));
         b.extend(identifiers(
-            &v.issue_grant(&request("brand-b", &["email"], &[]))
+            &v.grants_mut()
+                .issue(&request("brand-b", &["email"], &[]))
                 .expect("b")
                 .token,
         ));
@@ -320,8 +337,8 @@ fn two_brands_tokens_share_no_identifier() {
     let shared: Vec<_> = a.intersection(&b).collect();
     assert!(shared.is_empty(), "shared across brands: {shared:?}");
     // Same brand: the pairwise identifier is stable, the grant ids are not.
-    let brand = v.brand("acme-coffee").expect("brand");
-    let grants = v.grants(Some("acme-coffee")).expect("grants");
+    let brand = v.brands().get("acme-coffee").expect("brand");
+    let grants = v.grants().list(Some("acme-coffee")).expect("grants");
     let jtis: BTreeSet<_> = grants.iter().map(|g| g.id.clone()).collect();
     assert_eq!(jtis.len(), grants.len());
     assert!(
@@ -329,19 +346,21 @@ fn two_brands_tokens_share_no_identifier() {
             .issuer
             .starts_with("urn:ietf:params:oauth:jwk-thumbprint:sha-256:")
     );
-    assert_ne!(brand.issuer, v.brand("brand-b").expect("b").issuer);
+    assert_ne!(brand.issuer, v.brands().get("brand-b").expect("b").issuer);
 }
 
 #[test]
 fn revocation_reaches_the_brand_through_its_status_list() {
     let (_tv, mut v) = setup();
     let keep = v
-        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &["email"], &[]))
         .expect("keep");
     let gone = v
-        .issue_grant(&request("acme-coffee", &["given_name"], &[]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &["given_name"], &[]))
         .expect("gone");
-    let before = v.status_list_token("acme-coffee").expect("list");
+    let before = v.brands().status_list_token("acme-coffee").expect("list");
     assert_eq!(
         verify(&gone.token, "acme-coffee", Some(before.clone()))
             .expect("valid")
@@ -349,12 +368,14 @@ fn revocation_reaches_the_brand_through_its_status_list() {
         StatusOutcome::Valid
     );
 
-    v.revoke_grant(&gone.id[..8]).expect("revoke by prefix");
+    v.grants_mut()
+        .revoke(&gone.id[..8])
+        .expect("revoke by prefix");
     assert!(matches!(
-        v.revoke_grant(&gone.id),
+        v.grants_mut().revoke(&gone.id),
         Err(VaultError::Grant(GrantError::AlreadyRevoked(_)))
     ));
-    let after = v.status_list_token("acme-coffee").expect("list");
+    let after = v.brands().status_list_token("acme-coffee").expect("list");
     assert!(matches!(
         verify(&gone.token, "acme-coffee", Some(after.clone())),
         Err(VerifyError::Revoked { .. })
@@ -369,22 +390,31 @@ fn revocation_reaches_the_brand_through_its_status_list() {
     assert!(verify(&gone.token, "acme-coffee", Some(before)).is_ok());
 
     let states: Vec<(String, GrantState)> = v
-        .grants(Some("acme-coffee"))
+        .grants()
+        .list(Some("acme-coffee"))
         .expect("list")
         .into_iter()
         .map(|g| (g.id, g.state))
         .collect();
     assert!(states.contains(&(gone.id.clone(), GrantState::Revoked)));
     assert!(states.contains(&(keep.id.clone(), GrantState::Active)));
-    assert_eq!(v.brand_holdings("acme-coffee").expect("holds"), ["email"]);
+    assert_eq!(
+        v.grants().holdings("acme-coffee").expect("holds"),
+        ["email"]
+    );
 
-    assert_eq!(v.revoke_brand_grants("acme-coffee").expect("all"), 1);
-    let last = v.status_list_token("acme-coffee").expect("list");
+    assert_eq!(v.brands_mut().revoke_grants("acme-coffee").expect("all"), 1);
+    let last = v.brands().status_list_token("acme-coffee").expect("list");
     assert!(matches!(
         verify(&keep.token, "acme-coffee", Some(last)),
         Err(VerifyError::Revoked { .. })
     ));
-    assert!(v.brand_holdings("acme-coffee").expect("holds").is_empty());
+    assert!(
+        v.grants()
+            .holdings("acme-coffee")
+            .expect("holds")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -393,9 +423,10 @@ fn status_lists_are_large_and_indices_random() {
     let mut idx = Vec::new();
     for _ in 0..40 {
         let g = v
-            .issue_grant(&request("acme-coffee", &["email"], &[]))
+            .grants_mut()
+            .issue(&request("acme-coffee", &["email"], &[]))
             .expect("issue");
-        idx.push(v.grant(&g.id).expect("grant").status_idx);
+        idx.push(v.grants().get(&g.id).expect("grant").status_idx);
     }
     let distinct: BTreeSet<_> = idx.iter().collect();
     assert_eq!(
@@ -406,10 +437,10 @@ fn status_lists_are_large_and_indices_random() {
     let mut sorted = idx.clone();
     sorted.sort_unstable();
     assert_ne!(idx, sorted, "issue order must not be index order");
-    let list = v.status_list_token("acme-coffee").expect("list");
+    let list = v.brands().status_list_token("acme-coffee").expect("list");
     let claims: Value =
         serde_json::from_slice(&base64_url(list.split('.').nth(1).expect("c"))).expect("json");
-    let decoded = vouchsafe_verify::StatusList::from_lst(
+    let decoded = vouchsafe_token::StatusList::from_lst(
         1,
         claims["status_list"]["lst"].as_str().expect("lst"),
     )
@@ -423,63 +454,63 @@ fn status_lists_are_large_and_indices_random() {
 #[test]
 fn bad_requests_issue_nothing() {
     let (_tv, mut v) = setup();
-    let audit_before = v.audit_entries().expect("audit").len();
-    let mut unset = request("acme-coffee", &["nickname"], &[]);
-    let cases: Vec<(GrantRequest, &str)> = vec![
+    let audit_before = v.audit().entries().expect("audit").len();
+    // Some parts are refused when the request is built, the rest when it is issued.
+    let unset = parts("acme-coffee", &["nickname"], &[]);
+    let cases: Vec<(GrantRequestParts, &str)> = vec![
+        (parts("acme-coffee", &[], &[]), "choose at least one field"),
+        (unset, "field nickname is not set"),
         (
-            request("acme-coffee", &[], &[]),
-            "choose at least one field",
-        ),
-        (
-            std::mem::replace(&mut unset, request("x", &[], &[])),
-            "field nickname is not set",
-        ),
-        (
-            GrantRequest {
+            GrantRequestParts {
                 purpose: "  ".into(),
-                ..request("acme-coffee", &["email"], &[])
+                ..parts("acme-coffee", &["email"], &[])
             },
             "a purpose is required",
         ),
         (
-            GrantRequest {
+            GrantRequestParts {
                 expires_at: now() - 10,
-                ..request("acme-coffee", &["email"], &[])
+                ..parts("acme-coffee", &["email"], &[])
             },
             "is in the past",
         ),
         (
-            request("nobody", &["email"], &[]),
+            parts("nobody", &["email"], &[]),
             "brand nobody is not known",
         ),
         (
-            request("acme-coffee", &["birthdate"], &[Derived::Birthday]),
+            parts("acme-coffee", &["birthdate"], &[Derived::Birthday]),
             "release the same claim",
         ),
     ];
     for (req, msg) in cases {
-        let err = v.issue_grant(&req).expect_err(msg);
+        let err = GrantRequest::new(req, now())
+            .map_err(VaultError::from)
+            .and_then(|req| v.grants_mut().issue(&req))
+            .expect_err(msg);
         assert!(
             err.to_string().contains(msg),
             "{err} should contain {msg:?}"
         );
     }
-    assert!(v.grants(None).expect("grants").is_empty());
-    assert_eq!(v.audit_entries().expect("audit").len(), audit_before);
+    assert!(v.grants().list(None).expect("grants").is_empty());
+    assert_eq!(v.audit().entries().expect("audit").len(), audit_before);
 }
 
 #[test]
 fn brands_with_live_grants_are_not_removed_without_revoking() {
     let (_tv, mut v) = setup();
     let g = v
-        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &["email"], &[]))
         .expect("issue");
     assert!(matches!(
-        v.remove_brand("acme-coffee", false),
+        v.brands_mut().remove("acme-coffee", false),
         Err(VaultError::Brand(BrandError::HasLiveGrants { live: 1, .. }))
     ));
     let last = v
-        .remove_brand("acme-coffee", true)
+        .brands_mut()
+        .remove("acme-coffee", true)
         .expect("remove")
         .expect("final list");
     assert!(matches!(
@@ -487,17 +518,18 @@ fn brands_with_live_grants_are_not_removed_without_revoking() {
         Err(VerifyError::Revoked { .. })
     ));
     assert!(matches!(
-        v.brand("acme-coffee"),
+        v.brands().get("acme-coffee"),
         Err(VaultError::Brand(BrandError::Unknown(_)))
     ));
     assert!(
-        v.grants(None)
+        v.grants()
+            .list(None)
             .expect("grants")
             .iter()
             .all(|g| g.brand != "acme-coffee")
     );
     assert!(matches!(
-        v.add_brand(&NewBrand {
+        v.brands_mut().add(&NewBrand {
             id: "https://shoes.example",
             name: "dup",
             ..Default::default()
@@ -505,7 +537,7 @@ fn brands_with_live_grants_are_not_removed_without_revoking() {
         Err(VaultError::Brand(BrandError::Exists(_)))
     ));
     assert!(matches!(
-        v.add_brand(&NewBrand {
+        v.brands_mut().add(&NewBrand {
             id: "not ok",
             name: "x",
             ..Default::default()
@@ -518,11 +550,12 @@ fn brands_with_live_grants_are_not_removed_without_revoking() {
 fn consent_receipts_are_signed_kantara_records_with_events() {
     let (_tv, mut v) = setup();
     let g = v
-        .issue_grant(&request("acme-coffee", &["email"], &[Derived::Birthday]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &["email"], &[Derived::Birthday]))
         .expect("issue");
-    let brand = v.brand("acme-coffee").expect("brand");
+    let brand = v.brands().get("acme-coffee").expect("brand");
     let check = |receipt: &str| -> Map<String, Value> {
-        let jws = vouchsafe_verify::CompactJws::parse(receipt).expect("parse");
+        let jws = vouchsafe_token::CompactJws::parse(receipt).expect("parse");
         assert_eq!(jws.header()["typ"], "vnd.vouchsafe.consent-receipt+jwt");
         jws.verify_signature(&brand.jwk.to_verifying_key().expect("key"))
             .expect("signed by the brand key");
@@ -554,8 +587,8 @@ fn consent_receipts_are_signed_kantara_records_with_events() {
         Err(VerifyError::WrongType { .. })
     ));
 
-    v.revoke_grant(&g.id).expect("revoke");
-    let r = check(&v.grant_receipt(&g.id).expect("receipt"));
+    v.grants_mut().revoke(&g.id).expect("revoke");
+    let r = check(&v.grants().receipt(&g.id).expect("receipt"));
     let events: Vec<&str> = r["events"]
         .as_array()
         .expect("events")
@@ -569,16 +602,19 @@ fn consent_receipts_are_signed_kantara_records_with_events() {
 fn the_audit_log_records_every_kind_of_change() {
     let (tv, mut v) = setup();
     let g = v
-        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &["email"], &[]))
         .expect("issue");
-    v.revoke_grant(&g.id).expect("revoke");
-    v.remove_field(&name("shoe_size")).expect("rm");
-    v.export_plaintext_to(&tv.dir.path().join("e.json"))
+    v.grants_mut().revoke(&g.id).expect("revoke");
+    v.fields_mut().remove(&name("shoe_size")).expect("rm");
+    v.fields_mut()
+        .export_plaintext_to(&tv.dir.path().join("e.json"))
         .expect("export");
     v.change_passphrase(&vouchsafe::Passphrase::new("another long passphrase"), None)
         .expect("passwd");
     let actions: BTreeSet<String> = v
-        .audit_entries()
+        .audit()
+        .entries()
         .expect("audit")
         .into_iter()
         .map(|e| e.event.action)
@@ -595,7 +631,7 @@ fn the_audit_log_records_every_kind_of_change() {
         assert!(actions.contains(a), "{a} missing from {actions:?}");
     }
     assert!(
-        matches!(v.verify_audit().expect("verify"), ChainState::Intact { entries } if entries > 20)
+        matches!(v.audit().verify().expect("verify"), ChainState::Intact { entries } if entries > 20)
     );
 }
 
@@ -604,7 +640,7 @@ fn audit_db(tv: &TempVault) -> Connection {
 }
 
 fn broken_at(v: &Vault) -> (i64, String) {
-    match v.verify_audit().expect("verify") {
+    match v.audit().verify().expect("verify") {
         ChainState::Broken { at_seq, reason } => (at_seq, reason),
         ChainState::Intact { entries } => panic!("chain of {entries} reported intact"),
     }
@@ -709,21 +745,23 @@ fn a_schema_v1_vault_migrates_and_keeps_its_profile() {
         ]
     );
     assert_eq!(
-        v.verify_audit().expect("audit"),
+        v.audit().verify().expect("audit"),
         ChainState::Intact { entries: 0 }
     );
-    v.add_brand(&NewBrand {
-        id: "acme",
-        name: "Acme",
-        ..Default::default()
-    })
-    .expect("brand after migration");
+    v.brands_mut()
+        .add(&NewBrand {
+            id: "acme",
+            name: "Acme",
+            ..Default::default()
+        })
+        .expect("brand after migration");
     let g = v
-        .issue_grant(&request("acme", &["email"], &[]))
+        .grants_mut()
+        .issue(&request("acme", &["email"], &[]))
         .expect("grant after migration");
     assert!(verify(&g.token, "acme", None).is_ok());
     assert!(matches!(
-        v.verify_audit().expect("audit"),
+        v.audit().verify().expect("audit"),
         ChainState::Intact { entries: 2 }
     ));
 }
@@ -731,18 +769,20 @@ fn a_schema_v1_vault_migrates_and_keeps_its_profile() {
 #[test]
 fn brand_and_grant_text_never_reaches_the_raw_files() {
     let (tv, mut v) = setup();
-    v.add_brand(&NewBrand {
-        id: "canarybrandid",
-        name: "Canary Brand Name",
-        url: Some("https://canary-url.example"),
-        notes: None,
-        status_url: None,
-    })
-    .expect("brand");
-    let mut req = request("canarybrandid", &["email"], &[]);
+    v.brands_mut()
+        .add(&NewBrand {
+            id: "canarybrandid",
+            name: "Canary Brand Name",
+            url: Some("https://canary-url.example"),
+            notes: None,
+            status_url: None,
+        })
+        .expect("brand");
+    let mut req = parts("canarybrandid", &["email"], &[]);
     req.purpose = "canary purpose words".into();
     req.offer = Some("canary offer words".into());
-    v.issue_grant(&req).expect("issue");
+    let req = GrantRequest::new(req, now()).expect("valid request");
+    v.grants_mut().issue(&req).expect("issue");
     for (file, bytes) in raw_files(&tv.path) {
         for needle in [
             "canarybrandid",
@@ -765,15 +805,20 @@ fn brand_and_grant_text_never_reaches_the_raw_files() {
 fn moving_house_reissues_live_grants_with_the_new_address() {
     let (_tv, mut v) = setup();
     let city = v
-        .issue_grant(&request("acme-coffee", &[], &[Derived::City]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &[], &[Derived::City]))
         .expect("city");
     let email = v
-        .issue_grant(&request("acme-coffee", &["email"], &[]))
+        .grants_mut()
+        .issue(&request("acme-coffee", &["email"], &[]))
         .expect("email");
     let locality = name("address.locality");
-    v.set_field(&locality, "해운대구", None).expect("move");
+    v.fields_mut()
+        .set(&locality, "해운대구", None)
+        .expect("move");
     let affected: Vec<String> = v
-        .grants_using_field(&locality)
+        .grants()
+        .using_field(&locality)
         .expect("affected")
         .into_iter()
         .map(|g| g.id)
@@ -784,24 +829,27 @@ fn moving_house_reissues_live_grants_with_the_new_address() {
         "only the grant carrying the city"
     );
 
-    let updated = v.reissue_grant(&city.id).expect("reissue");
+    let updated = v.grants_mut().reissue(&city.id).expect("reissue");
     let claims = verify(&updated.token, "acme-coffee", None).expect("verify");
     assert_eq!(claims.claims()["address"]["locality"], "해운대구");
     assert_eq!(
         claims.exp(),
-        v.grant(&city.id).expect("old").expires_at,
+        v.grants().get(&city.id).expect("old").expires_at,
         "keeps the expiry"
     );
-    assert_eq!(v.grant(&city.id).expect("old").state, GrantState::Revoked);
     assert_eq!(
-        v.grant(&email.id).expect("untouched").state,
+        v.grants().get(&city.id).expect("old").state,
+        GrantState::Revoked
+    );
+    assert_eq!(
+        v.grants().get(&email.id).expect("untouched").state,
         GrantState::Active
     );
     assert!(matches!(
-        v.reissue_grant(&city.id),
+        v.grants_mut().reissue(&city.id),
         Err(VaultError::Grant(GrantError::NotActive(_)))
     ));
-    let list = v.status_list_token("acme-coffee").expect("list");
+    let list = v.brands().status_list_token("acme-coffee").expect("list");
     assert!(matches!(
         verify(&city.token, "acme-coffee", Some(list)),
         Err(VerifyError::Revoked { .. })

@@ -28,41 +28,51 @@ fn every_field_kind_round_trips_through_a_reopened_vault() {
     let (tv, mut vault) = temp_vault();
     let mut expected = Vec::new();
     for (n, v) in EVERY_KIND {
-        let f = vault.set_field(&name(n), v, Some("my label")).expect(n);
+        let f = vault
+            .fields_mut()
+            .set(&name(n), v, Some("my label"))
+            .expect(n);
         expected.push((n.to_string(), f.value.to_string()));
     }
     drop(vault);
     let vault = unlock(&tv.path, PASS).expect("unlock");
     for (n, v) in &expected {
-        let f = vault.field(&name(n)).expect("get").expect("present");
+        let f = vault.fields().get(&name(n)).expect("get").expect("present");
         assert_eq!(&*f.value, v, "{n}");
         assert_eq!(f.label.as_deref().map(|s| s.as_str()), Some("my label"));
     }
-    assert_eq!(vault.fields().expect("list").len(), expected.len());
+    assert_eq!(vault.fields().list().expect("list").len(), expected.len());
 }
 
 #[test]
 fn setting_without_a_label_keeps_the_old_label_and_rm_removes() {
     let (_tv, mut vault) = temp_vault();
     vault
-        .set_field(&name("email"), "a@example.com", Some("work"))
+        .fields_mut()
+        .set(&name("email"), "a@example.com", Some("work"))
         .expect("set");
     vault
-        .set_field(&name("email"), "b@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "b@example.com", None)
         .expect("set");
-    let f = vault.field(&name("email")).expect("get").expect("present");
+    let f = vault
+        .fields()
+        .get(&name("email"))
+        .expect("get")
+        .expect("present");
     assert_eq!(f.value.as_str(), "b@example.com");
     assert_eq!(f.label.as_deref().map(|s| s.as_str()), Some("work"));
-    assert!(vault.remove_field(&name("email")).expect("rm"));
-    assert!(!vault.remove_field(&name("email")).expect("rm again"));
-    assert!(vault.field(&name("email")).expect("get").is_none());
+    assert!(vault.fields_mut().remove(&name("email")).expect("rm"));
+    assert!(!vault.fields_mut().remove(&name("email")).expect("rm again"));
+    assert!(vault.fields().get(&name("email")).expect("get").is_none());
 }
 
 #[test]
 fn wrong_passphrase_is_refused_and_nothing_is_written() {
     let (tv, mut vault) = temp_vault();
     vault
-        .set_field(&name("email"), "a@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "a@example.com", None)
         .expect("set");
     drop(vault);
     let before = std::fs::read(&tv.path).expect("read");
@@ -76,7 +86,7 @@ fn wrong_passphrase_is_refused_and_nothing_is_written() {
 fn passphrase_change_keeps_every_value_and_retires_the_old_one() {
     let (tv, mut vault) = temp_vault();
     for (n, v) in EVERY_KIND {
-        vault.set_field(&name(n), v, None).expect(n);
+        vault.fields_mut().set(&name(n), v, None).expect(n);
     }
     let before: Vec<String> = snapshot(&vault);
     vault
@@ -137,10 +147,12 @@ fn raw(path: &std::path::Path) -> Connection {
 fn a_ciphertext_swapped_between_rows_is_detected() {
     let (tv, mut vault) = temp_vault();
     vault
-        .set_field(&name("email"), "a@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "a@example.com", None)
         .expect("set");
     vault
-        .set_field(&name("given_name"), "길동", None)
+        .fields_mut()
+        .set(&name("given_name"), "길동", None)
         .expect("set");
     drop(vault);
     let c = raw(&tv.path);
@@ -163,21 +175,22 @@ fn a_ciphertext_swapped_between_rows_is_detected() {
     .expect("swap");
     drop(c);
     let vault = unlock(&tv.path, PASS).expect("unlock");
-    let err = vault.fields().expect_err("swapped");
+    let err = vault.fields().list().expect_err("swapped");
     assert!(matches!(err, VaultError::Integrity(_)), "{err}");
     let msg = err.to_string();
     assert!(
         msg.contains("fields/") && msg.contains("integrity"),
         "{msg}"
     );
-    assert!(vault.field(&name("email")).is_err());
+    assert!(vault.fields().get(&name("email")).is_err());
 }
 
 #[test]
 fn a_flipped_bit_is_detected_and_named() {
     let (tv, mut vault) = temp_vault();
     vault
-        .set_field(&name("email"), "a@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "a@example.com", None)
         .expect("set");
     drop(vault);
     let c = raw(&tv.path);
@@ -195,7 +208,7 @@ fn a_flipped_bit_is_detected_and_named() {
     .expect("flip");
     drop(c);
     let vault = unlock(&tv.path, PASS).expect("unlock");
-    let err = vault.field(&name("email")).expect_err("flipped");
+    let err = vault.fields().get(&name("email")).expect_err("flipped");
     assert_eq!(
         err.to_string(),
         format!("record fields/{id} failed its integrity check (altered, moved or corrupted)")
@@ -206,7 +219,8 @@ fn a_flipped_bit_is_detected_and_named() {
 fn a_row_moved_under_another_id_is_detected() {
     let (tv, mut vault) = temp_vault();
     vault
-        .set_field(&name("email"), "a@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "a@example.com", None)
         .expect("set");
     drop(vault);
     let c = raw(&tv.path);
@@ -217,7 +231,10 @@ fn a_row_moved_under_another_id_is_detected() {
     .expect("move");
     drop(c);
     let vault = unlock(&tv.path, PASS).expect("unlock");
-    assert!(matches!(vault.fields(), Err(VaultError::Integrity(_))));
+    assert!(matches!(
+        vault.fields().list(),
+        Err(VaultError::Integrity(_))
+    ));
 }
 
 #[test]
@@ -243,7 +260,8 @@ fn truncated_files_are_refused_cleanly() {
     let (tv, mut vault) = temp_vault();
     for i in 0..200 {
         vault
-            .set_field(&name(&format!("custom.f{i}")), &"x".repeat(200), None)
+            .fields_mut()
+            .set(&name(&format!("custom.f{i}")), &"x".repeat(200), None)
             .expect("set");
     }
     drop(vault);
@@ -251,7 +269,7 @@ fn truncated_files_are_refused_cleanly() {
     for keep in [0usize, 50, 100, 4096, bytes.len() / 2, bytes.len() - 1] {
         let p = tv.dir.path().join(format!("trunc-{keep}.db"));
         std::fs::write(&p, &bytes[..keep]).expect("write");
-        let res = unlock(&p, PASS).and_then(|v| v.fields().map(|_| ()));
+        let res = unlock(&p, PASS).and_then(|v| v.fields().list().map(|_| ()));
         let err = res.expect_err(&format!("truncated to {keep} bytes must be refused"));
         assert!(
             matches!(
@@ -346,10 +364,11 @@ fn nothing_a_user_typed_appears_in_the_raw_files() {
         ),
     ];
     for (n, v, l) in secrets {
-        vault.set_field(&name(n), v, Some(l)).expect("set");
+        vault.fields_mut().set(&name(n), v, Some(l)).expect("set");
     }
     vault
-        .set_field(&name("email"), "second-canary@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "second-canary@example.com", None)
         .expect("update");
     // Scan while the vault is still open, so the WAL and SHM files exist and hold the writes.
     let files = raw_files(&tv.path);
@@ -392,13 +411,18 @@ fn nothing_a_user_typed_appears_in_the_raw_files() {
 fn export_is_portable_json_in_a_private_file() {
     let (tv, mut vault) = temp_vault();
     vault
-        .set_field(&name("email"), "a@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "a@example.com", None)
         .expect("set");
     vault
-        .set_field(&name("address.locality"), "서울특별시", None)
+        .fields_mut()
+        .set(&name("address.locality"), "서울특별시", None)
         .expect("set");
     let out = tv.dir.path().join("export.json");
-    vault.export_plaintext_to(&out).expect("export");
+    vault
+        .fields_mut()
+        .export_plaintext_to(&out)
+        .expect("export");
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
     assert_eq!(doc["profile"]["email"], "a@example.com");
@@ -410,7 +434,7 @@ fn export_is_portable_json_in_a_private_file() {
         assert_eq!(mode, 0o600);
     }
     assert!(matches!(
-        vault.export_plaintext_to(&out),
+        vault.fields_mut().export_plaintext_to(&out),
         Err(VaultError::AlreadyExists(_))
     ));
 }
@@ -419,7 +443,7 @@ fn export_is_portable_json_in_a_private_file() {
 fn backup_restores_on_another_machine_under_its_passphrase() {
     let (tv, mut vault) = temp_vault();
     for (n, v) in EVERY_KIND {
-        vault.set_field(&name(n), v, None).expect(n);
+        vault.fields_mut().set(&name(n), v, None).expect(n);
     }
     let backup = tv.dir.path().join("backup.vsb");
     vault.backup_to(&backup, false).expect("backup");
@@ -459,14 +483,18 @@ fn backup_restores_on_another_machine_under_its_passphrase() {
     ));
     let replaced =
         Vault::restore(&moved, &tv.path, &Passphrase::new(PASS), true).expect("overwrite");
-    assert_eq!(replaced.fields().expect("list").len(), EVERY_KIND.len());
+    assert_eq!(
+        replaced.fields().list().expect("list").len(),
+        EVERY_KIND.len()
+    );
 }
 
 #[test]
 fn a_tampered_backup_is_refused_before_anything_is_written() {
     let (tv, mut vault) = temp_vault();
     vault
-        .set_field(&name("email"), "a@example.com", None)
+        .fields_mut()
+        .set(&name("email"), "a@example.com", None)
         .expect("set");
     let backup = tv.dir.path().join("b.vsb");
     vault.backup_to(&backup, false).expect("backup");
@@ -497,12 +525,13 @@ fn two_processes_writing_at_once_do_not_corrupt_the_vault() {
                 // Separate connections behave as separate processes do: SQLite locks the file.
                 let mut v = unlock(&path, PASS).expect("unlock");
                 for i in 0..50 {
-                    v.set_field(
-                        &name(&format!("custom.w{w}_{i}")),
-                        &format!("value {w} {i}"),
-                        None,
-                    )
-                    .expect("concurrent set");
+                    v.fields_mut()
+                        .set(
+                            &name(&format!("custom.w{w}_{i}")),
+                            &format!("value {w} {i}"),
+                            None,
+                        )
+                        .expect("concurrent set");
                 }
             })
         })
@@ -511,7 +540,7 @@ fn two_processes_writing_at_once_do_not_corrupt_the_vault() {
         w.join().expect("writer");
     }
     let v = unlock(&tv.path, PASS).expect("unlock");
-    assert_eq!(v.fields().expect("list").len(), 100);
+    assert_eq!(v.fields().list().expect("list").len(), 100);
     let check: String = v_raw_check(&tv.path);
     assert_eq!(check, "ok");
 }

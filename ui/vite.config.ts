@@ -4,7 +4,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // The same policy the Tauri shell enforces, so `vite preview` catches CSP mistakes too.
 const CSP = "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'";
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   // Tauri serves the files itself; relative paths keep them working from any origin.
   base: './',
@@ -21,8 +21,10 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
   },
+  // Component tests mount Svelte in happy-dom, which needs Svelte's browser build.
+  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
   },
-});
+}));

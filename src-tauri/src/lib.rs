@@ -1,9 +1,11 @@
 //! The Tauri shell of the Vouchsafe desktop app.
 //!
-//! Deliberately thin: each `#[tauri::command]` below receives its arguments and calls the
-//! function of the same name in [`vouchsafe_app::commands`], where the whole body lives and is
-//! tested without a window. What only this layer can do is here too: the real clipboard, the
-//! timer that clears it, the auto-lock ticker that tells the window, and single-instance.
+//! Deliberately thin: each `#[tauri::command]` below is generated from the one command list
+//! (`vouchsafe_app::with_desktop_commands!`), receives its arguments and calls the function of
+//! the same name in [`vouchsafe_app::commands`], where the whole body lives and is tested
+//! without a window; `build.rs` declares the same list's permissions. What only this layer can
+//! do is here too: the real clipboard, the timer that clears it, the auto-lock ticker that
+//! tells the window, and single-instance.
 //!
 //! Commands run on Tauri's async runtime (`async` attribute), not on the main thread, so the
 //! window stays responsive while Argon2id derives a key.
@@ -14,162 +16,44 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use vouchsafe_app::commands as app;
-use vouchsafe_app::dto::{
-    AppStatus, AuditDto, BrandDto, FieldDto, FieldSpecDto, GrantDto, GrantPreviewDto,
-    GrantRequestDto, IssuedGrantDto, LockReason, ReceiptDto, SaveWhat, SettingsDto, Strength,
-    VaultLockedEvent,
-};
-use vouchsafe_app::{AppConfig, AppState, CLEAR_AFTER, Clipboard, CmdResult, SecretArg};
+use vouchsafe_app::dto::{LockReason, VaultLockedEvent};
+use vouchsafe_app::ipc::Lend;
+use vouchsafe_app::ipc::types::*; // the types the command list names, bare
+use vouchsafe_app::{AppConfig, AppState, CLEAR_AFTER, Clipboard, CmdResult};
 
 /// How often the auto-lock ticker looks at the idle time; the lock lands at most this late.
 const AUTO_LOCK_TICK: Duration = Duration::from_secs(3);
 /// The event the UI listens for to show the unlock screen.
-pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
+pub const VAULT_LOCKED_EVENT: &str = vouchsafe_app::ipc::VAULT_LOCKED_EVENT;
 /// Label of the one window (tauri.conf.json, capabilities/default.json).
 const MAIN_WINDOW: &str = "main";
 
-#[tauri::command(async)]
-fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    app::app_status(&state)
+/// One `#[tauri::command]` per entry of the command list, calling the body of the same name.
+macro_rules! wrapper {
+    // Written by hand below: it needs the shell's clipboard.
+    ($(#[doc = $doc:literal])* $name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty [shell]) => {};
+    ($(#[doc = $doc:literal])* $name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty $([$marker:ident])?) => {
+        $(#[doc = $doc])*
+        #[tauri::command(async)]
+        fn $name(state: State<'_, AppState>, $(mut $arg: $ty),*) -> CmdResult<$ret> {
+            app::$name(&state, $(Lend::lend(&mut $arg)),*)
+        }
+    };
 }
 
-#[tauri::command(async)]
-fn passphrase_strength(state: State<'_, AppState>, passphrase: SecretArg) -> CmdResult<Strength> {
-    app::passphrase_strength(&state, &passphrase)
-}
+/// Expands the command list ([`vouchsafe_app::command_list`]) into the wrappers and the
+/// handler that registers exactly them.
+macro_rules! tauri_commands {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty $([$marker:ident])? ; )*) => {
+        $( wrapper!($(#[doc = $doc])* $name ($($arg: $ty),*) -> $ret $([$marker])?); )*
 
-#[tauri::command(async)]
-fn create_vault(
-    state: State<'_, AppState>,
-    passphrase: SecretArg,
-    confirm: SecretArg,
-) -> CmdResult<()> {
-    app::create_vault(&state, passphrase, confirm)
+        /// Every command of the list, for `Builder::invoke_handler`.
+        fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+    };
 }
-
-#[tauri::command(async)]
-fn unlock(state: State<'_, AppState>, passphrase: SecretArg) -> CmdResult<()> {
-    app::unlock(&state, passphrase)
-}
-
-#[tauri::command(async)]
-fn lock(state: State<'_, AppState>) -> CmdResult<()> {
-    app::lock(&state)
-}
-
-#[tauri::command(async)]
-fn touch(state: State<'_, AppState>) -> CmdResult<()> {
-    app::touch(&state)
-}
-
-#[tauri::command(async)]
-fn restore_backup(
-    state: State<'_, AppState>,
-    path: String,
-    passphrase: SecretArg,
-    overwrite: bool,
-) -> CmdResult<()> {
-    app::restore_backup(&state, &path, passphrase, overwrite)
-}
-
-#[tauri::command(async)]
-fn field_catalogue(state: State<'_, AppState>) -> CmdResult<Vec<FieldSpecDto>> {
-    app::field_catalogue(&state)
-}
-
-#[tauri::command(async)]
-fn list_fields(state: State<'_, AppState>) -> CmdResult<Vec<FieldDto>> {
-    app::list_fields(&state)
-}
-
-#[tauri::command(async)]
-fn set_field(
-    state: State<'_, AppState>,
-    name: String,
-    value: String,
-    label: Option<String>,
-) -> CmdResult<FieldDto> {
-    app::set_field(&state, &name, &value, label.as_deref())
-}
-
-#[tauri::command(async)]
-fn remove_field(state: State<'_, AppState>, name: String) -> CmdResult<()> {
-    app::remove_field(&state, &name)
-}
-
-#[tauri::command(async)]
-fn list_brands(state: State<'_, AppState>) -> CmdResult<Vec<BrandDto>> {
-    app::list_brands(&state)
-}
-
-#[tauri::command(async)]
-fn add_brand(
-    state: State<'_, AppState>,
-    id: String,
-    name: String,
-    url: Option<String>,
-    status_url: Option<String>,
-) -> CmdResult<BrandDto> {
-    app::add_brand(&state, &id, &name, url.as_deref(), status_url.as_deref())
-}
-
-#[tauri::command(async)]
-fn remove_brand(state: State<'_, AppState>, id: String, revoke: bool) -> CmdResult<Option<String>> {
-    app::remove_brand(&state, &id, revoke)
-}
-
-#[tauri::command(async)]
-fn preview_grant(
-    state: State<'_, AppState>,
-    request: GrantRequestDto,
-) -> CmdResult<GrantPreviewDto> {
-    app::preview_grant(&state, &request)
-}
-
-#[tauri::command(async)]
-fn issue_grant(state: State<'_, AppState>, request: GrantRequestDto) -> CmdResult<IssuedGrantDto> {
-    app::issue_grant(&state, &request)
-}
-
-#[tauri::command(async)]
-fn list_grants(state: State<'_, AppState>, brand: Option<String>) -> CmdResult<Vec<GrantDto>> {
-    app::list_grants(&state, brand.as_deref())
-}
-
-#[tauri::command(async)]
-fn revoke_grant(state: State<'_, AppState>, id: String) -> CmdResult<GrantDto> {
-    app::revoke_grant(&state, &id)
-}
-
-#[tauri::command(async)]
-fn revoke_brand(state: State<'_, AppState>, id: String) -> CmdResult<u32> {
-    app::revoke_brand(&state, &id)
-}
-
-#[tauri::command(async)]
-fn grant_receipt(state: State<'_, AppState>, id: String) -> CmdResult<ReceiptDto> {
-    app::grant_receipt(&state, &id)
-}
-
-#[tauri::command(async)]
-fn status_list(state: State<'_, AppState>, brand: String) -> CmdResult<String> {
-    app::status_list(&state, &brand)
-}
-
-#[tauri::command(async)]
-fn save_text(
-    state: State<'_, AppState>,
-    path: String,
-    what: SaveWhat,
-    id: String,
-) -> CmdResult<()> {
-    app::save_text(&state, &path, what, &id)
-}
-
-#[tauri::command(async)]
-fn qr_svg(state: State<'_, AppState>, text: String) -> CmdResult<String> {
-    app::qr_svg(&state, &text)
-}
+vouchsafe_app::with_desktop_commands!(tauri_commands);
 
 #[tauri::command(async)]
 fn copy_secret(
@@ -186,46 +70,6 @@ fn copy_secret(
         let _ = pending.clear_if_unchanged(clip.as_ref());
     });
     Ok(())
-}
-
-#[tauri::command(async)]
-fn audit_log(state: State<'_, AppState>) -> CmdResult<AuditDto> {
-    app::audit_log(&state)
-}
-
-#[tauri::command(async)]
-fn change_passphrase(
-    state: State<'_, AppState>,
-    current: SecretArg,
-    new: SecretArg,
-    confirm: SecretArg,
-) -> CmdResult<()> {
-    app::change_passphrase(&state, current, new, confirm)
-}
-
-#[tauri::command(async)]
-fn get_settings(state: State<'_, AppState>) -> CmdResult<SettingsDto> {
-    app::get_settings(&state)
-}
-
-#[tauri::command(async)]
-fn set_settings(state: State<'_, AppState>, settings: SettingsDto) -> CmdResult<SettingsDto> {
-    app::set_settings(&state, settings)
-}
-
-#[tauri::command(async)]
-fn backup(state: State<'_, AppState>, path: String, overwrite: bool) -> CmdResult<()> {
-    app::backup(&state, &path, overwrite)
-}
-
-#[tauri::command(async)]
-fn export_plaintext(state: State<'_, AppState>, path: String) -> CmdResult<()> {
-    app::export_plaintext(&state, &path)
-}
-
-#[tauri::command(async)]
-fn erase_vault(state: State<'_, AppState>, confirmation: String) -> CmdResult<()> {
-    app::erase_vault(&state, &confirmation)
 }
 
 /// The system clipboard through the clipboard-manager plugin, for the app crate's clear rule.
@@ -295,39 +139,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
             spawn_auto_lock(app.handle().clone());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            app_status,
-            passphrase_strength,
-            create_vault,
-            unlock,
-            lock,
-            touch,
-            restore_backup,
-            field_catalogue,
-            list_fields,
-            set_field,
-            remove_field,
-            list_brands,
-            add_brand,
-            remove_brand,
-            preview_grant,
-            issue_grant,
-            list_grants,
-            revoke_grant,
-            revoke_brand,
-            grant_receipt,
-            status_list,
-            save_text,
-            qr_svg,
-            copy_secret,
-            audit_log,
-            change_passphrase,
-            get_settings,
-            set_settings,
-            backup,
-            export_plaintext,
-            erase_vault,
-        ])
+        .invoke_handler(handler::<R>())
 }
 
 /// Where the vault lives: `$VOUCHSAFE_VAULT` (as for the CLI), else the platform data dir.

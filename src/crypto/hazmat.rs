@@ -15,8 +15,23 @@ pub(crate) const KEY_LEN: usize = 32;
 #[derive(Debug)]
 pub(crate) struct AeadFailure;
 
+/// Sealing failed: no nonce from the system random source, or the cipher refused the message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SealFailure {
+    #[error(transparent)]
+    Rng(#[from] RngError),
+    /// AES-GCM refuses messages beyond 64 GiB; we never build one, but it is not an RNG fault.
+    #[error("the cipher refused to encrypt the record")]
+    Encrypt,
+}
+
 /// Seal under a fresh random 96-bit nonce; output is `nonce || ciphertext || tag`.
-pub(crate) fn seal(key: &[u8; KEY_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, RngError> {
+pub(crate) fn seal(
+    key: &[u8; KEY_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, SealFailure> {
     let cipher = Aes256Gcm::new(key.into());
     let mut nonce = [0u8; NONCE_LEN];
     random_bytes(&mut nonce)?;
@@ -28,8 +43,7 @@ pub(crate) fn seal(key: &[u8; KEY_LEN], aad: &[u8], plaintext: &[u8]) -> Result<
                 aad,
             },
         )
-        // AES-GCM encryption only fails for messages beyond 64 GiB, which we never build.
-        .map_err(|_| RngError)?;
+        .map_err(|_| SealFailure::Encrypt)?;
     let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ct);

@@ -21,6 +21,7 @@ pub struct KdfParams {
 
 /// Why a set of parameters was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum KdfError {
     #[error(
         "key derivation parameters {0} are below the minimum {min}",
@@ -33,7 +34,7 @@ pub enum KdfError {
     )]
     TooCostly(KdfParams),
     #[error("key derivation failed: {0}")]
-    Derivation(String),
+    Derivation(#[source] argon2::Error),
 }
 
 impl std::fmt::Display for KdfParams {
@@ -86,7 +87,7 @@ impl KdfParams {
         self.check()?;
         let key: Zeroizing<[u8; 32]> =
             hazmat::argon2id(passphrase.as_bytes(), salt, self.m_kib, self.t, self.p)
-                .map_err(|e| KdfError::Derivation(e.to_string()))?;
+                .map_err(KdfError::Derivation)?;
         Ok(Kek::from_derived(key))
     }
 }

@@ -7,7 +7,7 @@ use hmac::{KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use super::hazmat::{self, AeadFailure, KEY_LEN};
+use super::hazmat::{self, AeadFailure, KEY_LEN, SealFailure};
 use super::{RngError, random_bytes};
 
 /// A passphrase as typed by the consumer.
@@ -76,7 +76,7 @@ impl DataKey {
 
     /// Wrap this key under the passphrase-derived key; `aad` binds the wrap to its vault and
     /// KDF parameters, so editing the parameters in the file breaks the unwrap.
-    pub(crate) fn wrap(&self, kek: &Kek, aad: &[u8]) -> Result<Vec<u8>, RngError> {
+    pub(crate) fn wrap(&self, kek: &Kek, aad: &[u8]) -> Result<Vec<u8>, SealFailure> {
         hazmat::seal(&kek.0, aad, self.0.as_ref())
     }
 

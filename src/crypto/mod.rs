@@ -8,17 +8,18 @@ pub mod kdf;
 pub mod keys;
 pub mod record;
 
+pub use hazmat::SealFailure;
 pub use kdf::KdfParams;
 pub use keys::{DataKey, Passphrase};
 
 /// The system random source failed; there is nothing safe to fall back on.
 #[derive(Debug, thiserror::Error)]
 #[error("the system random number generator failed")]
-pub struct RngError;
+pub struct RngError(#[source] pub(crate) getrandom::Error);
 
 /// Fill `buf` from the operating system's CSPRNG.
 pub fn random_bytes(buf: &mut [u8]) -> Result<(), RngError> {
-    getrandom::fill(buf).map_err(|_| RngError)
+    getrandom::fill(buf).map_err(RngError)
 }
 
 /// A random identifier of 128 bits, hex encoded: used for record and grant ids so ids say nothing.

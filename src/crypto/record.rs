@@ -31,13 +31,25 @@ impl std::fmt::Display for Place<'_> {
     }
 }
 
-/// Sealing failed: the system RNG is gone, or the value did not serialise.
+/// Sealing failed: the system RNG is gone, the cipher refused, or the value did not serialise.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SealError {
     #[error(transparent)]
     Rng(#[from] super::RngError),
-    #[error("could not encode a record: {0}")]
-    Encode(String),
+    #[error(transparent)]
+    Encrypt(super::hazmat::SealFailure),
+    #[error("could not encode a record")]
+    Encode(#[source] serde_json::Error),
+}
+
+impl From<super::hazmat::SealFailure> for SealError {
+    fn from(e: super::hazmat::SealFailure) -> Self {
+        match e {
+            super::hazmat::SealFailure::Rng(r) => SealError::Rng(r),
+            other => SealError::Encrypt(other),
+        }
+    }
 }
 
 /// A record that did not open: altered, truncated, moved to another place, or another key.
@@ -51,8 +63,7 @@ pub fn seal_json<T: Serialize>(
     place: Place<'_>,
     value: &T,
 ) -> Result<Vec<u8>, SealError> {
-    let plain =
-        Zeroizing::new(serde_json::to_vec(value).map_err(|e| SealError::Encode(e.to_string()))?);
+    let plain = Zeroizing::new(serde_json::to_vec(value).map_err(SealError::Encode)?);
     Ok(hazmat::seal(key.bytes(), &place.aad(), &plain)?)
 }
 

@@ -7,9 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::request::{Derived, GrantError};
+use vouchsafe_token::claims::AuthorizationDetail;
+
+use super::request::{ChannelChoice, Derived, GrantError};
 use crate::profile::{self, AddressPart, FieldName, StdField};
 
 /// The released claims (without the envelope claims such as `iss` and `exp`), and the
@@ -118,7 +120,7 @@ fn dedup<T: PartialEq>(items: &[T]) -> Vec<&T> {
 }
 
 /// A derived fact and a raw field that would land in the same claim cannot both be chosen.
-fn check_conflicts(fields: &[FieldName], derived: &[Derived]) -> Result<(), GrantError> {
+pub(crate) fn check_conflicts(fields: &[FieldName], derived: &[Derived]) -> Result<(), GrantError> {
     for d in derived {
         let clash = fields.iter().find(|f| match d {
             Derived::Birthday => **f == FieldName::Std(StdField::Birthdate),
@@ -152,37 +154,31 @@ fn age_on(born: jiff::civil::Date, today: jiff::civil::Date) -> i16 {
 }
 
 /// The RFC 9396 `authorization_details` entry describing this release.
-pub fn authorization_details(
+pub fn authorization_detail(
     datatypes: &[String],
     purpose: &str,
     purpose_category: &str,
-    channels: &[super::request::ChannelChoice],
+    channels: &[ChannelChoice],
     offer: Option<&str>,
-) -> Value {
-    let mut entry = json!({
-        "type": vouchsafe_verify::AUTHORIZATION_DETAILS_TYPE,
-        "datatypes": datatypes,
-        "purpose": purpose,
-        "purpose_category": purpose_category,
-    });
-    if let Value::Object(m) = &mut entry {
-        if !channels.is_empty() {
-            let ch: Map<String, Value> = channels
+) -> AuthorizationDetail {
+    let mut entry =
+        AuthorizationDetail::profile_release(datatypes.to_vec(), purpose, purpose_category);
+    if !channels.is_empty() {
+        entry.channels = Some(
+            channels
                 .iter()
-                .map(|c| (c.channel.clone(), Value::Bool(c.allowed)))
-                .collect();
-            m.insert("channels".into(), Value::Object(ch));
-        }
-        if let Some(o) = offer {
-            m.insert("offer".into(), Value::from(o));
-        }
+                .map(|c| (c.channel.as_str().to_string(), c.allowed))
+                .collect(),
+        );
     }
-    Value::Array(vec![entry])
+    entry.offer = offer.map(str::to_string);
+    entry
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn n(s: &str) -> FieldName {
         s.parse().expect("name")

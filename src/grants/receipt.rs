@@ -4,17 +4,73 @@
 //! the receipt is the same consent in Kantara Consent Receipt v1.1 field names, signed with the
 //! brand relationship's key so the consumer can prove what they agreed to.
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-use super::request::{ChannelChoice, Derived};
+use serde::{Deserialize, Serialize};
+use vouchsafe_token::claims::{
+    ConsentEvent as EventClaim, ConsentReceiptClaims, PiiController, ReceiptPurpose, ReceiptService,
+};
+
+use super::request::{Channel, ChannelChoice, Derived};
 use crate::profile::{AddressPart, FieldName, StdField};
 
 /// Languages the product speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     En,
     Ko,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
+}
+
+/// One sentence in every language the product speaks, keyed by language:
+/// `{"en": "...", "ko": "..."}` on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Summary(BTreeMap<Lang, String>);
+
+impl Summary {
+    /// The sentence in `lang`; empty if it was never written in that language.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.0.get(&lang).map_or("", String::as_str)
+    }
+
+    pub fn insert(&mut self, lang: Lang, text: impl Into<String>) {
+        self.0.insert(lang, text.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.values().all(String::is_empty)
+    }
+
+    /// Every (language, sentence), in language order.
+    pub fn iter(&self) -> impl Iterator<Item = (Lang, &str)> {
+        self.0.iter().map(|(l, s)| (*l, s.as_str()))
+    }
+}
+
+/// Serialise a summary as the two members `summary_en` and `summary_ko`: the JSON the CLI's
+/// `--json` output has always printed and scripts read. Used with `#[serde(flatten)]`.
+pub(crate) fn summary_pair<S: serde::Serializer>(s: &Summary, ser: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Pair<'a> {
+        summary_en: &'a str,
+        summary_ko: &'a str,
+    }
+    Pair {
+        summary_en: s.get(Lang::En),
+        summary_ko: s.get(Lang::Ko),
+    }
+    .serialize(ser)
+}
+
+impl FromIterator<(Lang, String)> for Summary {
+    fn from_iter<I: IntoIterator<Item = (Lang, String)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
 }
 
 fn field_words(name: &FieldName, lang: Lang) -> String {
@@ -70,22 +126,20 @@ fn derived_words(d: &Derived, lang: Lang) -> String {
     }
 }
 
-fn channel_words(c: &str, lang: Lang) -> &'static str {
+fn channel_words(c: Channel, lang: Lang) -> &'static str {
     match (c, lang) {
-        ("email", Lang::En) => "email",
-        ("email", Lang::Ko) => "이메일",
-        ("sms", Lang::En) => "SMS",
-        ("sms", Lang::Ko) => "문자",
-        ("phone", Lang::En) => "phone",
-        ("phone", Lang::Ko) => "전화",
-        ("post", Lang::En) => "post",
-        ("post", Lang::Ko) => "우편",
-        ("push", Lang::En) => "push notification",
-        ("push", Lang::Ko) => "앱 알림",
-        ("messenger", Lang::En) => "messenger",
-        ("messenger", Lang::Ko) => "메신저",
-        (_, Lang::En) => "another channel",
-        (_, Lang::Ko) => "기타 채널",
+        (Channel::Email, Lang::En) => "email",
+        (Channel::Email, Lang::Ko) => "이메일",
+        (Channel::Sms, Lang::En) => "SMS",
+        (Channel::Sms, Lang::Ko) => "문자",
+        (Channel::Phone, Lang::En) => "phone",
+        (Channel::Phone, Lang::Ko) => "전화",
+        (Channel::Post, Lang::En) => "post",
+        (Channel::Post, Lang::Ko) => "우편",
+        (Channel::Push, Lang::En) => "push notification",
+        (Channel::Push, Lang::Ko) => "앱 알림",
+        (Channel::Messenger, Lang::En) => "messenger",
+        (Channel::Messenger, Lang::Ko) => "메신저",
     }
 }
 
@@ -126,6 +180,11 @@ pub struct SummaryInput<'a> {
     pub until: jiff::civil::Date,
 }
 
+/// The summary in every language the product speaks.
+pub fn summaries(s: &SummaryInput<'_>) -> Summary {
+    Lang::ALL.into_iter().map(|l| (l, summary(s, l))).collect()
+}
+
 /// "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email
 /// only, until 2027-03-01."
 pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
@@ -139,7 +198,7 @@ pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
         .channels
         .iter()
         .filter(|c| c.allowed)
-        .map(|c| channel_words(&c.channel, lang).to_string())
+        .map(|c| channel_words(c.channel, lang).to_string())
         .collect();
     let purpose = s.purpose.trim().trim_end_matches('.');
     match lang {
@@ -210,49 +269,57 @@ fn rfc3339(secs: i64) -> String {
 }
 
 /// Receipt claims using Kantara Consent Receipt v1.1 names, plus `events` and `summary`.
-pub fn receipt_claims(r: &ReceiptInput<'_>, now: i64) -> Value {
-    let mut controller = json!({
-        "piiController": r.brand_name,
-        "contact": r.brand_id,
-        "onBehalf": false,
-    });
-    if let (Some(u), Value::Object(m)) = (r.brand_url, &mut controller) {
-        m.insert("url".into(), Value::from(u));
-    }
-    json!({
-        "iss": r.issuer,
-        "sub": r.issuer,
-        "iat": now,
-        "jti": r.grant_id,
-        "version": "KI-CR-v1.1.0",
-        "jurisdiction": r.jurisdiction,
-        "consentTimestamp": r.issued_at,
-        "collectionMethod": "Issued by the consumer as a signed Vouchsafe grant",
-        "consentReceiptID": r.grant_id,
-        "language": "en",
-        "piiPrincipalId": r.issuer,
-        "piiControllers": [controller],
-        "policyUrl": r.brand_url.unwrap_or(""),
-        "services": [{
-            "service": "Release of chosen profile data",
-            "purposes": [{
-                "purpose": r.purpose,
-                "purposeCategory": [r.purpose_category],
-                "consentType": "EXPLICIT",
-                "piiCategory": r.datatypes,
-                "primaryPurpose": true,
-                "termination": format!(
+pub fn receipt_claims(r: &ReceiptInput<'_>, now: i64) -> ConsentReceiptClaims {
+    ConsentReceiptClaims {
+        iss: r.issuer.into(),
+        sub: r.issuer.into(),
+        iat: now,
+        jti: r.grant_id.into(),
+        version: "KI-CR-v1.1.0".into(),
+        jurisdiction: r.jurisdiction.into(),
+        consent_timestamp: r.issued_at,
+        collection_method: "Issued by the consumer as a signed Vouchsafe grant".into(),
+        consent_receipt_id: r.grant_id.into(),
+        language: "en".into(),
+        pii_principal_id: r.issuer.into(),
+        pii_controllers: vec![PiiController {
+            pii_controller: r.brand_name.into(),
+            contact: r.brand_id.into(),
+            on_behalf: false,
+            url: r.brand_url.map(str::to_string),
+        }],
+        policy_url: r.brand_url.unwrap_or("").into(),
+        services: vec![ReceiptService {
+            service: "Release of chosen profile data".into(),
+            purposes: vec![ReceiptPurpose {
+                purpose: r.purpose.into(),
+                purpose_category: vec![r.purpose_category.into()],
+                consent_type: "EXPLICIT".into(),
+                pii_category: r.datatypes.to_vec(),
+                primary_purpose: true,
+                termination: format!(
                     "Ends at {} or when the consumer revokes it (vouchsafe grant revoke {}); revocation is published in status list {} at index {}",
-                    rfc3339(r.expires_at), r.grant_id, r.status_uri, r.status_idx
+                    rfc3339(r.expires_at),
+                    r.grant_id,
+                    r.status_uri,
+                    r.status_idx
                 ),
-                "thirdPartyDisclosure": false,
+                third_party_disclosure: false,
             }],
         }],
-        "sensitive": false,
-        "spiCat": [],
-        "events": r.events.iter().map(|e| json!({"event": e.event, "at": rfc3339(e.at), "timestamp": e.at})).collect::<Vec<_>>(),
-        "summary": r.summary,
-    })
+        sensitive: false,
+        spi_cat: Vec::new(),
+        events: r
+            .events
+            .iter()
+            .map(|e| EventClaim {
+                event: e.event.into(),
+                at: rfc3339(e.at),
+                timestamp: e.at,
+            })
+            .collect(),
+        summary: r.summary.into(),
+    }
 }
 
 #[cfg(test)]
@@ -267,11 +334,11 @@ mod tests {
     fn the_products_own_example_sentence() {
         let channels = vec![
             ChannelChoice {
-                channel: "email".into(),
+                channel: Channel::Email,
                 allowed: true,
             },
             ChannelChoice {
-                channel: "sms".into(),
+                channel: Channel::Sms,
                 allowed: false,
             },
         ];
@@ -323,10 +390,10 @@ mod tests {
             summary(&s, Lang::En),
             "B gets your given name, email, city and whether you are over 19 to x, until 2027-01-01."
         );
-        let none: &'static [ChannelChoice] = Box::leak(Box::new([ChannelChoice {
-            channel: "sms".into(),
+        let none: &'static [ChannelChoice] = &[ChannelChoice {
+            channel: Channel::Sms,
             allowed: false,
-        }]));
+        }];
         assert!(
             summary(
                 &SummaryInput {

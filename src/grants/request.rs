@@ -1,5 +1,9 @@
 //! What the consumer asks for when sharing: fields, derived facts, purpose, channels, expiry.
-//! Parsing lives here so the CLI and the desktop app accept exactly the same spellings.
+//!
+//! A [`GrantRequest`] can only exist valid: [`GrantRequest::new`] checks every part and is the
+//! only way to build one. The text parsers (`age_over:18`, `email,-sms`, `30d`) live here too, so
+//! the CLI accepts exactly the spellings documented; the desktop app builds the typed parts
+//! directly.
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,6 +14,7 @@ use crate::profile::FieldName;
 
 /// Why a grant request was refused. Nothing is issued when any of these is returned.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GrantError {
     #[error("choose at least one field or derived fact to share")]
     NothingChosen,
@@ -101,13 +106,66 @@ impl fmt::Display for Derived {
     }
 }
 
-/// The contact channels a consumer can accept or refuse.
+/// The contact channels a consumer can accept or refuse, by their wire names.
 pub const CHANNELS: &[&str] = &["email", "sms", "phone", "post", "push", "messenger"];
 
+/// A contact channel. Serialised as its lower-case wire name (`email`, `sms`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+    Phone,
+    Post,
+    Push,
+    Messenger,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 6] = [
+        Channel::Email,
+        Channel::Sms,
+        Channel::Phone,
+        Channel::Post,
+        Channel::Push,
+        Channel::Messenger,
+    ];
+
+    /// The wire name, as in `authorization_details.channels`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Phone => "phone",
+            Channel::Post => "post",
+            Channel::Push => "push",
+            Channel::Messenger => "messenger",
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Channel {
+    type Err = GrantError;
+    /// A wire name, any case, surrounding spaces ignored; nothing else.
+    fn from_str(s: &str) -> Result<Self, GrantError> {
+        let t = s.trim();
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(t))
+            .ok_or_else(|| GrantError::UnknownChannel(s.to_string()))
+    }
+}
+
 /// A channel and whether the consumer accepts it (`email` yes, `-sms` no).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelChoice {
-    pub channel: String,
+    pub channel: Channel,
     pub allowed: bool,
 }
 
@@ -119,19 +177,22 @@ pub fn parse_channels(s: &str) -> Result<Vec<ChannelChoice>, GrantError> {
             Some(n) => (false, n.trim()),
             None => (true, item.strip_prefix('+').unwrap_or(item)),
         };
-        let name = name.to_ascii_lowercase();
-        if !CHANNELS.contains(&name.as_str()) {
-            return Err(GrantError::UnknownChannel(item.to_string()));
-        }
-        if out.iter().any(|c| c.channel == name) {
-            return Err(GrantError::DuplicateChannel(name));
-        }
-        out.push(ChannelChoice {
-            channel: name,
-            allowed,
-        });
+        let channel = name
+            .parse::<Channel>()
+            .map_err(|_| GrantError::UnknownChannel(item.to_string()))?;
+        out.push(ChannelChoice { channel, allowed });
     }
+    check_channels(&out)?;
     Ok(out)
+}
+
+fn check_channels(choices: &[ChannelChoice]) -> Result<(), GrantError> {
+    for (i, c) in choices.iter().enumerate() {
+        if choices[..i].iter().any(|o| o.channel == c.channel) {
+            return Err(GrantError::DuplicateChannel(c.channel.to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// W3C Data Privacy Vocabulary purposes a consumer can pick (namespace `https://w3id.org/dpv#`).
@@ -221,25 +282,315 @@ pub fn parse_expiry(
     Ok(at)
 }
 
-/// Everything the consumer chose for one grant.
+/// Longest purpose and offer, in characters.
+pub const MAX_PURPOSE: usize = 200;
+pub const MAX_OFFER: usize = 200;
+/// Furthest expiry: ten years.
+pub const MAX_LIFETIME_SECS: i64 = 10 * 366 * 86_400;
+
+/// The parts of a grant request, as a face collected them. Turn them into a
+/// [`GrantRequest`] with [`GrantRequest::new`], which checks each one.
 #[derive(Debug, Clone)]
-pub struct GrantRequest {
+pub struct GrantRequestParts {
     /// The brand's id (the token's `aud`).
     pub brand: String,
     pub fields: Vec<FieldName>,
     pub derived: Vec<Derived>,
+    /// Why the brand gets this, in the consumer's words.
     pub purpose: String,
-    /// A DPV purpose IRI; see [`parse_purpose_category`].
+    /// A DPV purpose in any spelling [`parse_purpose_category`] accepts; `None` for the default.
     pub purpose_category: Option<String>,
     pub channels: Vec<ChannelChoice>,
+    /// What the brand offers in return; blank means none.
     pub offer: Option<String>,
     /// Unix seconds.
     pub expires_at: i64,
 }
 
+/// Everything the consumer chose for one grant, checked: at least one thing released, no two
+/// choices landing in the same claim, ages in range, a purpose, a known DPV category (as its
+/// IRI), no channel twice, a short offer, and an expiry in the future but within ten years.
+/// Whether the chosen fields are set is checked against the profile when issuing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRequest {
+    brand: String,
+    fields: Vec<FieldName>,
+    derived: Vec<Derived>,
+    purpose: String,
+    purpose_category: String,
+    channels: Vec<ChannelChoice>,
+    offer: Option<String>,
+    expires_at: i64,
+}
+
+impl GrantRequest {
+    /// Check every part against `now` (Unix seconds); the only way to build a request.
+    pub fn new(parts: GrantRequestParts, now: i64) -> Result<Self, GrantError> {
+        let GrantRequestParts {
+            brand,
+            fields,
+            derived,
+            purpose,
+            purpose_category,
+            channels,
+            offer,
+            expires_at,
+        } = parts;
+        if fields.is_empty() && derived.is_empty() {
+            return Err(GrantError::NothingChosen);
+        }
+        for d in &derived {
+            if let Derived::AgeOver(n) = d
+                && !(1..=99).contains(n)
+            {
+                return Err(GrantError::AgeOutOfRange(n.to_string()));
+            }
+        }
+        super::claims::check_conflicts(&fields, &derived)?;
+        let purpose = purpose.trim().to_string();
+        if purpose.is_empty()
+            || purpose.chars().count() > MAX_PURPOSE
+            || purpose.chars().any(char::is_control)
+        {
+            return Err(GrantError::MissingPurpose);
+        }
+        let purpose_category = match purpose_category.as_deref().map(str::trim) {
+            Some(c) if !c.is_empty() => parse_purpose_category(c)?,
+            _ => default_purpose_category(),
+        };
+        check_channels(&channels)?;
+        let offer = offer
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty());
+        if offer
+            .as_deref()
+            .is_some_and(|o| o.chars().count() > MAX_OFFER)
+        {
+            return Err(GrantError::OfferTooLong);
+        }
+        check_expiry(expires_at, now)?;
+        Ok(Self {
+            brand: brand.trim().to_string(),
+            fields,
+            derived,
+            purpose,
+            purpose_category,
+            channels,
+            offer,
+            expires_at,
+        })
+    }
+
+    /// The brand's id (the token's `aud`).
+    pub fn brand(&self) -> &str {
+        &self.brand
+    }
+    pub fn fields(&self) -> &[FieldName] {
+        &self.fields
+    }
+    pub fn derived(&self) -> &[Derived] {
+        &self.derived
+    }
+    /// Trimmed, non-empty, at most [`MAX_PURPOSE`] characters.
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+    /// A DPV purpose IRI.
+    pub fn purpose_category(&self) -> &str {
+        &self.purpose_category
+    }
+    pub fn channels(&self) -> &[ChannelChoice] {
+        &self.channels
+    }
+    pub fn offer(&self) -> Option<&str> {
+        self.offer.as_deref()
+    }
+    /// Unix seconds.
+    pub fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// An expiry must be after `now` and at most ten years away.
+pub(crate) fn check_expiry(at: i64, now: i64) -> Result<(), GrantError> {
+    let shown = || {
+        jiff::Timestamp::from_second(at)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| at.to_string())
+    };
+    if at <= now {
+        return Err(GrantError::ExpiryInPast(shown()));
+    }
+    if at > now + MAX_LIFETIME_SECS {
+        return Err(GrantError::ExpiryTooFar(shown()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn parts() -> GrantRequestParts {
+        GrantRequestParts {
+            brand: " acme ".into(),
+            fields: vec!["email".parse().expect("name")],
+            derived: vec![Derived::AgeOver(18)],
+            purpose: "  send a coupon ".into(),
+            purpose_category: None,
+            channels: vec![ChannelChoice {
+                channel: Channel::Email,
+                allowed: true,
+            }],
+            offer: Some("  ".into()),
+            expires_at: NOW + 86_400,
+        }
+    }
+
+    #[test]
+    fn a_valid_request_is_normalised() {
+        let r = GrantRequest::new(parts(), NOW).expect("valid");
+        assert_eq!(r.brand(), "acme");
+        assert_eq!(r.purpose(), "send a coupon");
+        assert_eq!(
+            r.purpose_category(),
+            "https://w3id.org/dpv#ServicePersonalisation"
+        );
+        assert_eq!(r.offer(), None, "a blank offer is no offer");
+        let r = GrantRequest::new(
+            GrantRequestParts {
+                purpose_category: Some("dpv:DirectMarketing".into()),
+                offer: Some(" free americano ".into()),
+                ..parts()
+            },
+            NOW,
+        )
+        .expect("valid");
+        assert_eq!(r.purpose_category(), "https://w3id.org/dpv#DirectMarketing");
+        assert_eq!(r.offer(), Some("free americano"));
+    }
+
+    #[test]
+    fn the_constructor_refuses_each_invalid_part() {
+        let email: FieldName = "email".parse().expect("name");
+        let cases: Vec<(GrantRequestParts, GrantError)> = vec![
+            (
+                GrantRequestParts {
+                    fields: vec![],
+                    derived: vec![],
+                    ..parts()
+                },
+                GrantError::NothingChosen,
+            ),
+            (
+                GrantRequestParts {
+                    derived: vec![Derived::AgeOver(0)],
+                    ..parts()
+                },
+                GrantError::AgeOutOfRange("0".into()),
+            ),
+            (
+                GrantRequestParts {
+                    derived: vec![Derived::AgeOver(100)],
+                    ..parts()
+                },
+                GrantError::AgeOutOfRange("100".into()),
+            ),
+            (
+                GrantRequestParts {
+                    fields: vec![email.clone(), "address.locality".parse().expect("name")],
+                    derived: vec![Derived::City],
+                    ..parts()
+                },
+                GrantError::Conflict("address.locality".into(), "city".into()),
+            ),
+            (
+                GrantRequestParts {
+                    purpose: " \t ".into(),
+                    ..parts()
+                },
+                GrantError::MissingPurpose,
+            ),
+            (
+                GrantRequestParts {
+                    purpose: "x".repeat(MAX_PURPOSE + 1),
+                    ..parts()
+                },
+                GrantError::MissingPurpose,
+            ),
+            (
+                GrantRequestParts {
+                    purpose: "line\nbreak".into(),
+                    ..parts()
+                },
+                GrantError::MissingPurpose,
+            ),
+            (
+                GrantRequestParts {
+                    purpose_category: Some("Spying".into()),
+                    ..parts()
+                },
+                GrantError::UnknownPurposeCategory("Spying".into()),
+            ),
+            (
+                GrantRequestParts {
+                    channels: vec![
+                        ChannelChoice {
+                            channel: Channel::Sms,
+                            allowed: true,
+                        },
+                        ChannelChoice {
+                            channel: Channel::Sms,
+                            allowed: false,
+                        },
+                    ],
+                    ..parts()
+                },
+                GrantError::DuplicateChannel("sms".into()),
+            ),
+            (
+                GrantRequestParts {
+                    offer: Some("o".repeat(MAX_OFFER + 1)),
+                    ..parts()
+                },
+                GrantError::OfferTooLong,
+            ),
+            (
+                GrantRequestParts {
+                    expires_at: NOW,
+                    ..parts()
+                },
+                GrantError::ExpiryInPast("2027-01-15T08:00:00Z".into()),
+            ),
+            (
+                GrantRequestParts {
+                    expires_at: NOW + MAX_LIFETIME_SECS + 1,
+                    ..parts()
+                },
+                GrantError::ExpiryTooFar("2037-01-22T08:00:01Z".into()),
+            ),
+        ];
+        for (p, want) in cases {
+            assert_eq!(GrantRequest::new(p, NOW), Err(want));
+        }
+    }
+
+    #[test]
+    fn channel_names_parse_only_as_themselves() {
+        assert_eq!(" EMAIL ".parse::<Channel>(), Ok(Channel::Email));
+        for bad in ["-email", "fax", "", "e-mail"] {
+            assert!(matches!(
+                bad.parse::<Channel>(),
+                Err(GrantError::UnknownChannel(_))
+            ));
+        }
+        for c in Channel::ALL {
+            assert_eq!(c.to_string().parse::<Channel>(), Ok(c));
+            assert!(CHANNELS.contains(&c.as_str()));
+        }
+    }
 
     #[test]
     fn derived_spellings() {
@@ -269,15 +620,15 @@ mod tests {
             c,
             vec![
                 ChannelChoice {
-                    channel: "email".into(),
+                    channel: Channel::Email,
                     allowed: true
                 },
                 ChannelChoice {
-                    channel: "sms".into(),
+                    channel: Channel::Sms,
                     allowed: false
                 },
                 ChannelChoice {
-                    channel: "phone".into(),
+                    channel: Channel::Phone,
                     allowed: false
                 },
             ]

@@ -45,6 +45,7 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
 pub fn snapshot(vault: &Vault) -> Vec<String> {
     vault
         .fields()
+        .list()
         .expect("list fields")
         .iter()
         .map(|f| format!("{}={}", f.name, *f.value))

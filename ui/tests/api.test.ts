@@ -4,7 +4,8 @@ const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }));
 
-const api = await import('../src/lib/api');
+const lib = await import('../src/lib/api');
+const api = { ...lib, ...lib.api };
 
 beforeEach(() => {
   invoke.mockReset();

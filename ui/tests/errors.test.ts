@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_KINDS, errorKey, errorText, normaliseError, showsDetail } from '../src/lib/errors';
+import { ERROR_KINDS } from '../src/lib/bindings';
+import { errorKey, errorText, normaliseError, showsDetail } from '../src/lib/errors';
 import { translate } from '../src/lib/i18n';
 
 const tEn = (k: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate('en', k, p);

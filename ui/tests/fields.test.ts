@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { channelLabel, fieldLabel, groupFields, slugName, sortFields } from '../src/lib/fields';
-import type { FieldDto, FieldSpecDto } from '../src/lib/types';
+import type { FieldDto, FieldSpecDto } from '../src/lib/bindings';
 
 const spec = (name: string, group: FieldSpecDto['group']): FieldSpecDto => ({
   name,

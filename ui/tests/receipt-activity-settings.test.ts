@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionLabel, chainView, newestFirst, subjectLabel } from '../src/lib/activity';
+import { actionLabel, chainView, detailText, newestFirst, subjectLabel } from '../src/lib/activity';
 import { translate } from '../src/lib/i18n';
 import { dpvLocalName, readReceipt } from '../src/lib/receipt';
 import { parseAutoLock } from '../src/lib/settings';
@@ -69,7 +69,7 @@ describe('activity', () => {
     expect(actionLabel('vault.unicorn', 'en')).toBe('vault.unicorn');
   });
   it('names subjects in words', () => {
-    const e = { seq: 1, at: 0, action: 'field.set', subject: 'phone_number', detail: '' };
+    const e = { seq: 1, at: 0, action: 'field.set', subject: 'phone_number', detail: '', key: 'field.set', params: {} };
     expect(subjectLabel(e, 'ko')).toBe('전화번호');
     const g = { ...e, action: 'grant.revoked', subject: '0123456789abcdef0123' };
     expect(subjectLabel(g, 'en')).toBe('0123456789ab…');
@@ -86,8 +86,22 @@ describe('activity', () => {
     expect(broken.text).toContain('7번 항목에서 끊어짐');
     expect(broken.reason).toBe('원인: entry 7 does not open');
   });
+  it('words the detail from the message key and its parameters, in either language', () => {
+    const issued = {
+      seq: 2, at: 0, action: 'grant.issued', subject: 'g1', detail: 'to acme: email, age_over_18',
+      key: 'grant.issued', params: { brand: 'acme', fields: 'email,phone_number' },
+    };
+    expect(detailText(issued, 'en')).toBe('To acme: Email, Phone');
+    expect(detailText(issued, 'ko')).toBe('acme에 제공: 이메일, 전화번호');
+    const all = { ...issued, action: 'grant.revoked', key: 'grant.revoked', params: { brand: 'acme', all: 'true' } };
+    expect(detailText(all, 'ko')).toBe('acme의 모든 제공을 철회');
+    expect(detailText({ ...all, params: { brand: 'acme' } }, 'en')).toBe('From acme');
+    // A key with parameters but no sentence adds nothing; an old entry keeps its English phrase.
+    expect(detailText({ ...issued, key: 'field.set', params: { field: 'email' } }, 'en')).toBeNull();
+    expect(detailText({ ...issued, params: {} }, 'ko')).toBe('to acme: email, age_over_18');
+  });
   it('lists newest first', () => {
-    const mk = (seq: number) => ({ seq, at: seq, action: 'x', subject: '', detail: '' });
+    const mk = (seq: number) => ({ seq, at: seq, action: 'x', subject: '', detail: '', key: 'x', params: {} });
     expect(newestFirst([mk(1), mk(3), mk(2)]).map((e) => e.seq)).toEqual([3, 2, 1]);
   });
 });

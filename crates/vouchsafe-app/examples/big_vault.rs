@@ -7,7 +7,9 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use vouchsafe::grants::request::{ChannelChoice, Derived, GrantRequest};
+use vouchsafe::grants::request::{
+    Channel, ChannelChoice, Derived, GrantRequest, GrantRequestParts,
+};
 use vouchsafe::{FieldName, KdfParams, NewBrand, Passphrase, Vault};
 
 /// Grants are spread over this many brands, as a person's would be.
@@ -41,38 +43,41 @@ fn main() -> Result<(), Box<dyn Error>> {
             format!("value number {i}"),
         ));
     }
-    vault.set_fields(items.iter().map(|(n, v)| (n.clone(), v.as_str(), None)))?;
+    vault
+        .fields_mut()
+        .set_many(items.iter().map(|(n, v)| (n.clone(), v.as_str(), None)))?;
 
-    let expires_at = jiff::Timestamp::now().as_second() + 365 * 86_400;
+    let now = jiff::Timestamp::now().as_second();
+    let expires_at = now + 365 * 86_400;
     for b in 0..BRANDS {
         let id = format!("brand-{b:02}");
-        vault.add_brand(&NewBrand {
+        vault.brands_mut().add(&NewBrand {
             id: &id,
             name: &format!("Brand {b}"),
             ..NewBrand::default()
         })?;
     }
     for g in 0..grants {
-        let req = GrantRequest {
+        let parts = GrantRequestParts {
             brand: format!("brand-{:02}", g % BRANDS),
             fields: vec!["email".parse()?],
             derived: vec![Derived::AgeOver(18)],
             purpose: format!("Grant number {g}"),
             purpose_category: None,
             channels: vec![ChannelChoice {
-                channel: "email".into(),
+                channel: Channel::Email,
                 allowed: true,
             }],
             offer: None,
             expires_at,
         };
-        vault.issue_grant(&req)?;
+        vault.grants_mut().issue(&GrantRequest::new(parts, now)?)?;
     }
     println!(
         "{}: {} fields, {} grants over {BRANDS} brands",
         path.display(),
-        vault.fields()?.len(),
-        vault.grants(None)?.len()
+        vault.fields().list()?.len(),
+        vault.grants().list(None)?.len()
     );
     Ok(())
 }

@@ -9,7 +9,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use vouchsafe::grants::request::{self, Derived, GrantRequest};
+use vouchsafe::grants::request::{
+    self, Channel, ChannelChoice, Derived, GrantError, GrantRequest, GrantRequestParts,
+};
 use vouchsafe::profile::{self, FieldName};
 use vouchsafe::{NewBrand, Passphrase, Vault, VaultError};
 
@@ -17,7 +19,7 @@ use crate::clipboard::{Clipboard, PendingClear};
 use crate::dto::{
     AppStatus, AuditDto, AuditEntryDto, BrandDto, FieldDto, FieldSpecDto, GrantDto,
     GrantPreviewDto, GrantRequestDto, IssuedGrantDto, LockReason, ReceiptDto, SaveWhat,
-    SettingsDto, Strength,
+    SettingsDto, Strength, summary_dto,
 };
 use crate::error::{CmdResult, CommandError, ErrorKind};
 use crate::secret::SecretArg;
@@ -157,7 +159,12 @@ pub fn field_catalogue(state: &AppState) -> CmdResult<Vec<FieldSpecDto>> {
 
 pub fn list_fields(state: &AppState) -> CmdResult<Vec<FieldDto>> {
     let mut s = state.enter();
-    Ok(s.vault()?.fields()?.iter().map(FieldDto::from).collect())
+    Ok(s.vault()?
+        .fields()
+        .list()?
+        .iter()
+        .map(FieldDto::from)
+        .collect())
 }
 
 fn field_name(name: &str) -> CmdResult<FieldName> {
@@ -173,7 +180,7 @@ pub fn set_field(
     let mut s = state.enter();
     let vault = s.vault()?;
     let name = field_name(name)?;
-    let field = vault.set_field(&name, value, given(label))?;
+    let field = vault.fields_mut().set(&name, value, given(label))?;
     Ok(FieldDto::from(&field))
 }
 
@@ -181,7 +188,7 @@ pub fn remove_field(state: &AppState, name: &str) -> CmdResult<()> {
     let mut s = state.enter();
     let vault = s.vault()?;
     let name = field_name(name)?;
-    if vault.remove_field(&name)? {
+    if vault.fields_mut().remove(&name)? {
         Ok(())
     } else {
         Err(VaultError::FieldNotSet(name.to_string()).into())
@@ -192,9 +199,10 @@ pub fn list_brands(state: &AppState) -> CmdResult<Vec<BrandDto>> {
     let mut s = state.enter();
     let vault = s.vault()?;
     // One pass over the grants for all brands, rather than one per brand.
-    let grants = vault.grants(None)?;
+    let grants = vault.grants().list(None)?;
     Ok(vault
-        .brands()?
+        .brands()
+        .list()?
         .iter()
         .map(|b| BrandDto::new(b, &grants))
         .collect())
@@ -209,7 +217,7 @@ pub fn add_brand(
 ) -> CmdResult<BrandDto> {
     let mut s = state.enter();
     let vault = s.vault()?;
-    let brand = vault.add_brand(&NewBrand {
+    let brand = vault.brands_mut().add(&NewBrand {
         id: id.trim(),
         name,
         url: given(url),
@@ -221,10 +229,11 @@ pub fn add_brand(
 
 pub fn remove_brand(state: &AppState, id: &str, revoke: bool) -> CmdResult<Option<String>> {
     let mut s = state.enter();
-    Ok(s.vault()?.remove_brand(id, revoke)?)
+    Ok(s.vault()?.brands_mut().remove(id, revoke)?)
 }
 
-/// Turn the share screen's request into the core's, with the CLI's parsing rules.
+/// Turn the share screen's request into the core's typed, checked request: names parsed one
+/// by one, channels as typed choices (no detour through the CLI's `email,-sms` spelling).
 fn grant_request(req: &GrantRequestDto) -> CmdResult<GrantRequest> {
     let fields = req
         .fields
@@ -236,66 +245,55 @@ fn grant_request(req: &GrantRequestDto) -> CmdResult<GrantRequest> {
         .iter()
         .map(|d| d.parse::<Derived>())
         .collect::<Result<Vec<_>, _>>()?;
-    let purpose_category = given(req.purpose_category.as_deref())
-        .map(request::parse_purpose_category)
-        .transpose()?;
-    // The core's channel parser is the one source of truth for names and duplicates; feed it
-    // the CLI spelling (`email,-sms`).
-    let spelled: Vec<String> = req
+    let channels = req
         .channels
         .iter()
         .map(|c| {
-            let name = c.channel.trim();
-            if name.contains([',', '-', '!', '+']) {
-                // Would change meaning in the CLI spelling; refuse it as the unknown name it is.
-                format!("?{name}")
-            } else if c.allowed {
-                name.to_string()
-            } else {
-                format!("-{name}")
-            }
+            Ok(ChannelChoice {
+                channel: c.channel.parse::<Channel>()?,
+                allowed: c.allowed,
+            })
         })
-        .collect();
-    let channels = request::parse_channels(&spelled.join(","))?;
-    let expires_at = request::parse_expiry(
-        &req.expires,
-        jiff::Timestamp::now(),
-        &jiff::tz::TimeZone::system(),
-    )?;
-    Ok(GrantRequest {
-        brand: req.brand.trim().to_string(),
-        fields,
-        derived,
-        purpose: req.purpose.clone(),
-        purpose_category,
-        channels,
-        offer: given(req.offer.as_deref()).map(str::to_string),
-        expires_at,
-    })
+        .collect::<Result<Vec<_>, GrantError>>()?;
+    let now = jiff::Timestamp::now();
+    let expires_at = request::parse_expiry(&req.expires, now, &jiff::tz::TimeZone::system())?;
+    Ok(GrantRequest::new(
+        GrantRequestParts {
+            brand: req.brand.clone(),
+            fields,
+            derived,
+            purpose: req.purpose.clone(),
+            purpose_category: given(req.purpose_category.as_deref()).map(str::to_string),
+            channels,
+            offer: req.offer.clone(),
+            expires_at,
+        },
+        now.as_second(),
+    )?)
 }
 
 pub fn preview_grant(state: &AppState, request: &GrantRequestDto) -> CmdResult<GrantPreviewDto> {
     let mut s = state.enter();
     let vault = s.vault()?;
-    let p = vault.preview_grant(&grant_request(request)?)?;
+    let p = vault.grants().preview(&grant_request(request)?)?;
     Ok(GrantPreviewDto {
         claims: p.claims,
         datatypes: p.datatypes,
-        summary_en: p.summary_en,
-        summary_ko: p.summary_ko,
+        summary: summary_dto(&p.summary),
     })
 }
 
 pub fn issue_grant(state: &AppState, request: &GrantRequestDto) -> CmdResult<IssuedGrantDto> {
     let mut s = state.enter();
     let vault = s.vault()?;
-    Ok(vault.issue_grant(&grant_request(request)?)?.into())
+    Ok(vault.grants_mut().issue(&grant_request(request)?)?.into())
 }
 
 pub fn list_grants(state: &AppState, brand: Option<&str>) -> CmdResult<Vec<GrantDto>> {
     let mut s = state.enter();
     Ok(s.vault()?
-        .grants(given(brand))?
+        .grants()
+        .list(given(brand))?
         .into_iter()
         .map(GrantDto::from)
         .collect())
@@ -303,18 +301,18 @@ pub fn list_grants(state: &AppState, brand: Option<&str>) -> CmdResult<Vec<Grant
 
 pub fn revoke_grant(state: &AppState, id: &str) -> CmdResult<GrantDto> {
     let mut s = state.enter();
-    Ok(s.vault()?.revoke_grant(id)?.into())
+    Ok(s.vault()?.grants_mut().revoke(id)?.into())
 }
 
 pub fn revoke_brand(state: &AppState, id: &str) -> CmdResult<u32> {
     let mut s = state.enter();
-    let n = s.vault()?.revoke_brand_grants(id)?;
+    let n = s.vault()?.brands_mut().revoke_grants(id)?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// The receipt's claims decoded for display; we signed it a moment ago, so this only parses.
 fn receipt_dto(token: String) -> CmdResult<ReceiptDto> {
-    let claims = vouchsafe_verify::CompactJws::parse(&token)
+    let claims = vouchsafe_token::CompactJws::parse(&token)
         .and_then(|j| j.claims())
         .map_err(|e| CommandError::new(ErrorKind::Internal, format!("receipt: {e}")))?;
     Ok(ReceiptDto { token, claims })
@@ -322,13 +320,13 @@ fn receipt_dto(token: String) -> CmdResult<ReceiptDto> {
 
 pub fn grant_receipt(state: &AppState, id: &str) -> CmdResult<ReceiptDto> {
     let mut s = state.enter();
-    let token = s.vault()?.grant_receipt(id)?;
+    let token = s.vault()?.grants().receipt(id)?;
     receipt_dto(token)
 }
 
 pub fn status_list(state: &AppState, brand: &str) -> CmdResult<String> {
     let mut s = state.enter();
-    Ok(s.vault()?.status_list_token(brand)?)
+    Ok(s.vault()?.brands().status_list_token(brand)?)
 }
 
 /// Write `text` to `path`, owner-only (0600): a token is a credential a brand accepts.
@@ -361,9 +359,9 @@ pub fn save_text(state: &AppState, path: &str, what: SaveWhat, id: &str) -> CmdR
     let vault = s.vault()?;
     let path = absolute(path)?;
     let text = match what {
-        SaveWhat::Token => vault.grant(id)?.token,
-        SaveWhat::Receipt => vault.grant_receipt(id)?,
-        SaveWhat::StatusList => vault.status_list_token(id)?,
+        SaveWhat::Token => vault.grants().get(id)?.token,
+        SaveWhat::Receipt => vault.grants().receipt(id)?,
+        SaveWhat::StatusList => vault.brands().status_list_token(id)?,
     };
     write_private(&path, &text)
 }
@@ -403,13 +401,14 @@ pub fn audit_log(state: &AppState) -> CmdResult<AuditDto> {
     let mut s = state.enter();
     let vault = s.vault()?;
     let entries = vault
-        .audit_entries()?
+        .audit()
+        .entries()?
         .into_iter()
         .map(AuditEntryDto::from)
         .collect();
     Ok(AuditDto {
         entries,
-        chain: vault.verify_audit()?.into(),
+        chain: vault.audit().verify()?.into(),
     })
 }
 
@@ -457,7 +456,7 @@ pub fn backup(state: &AppState, path: &str, overwrite: bool) -> CmdResult<()> {
 pub fn export_plaintext(state: &AppState, path: &str) -> CmdResult<()> {
     let mut s = state.enter();
     let vault = s.vault()?;
-    vault.export_plaintext_to(&absolute(path)?)?;
+    vault.fields_mut().export_plaintext_to(&absolute(path)?)?;
     Ok(())
 }
 

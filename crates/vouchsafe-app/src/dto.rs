@@ -5,16 +5,35 @@
 //!
 //! Times are Unix seconds (`number` in TypeScript: seconds fit a double exactly).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 use vouchsafe::audit::{AuditEntry, ChainState};
 use vouchsafe::grants::request::{ChannelChoice, DPV_NS};
 use vouchsafe::profile::{FieldGroup, FieldSpec};
-use vouchsafe::{Brand, Field, GrantInfo, GrantState, IssuedGrant};
+use vouchsafe::{Brand, Field, GrantInfo, GrantState, IssuedGrant, Lang, Summary};
+
+/// A summary sentence in every language, keyed by language: `{"en": "…", "ko": "…"}`.
+pub type SummaryDto = BTreeMap<Locale, String>;
+
+/// The core's summary as the UI receives it. Exhaustive over the core's languages, so a new
+/// one must be given a UI locale here.
+pub fn summary_dto(s: &Summary) -> SummaryDto {
+    s.iter()
+        .map(|(lang, text)| {
+            let locale = match lang {
+                Lang::En => Locale::En,
+                Lang::Ko => Locale::Ko,
+            };
+            (locale, text.to_string())
+        })
+        .collect()
+}
 
 /// The UI language the person chose; `null` in [`AppStatus`] means "follow the OS".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
     Ko,
@@ -211,13 +230,13 @@ pub struct ChannelDto {
 impl From<&ChannelChoice> for ChannelDto {
     fn from(c: &ChannelChoice) -> Self {
         Self {
-            channel: c.channel.clone(),
+            channel: c.channel.to_string(),
             allowed: c.allowed,
         }
     }
 }
 
-/// What the share screen asks for; parsed with the same rules as the CLI.
+/// What the share screen asks for; each part is checked by the core's request constructor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantRequestDto {
@@ -243,8 +262,8 @@ pub struct GrantPreviewDto {
     #[ts(type = "Record<string, unknown>")]
     pub claims: Map<String, Value>,
     pub datatypes: Vec<String>,
-    pub summary_en: String,
-    pub summary_ko: String,
+    /// The summary sentence in every language.
+    pub summary: SummaryDto,
 }
 
 /// A freshly issued grant.
@@ -256,8 +275,8 @@ pub struct IssuedGrantDto {
     pub token: String,
     /// The signed consent receipt (JWT).
     pub receipt: String,
-    pub summary_en: String,
-    pub summary_ko: String,
+    /// The summary sentence in every language.
+    pub summary: SummaryDto,
 }
 
 impl From<IssuedGrant> for IssuedGrantDto {
@@ -266,8 +285,7 @@ impl From<IssuedGrant> for IssuedGrantDto {
             id: g.id,
             token: g.token,
             receipt: g.receipt,
-            summary_en: g.summary_en,
-            summary_ko: g.summary_ko,
+            summary: summary_dto(&g.summary),
         }
     }
 }
@@ -310,8 +328,8 @@ pub struct GrantDto {
     pub issued_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
-    pub summary_en: String,
-    pub summary_ko: String,
+    /// The summary sentence in every language.
+    pub summary: SummaryDto,
     pub status_list_uri: String,
     pub status_idx: u32,
     pub token: String,
@@ -337,8 +355,7 @@ impl From<GrantInfo> for GrantDto {
             issued_at: g.issued_at,
             expires_at: g.expires_at,
             revoked_at: g.revoked_at,
-            summary_en: g.summary_en,
-            summary_ko: g.summary_ko,
+            summary: summary_dto(&g.summary),
             status_list_uri: g.status_list_uri,
             status_idx: u32::try_from(g.status_idx).unwrap_or(u32::MAX),
             token: g.token,
@@ -364,7 +381,12 @@ pub struct AuditEntryDto {
     /// e.g. `field.set`, `grant.issued`.
     pub action: String,
     pub subject: String,
+    /// An English phrase; entries written before `key`/`params` existed have only this.
     pub detail: String,
+    /// The message key to translate (the action, e.g. `grant.issued`).
+    pub key: String,
+    /// The key's parameters, e.g. `{brand, fields}` for `grant.issued`; empty for old entries.
+    pub params: BTreeMap<String, String>,
 }
 
 impl From<AuditEntry> for AuditEntryDto {
@@ -372,9 +394,11 @@ impl From<AuditEntry> for AuditEntryDto {
         Self {
             seq: e.seq,
             at: e.at,
+            key: e.event.key().to_string(),
             action: e.event.action,
             subject: e.event.subject,
             detail: e.event.detail,
+            params: e.event.params,
         }
     }
 }

@@ -6,11 +6,8 @@
 
 use serde::Serialize;
 use ts_rs::TS;
-use vouchsafe::VaultError;
-use vouchsafe::brands::BrandError;
-use vouchsafe::crypto::kdf::KdfError;
 use vouchsafe::grants::GrantError;
-use vouchsafe::store::StoreError;
+use vouchsafe::{ErrorClass, VaultError};
 
 /// What went wrong, coarsely enough for the UI to pick a localised sentence.
 /// The contract in docs/desktop-ipc.md lists these; adding one is a contract change.
@@ -64,60 +61,25 @@ impl CommandError {
     }
 }
 
-/// The kind of every core error. Matches are exhaustive on purpose: a new core variant must be
-/// classified here before the app compiles, rather than silently becoming `internal`.
+/// The kind of every core error, from the core's one classification ([`VaultError::class`]).
 pub fn kind_of(err: &VaultError) -> ErrorKind {
+    kind_for_class(err.class())
+}
+
+/// The error kind of each class. Exhaustive on purpose: a new class must be given a kind here
+/// before the app compiles, rather than silently becoming `internal`.
+pub fn kind_for_class(class: ErrorClass) -> ErrorKind {
     use ErrorKind as K;
-    match err {
-        VaultError::NotFound(_) => K::NotFound,
-        VaultError::AlreadyExists(_) => K::Conflict,
-        VaultError::WrongPassphrase => K::WrongPassphrase,
-        VaultError::PassphraseTooShort => K::InvalidInput,
-        VaultError::Kdf(k) => match k {
-            // Parameters outside the floor/ceiling come from the file: it is not usable as is.
-            KdfError::TooWeak(_) | KdfError::TooCostly(_) => K::VaultFile,
-            KdfError::Derivation(_) => K::Internal,
-        },
-        VaultError::Integrity(_) => K::Integrity,
-        VaultError::Store(s) => match s {
-            StoreError::NotAVault(_) | StoreError::NewerSchema { .. } | StoreError::Corrupt(_) => {
-                K::VaultFile
-            }
-            StoreError::Busy => K::Conflict,
-            StoreError::Sqlite(_) => K::Io,
-        },
-        VaultError::Profile(_) => K::InvalidInput,
-        VaultError::Brand(b) => match b {
-            BrandError::BadId(_)
-            | BrandError::BadName
-            | BrandError::NotHttps { .. }
-            | BrandError::NotesTooLong => K::InvalidInput,
-            BrandError::Unknown(_) => K::NotFound,
-            BrandError::Exists(_) | BrandError::HasLiveGrants { .. } => K::Conflict,
-        },
-        VaultError::Grant(g) => match g {
-            GrantError::UnknownGrant(_) => K::NotFound,
-            GrantError::AlreadyRevoked(_) | GrantError::NotActive(_) => K::Conflict,
-            GrantError::NothingChosen
-            | GrantError::FieldNotSet(_)
-            | GrantError::UnknownDerived(_)
-            | GrantError::AgeOutOfRange(_)
-            | GrantError::NeedsBirthdate(_)
-            | GrantError::NeedsAddress
-            | GrantError::Conflict(_, _)
-            | GrantError::MissingPurpose
-            | GrantError::UnknownPurposeCategory(_)
-            | GrantError::UnknownChannel(_)
-            | GrantError::DuplicateChannel(_)
-            | GrantError::OfferTooLong
-            | GrantError::BadExpiry(_)
-            | GrantError::ExpiryInPast(_)
-            | GrantError::ExpiryTooFar(_)
-            | GrantError::AmbiguousGrant(_) => K::InvalidInput,
-        },
-        VaultError::FieldNotSet(_) => K::NotFound,
-        VaultError::Rng(_) | VaultError::Seal(_) => K::Internal,
-        VaultError::Io { .. } => K::Io,
+    match class {
+        ErrorClass::WrongPassphrase => K::WrongPassphrase,
+        ErrorClass::VaultMissing | ErrorClass::NotFound => K::NotFound,
+        ErrorClass::AlreadyExists | ErrorClass::Busy | ErrorClass::Conflict => K::Conflict,
+        // Not a vault, a newer format, damaged, or unsafe parameters: the file is not usable.
+        ErrorClass::NotAVault | ErrorClass::VaultDamaged => K::VaultFile,
+        ErrorClass::Integrity => K::Integrity,
+        ErrorClass::InvalidInput => K::InvalidInput,
+        ErrorClass::Io => K::Io,
+        ErrorClass::KeyDerivation | ErrorClass::Internal => K::Internal,
     }
 }
 

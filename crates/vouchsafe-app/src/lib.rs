@@ -4,13 +4,16 @@
 //! calls the function of the same name in [`commands`]. Keeping the bodies here means every
 //! command is tested with real vault files and no window, and the IPC types ([`dto`]) generate
 //! the UI's TypeScript ([`bindings`]) so the two sides cannot drift. The contract is
-//! docs/desktop-ipc.md.
+//! docs/desktop-ipc.md, and the one list of commands is [`command_list`].
 
 pub mod bindings;
 pub mod clipboard;
+/// The one list of desktop commands: [`with_desktop_commands!`].
+pub mod command_list;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod ipc;
 pub mod secret;
 pub mod settings;
 pub mod state;

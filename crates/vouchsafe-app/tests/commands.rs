@@ -272,9 +272,9 @@ fn share_verify_revoke_and_status_list() {
     assert_eq!(preview.claims["age_over_18"], true);
     assert!(!preview.claims.contains_key("birthdate"));
     assert!(
-        preview.summary_en.contains("Acme Coffee"),
+        preview.summary[&Locale::En].contains("Acme Coffee"),
         "{}",
-        preview.summary_en
+        preview.summary[&Locale::En]
     );
     assert!(
         c::list_grants(st, None).expect("grants").is_empty(),
@@ -305,9 +305,10 @@ fn share_verify_revoke_and_status_list() {
 
     let issued = c::issue_grant(st, &request()).expect("issue");
     let opts = vouchsafe_verify::VerifyOptions {
-        audience: Some("acme".into()),
+        audience: "acme".into(),
+        issuer: vouchsafe_verify::IssuerPolicy::AnyConsumer,
+        status: vouchsafe_verify::StatusPolicy::Waived,
         now: jiff::Timestamp::now().as_second(),
-        ..Default::default()
     };
     let verified = vouchsafe_verify::verify_grant(&issued.token, &opts).expect("verifies");
     assert_eq!(verified.claims()["email"], "minjun@example.kr");
@@ -377,7 +378,7 @@ fn share_verify_revoke_and_status_list() {
 
     let list = c::status_list(st, "acme").expect("status list");
     let opts = vouchsafe_verify::VerifyOptions {
-        status_list_token: Some(list),
+        status: vouchsafe_verify::StatusPolicy::List(list),
         ..opts
     };
     let err = vouchsafe_verify::verify_grant(&issued.token, &opts).expect_err("revoked");

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use vouchsafe_verify::jws::Part;
 use vouchsafe_verify::{
-    ErrorClass, HeaderError, JwkError, MAX_LEEWAY_SECS, RECEIPT_TYP, StatusOutcome, VerifyError,
-    VerifyOptions, verify_grant,
+    ErrorClass, HeaderError, IssuerPolicy, JwkError, MAX_LEEWAY_SECS, RECEIPT_TYP, StatusOutcome,
+    StatusPolicy, VerifyError, VerifyOptions, verify_grant,
 };
 
 fn verify(token: &str) -> Result<vouchsafe_verify::VerifiedGrant, VerifyError> {
@@ -23,7 +23,7 @@ fn verify_at(token: &str, now: i64) -> Result<vouchsafe_verify::VerifiedGrant, V
 
 fn with_status(list: String) -> VerifyOptions {
     VerifyOptions {
-        status_list_token: Some(list),
+        status: StatusPolicy::List(list),
         ..opts()
     }
 }
@@ -71,17 +71,20 @@ fn valid_grant_with_status_list_is_checked() -> TestResult {
 fn options_are_optional_and_pinning_the_issuer_works() -> TestResult {
     let key = key("consumer");
     let token = grant(&key)?;
+    // The least a caller can ask for: its audience, any consumer, revocation waived.
     verify_grant(
         &token,
         &VerifyOptions {
+            audience: BRAND.to_owned(),
+            issuer: IssuerPolicy::AnyConsumer,
+            status: StatusPolicy::Waived,
             now: NOW,
-            ..VerifyOptions::default()
         },
     )?;
     verify_grant(
         &token,
         &VerifyOptions {
-            issuer: Some(urn(&key)),
+            issuer: IssuerPolicy::Pinned(urn(&key)),
             ..opts()
         },
     )?;
@@ -89,7 +92,7 @@ fn options_are_optional_and_pinning_the_issuer_works() -> TestResult {
         verify_grant(
             &token,
             &VerifyOptions {
-                issuer: Some(urn(&common::key("other"))),
+                issuer: IssuerPolicy::Pinned(urn(&common::key("other"))),
                 ..opts()
             }
         ),
@@ -176,16 +179,26 @@ fn malformed_json_is_reported_per_part() -> TestResult {
             ..
         }
     );
+    // The payload is decoded only after the signature verified, so these carry valid ones.
     assert_err!(
-        verify(&format!("{header}.{broken}.{sig}")),
+        verify(&forge_raw(
+            &grant_header(&key)?,
+            br#"{"alg":"EdDSA""#,
+            &key
+        )?),
         VerifyError::MalformedJson {
             part: Part::Payload,
             ..
         }
     );
     assert_err!(
-        verify(&format!("{header}.{}.{sig}", b64("[1,2]"))),
+        verify(&forge_raw(&grant_header(&key)?, b"[1,2]", &key)?),
         VerifyError::MalformedNotObject(Part::Payload)
+    );
+    // With a bad signature, a broken payload is never looked at.
+    assert_err!(
+        verify(&format!("{header}.{broken}.{sig}")),
+        VerifyError::BadSignature(_)
     );
     Ok(())
 }
@@ -449,13 +462,13 @@ fn missing_or_mistyped_audience_is_rejected() -> TestResult {
         verify(&sign(&key, &missing)?),
         VerifyError::MissingClaim { claim: "aud" }
     );
-    // Missing aud is rejected even when the caller did not ask for an audience.
+    // Missing aud is rejected whatever the issuer policy (the audience is always required).
     assert_err!(
         verify_grant(
             &sign(&key, &missing)?,
             &VerifyOptions {
-                now: NOW,
-                ..VerifyOptions::default()
+                issuer: IssuerPolicy::Pinned(urn(&key)),
+                ..opts()
             }
         ),
         VerifyError::MissingClaim { claim: "aud" }
@@ -775,7 +788,7 @@ fn status_list_doc_example_is_reproduced_exactly() -> TestResult {
         )
     };
     let opts = VerifyOptions {
-        status_list_token: Some(DOC_TOKEN.to_owned()),
+        status: StatusPolicy::List(DOC_TOKEN.to_owned()),
         now: 1_767_229_200,
         ..opts()
     };

@@ -94,12 +94,12 @@ pub fn verify_binary() -> PathBuf {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
         cmd.current_dir(workspace_root())
-            .args(["build", "-p", "vouchsafe-verify"]);
+            .args(["build", "-p", "vouchsafe-verify-cli"]);
         if profile_dir().file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
         }
-        let st = cmd.status().expect("run cargo build -p vouchsafe-verify");
-        assert!(st.success(), "cargo build -p vouchsafe-verify failed");
+        let st = cmd.status().expect("run cargo build -p vouchsafe-verify-cli");
+        assert!(st.success(), "cargo build -p vouchsafe-verify-cli failed");
     }
     bin
 }

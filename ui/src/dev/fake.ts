@@ -2,6 +2,7 @@
 // plain browser. Loaded only when the build sets VITE_VOUCHSAFE_FAKE=1 (see main.ts); production
 // builds do not contain this file. Query: ?state=fresh|locked|auto|unlocked&screen=share&lang=ko|en
 import { mockIPC } from '@tauri-apps/api/mocks';
+import { LOCK_FREE_COMMANDS, type CommandName } from '../lib/bindings';
 import type {
   AppStatus,
   AuditEntryDto,
@@ -11,7 +12,7 @@ import type {
   GrantDto,
   GrantRequestDto,
   SettingsDto,
-} from '../lib/types';
+} from '../lib/bindings';
 import { screen, type Screen } from '../lib/session';
 
 const b64url = (s: string) =>
@@ -148,8 +149,8 @@ export function install(q: URLSearchParams): void {
 
   const grants: GrantDto[] = [];
   const audit: AuditEntryDto[] = [];
-  const log = (action: string, subject: string, detail = '', at = now()) =>
-    audit.push({ seq: audit.length + 1, at, action, subject, detail });
+  const log = (action: string, subject: string, detail = '', at = now(), params: Record<string, string> = {}) =>
+    audit.push({ seq: audit.length + 1, at, action, subject, detail, key: action, params });
 
   function summary(req: GrantRequestDto, lang: 'en' | 'ko', until: string): string {
     const brand = brands.find((b) => b.id === req.brand)?.name ?? req.brand;
@@ -186,7 +187,7 @@ export function install(q: URLSearchParams): void {
     const datatypes = [...req.fields, ...req.derived.map((d) => d.replace(':', '_'))];
     const days = req.expires.endsWith('d') ? Number(req.expires.slice(0, -1)) : 90;
     const until = /^\d{4}-/.test(req.expires) ? req.expires : new Date((now() + days * DAY) * 1000).toISOString().slice(0, 10);
-    return { claims, datatypes, summaryEn: summary(req, 'en', until), summaryKo: summary(req, 'ko', until), days };
+    return { claims, datatypes, summary: { en: summary(req, 'en', until), ko: summary(req, 'ko', until) }, days };
   }
 
   function recount() {
@@ -215,15 +216,14 @@ export function install(q: URLSearchParams): void {
       issuedAt: at,
       expiresAt: at + r.days * DAY,
       revokedAt: null,
-      summaryEn: r.summaryEn,
-      summaryKo: r.summaryKo,
+      summary: r.summary,
       statusListUri: b.statusListUri,
       statusIdx: Math.floor(Math.random() * 1024),
       token: `eyJhbGciOiJFZERTQSIsInR5cCI6InZvdWNoc2FmZStqd3QifQ.${b64url(JSON.stringify(r.claims))}.c2lnbmF0dXJl`,
     };
     grants.unshift(g);
     recount();
-    log('grant.issued', id, `to ${b.id}: ${r.datatypes.join(', ')}`, at);
+    log('grant.issued', id, `to ${b.id}: ${r.datatypes.join(', ')}`, at, { brand: b.id, fields: r.datatypes.join(',') });
     return g;
   }
 
@@ -231,8 +231,8 @@ export function install(q: URLSearchParams): void {
   if (!q.get('empty')) {
     log('vault.created', 'vault', '', now() - 30 * DAY);
     for (const f of fields) log('field.set', f.name, '', now() - 29 * DAY);
-    log('brand.added', 'acme-coffee', 'Acme Coffee', now() - 20 * DAY);
-    log('brand.added', 'olive-young', '올리브영', now() - 9 * DAY);
+    log('brand.added', 'acme-coffee', 'Acme Coffee', now() - 20 * DAY, { brand: 'acme-coffee', name: 'Acme Coffee' });
+    log('brand.added', 'olive-young', '올리브영', now() - 9 * DAY, { brand: 'olive-young', name: '올리브영' });
     issue(
       { brand: 'acme-coffee', fields: ['email'], derived: ['birthday'], purpose: '생일 쿠폰을 보내기 위해', purposeCategory: 'PersonalisedBenefits', channels: [{ channel: 'email', allowed: true }, { channel: 'sms', allowed: false }], offer: '생일 음료 무료', expires: '365d' },
       now() - 15 * DAY,
@@ -250,20 +250,22 @@ export function install(q: URLSearchParams): void {
     if (revoked) {
       revoked.state = 'revoked';
       revoked.revokedAt = now() - 2 * DAY;
-      log('grant.revoked', revoked.id, `from ${revoked.brand}`, now() - 2 * DAY);
+      log('grant.revoked', revoked.id, `from ${revoked.brand}`, now() - 2 * DAY, { brand: revoked.brand });
     }
     recount();
   }
 
   const locked = () => ({ kind: 'locked', message: 'the vault is locked; unlock it first' });
-  const open = new Set(['app_status', 'passphrase_strength', 'create_vault', 'unlock', 'restore_backup', 'field_catalogue']);
+  type Handled = CommandName | 'plugin:dialog|open' | 'plugin:dialog|save' | 'plugin:event|listen' | 'plugin:event|unlisten';
   const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   mockIPC(
     async (cmd, raw) => {
       const a = (raw ?? {}) as Record<string, unknown>;
-      if (!cmd.startsWith('plugin:') && !open.has(cmd) && !status.unlocked) throw locked();
-      switch (cmd) {
+      if (!cmd.startsWith('plugin:') && !LOCK_FREE_COMMANDS.has(cmd as CommandName) && !status.unlocked) throw locked();
+      // Typed against the generated command list: a command the stand-in lacks fails `npm run check`.
+      const c = cmd as Handled;
+      switch (c) {
         case 'app_status':
           return { ...status };
         case 'passphrase_strength': {
@@ -317,7 +319,7 @@ export function install(q: URLSearchParams): void {
           if (brands.some((b) => b.id === id)) throw { kind: 'conflict', message: `brand ${id} already exists` };
           const b: BrandDto = { id, name: String(a.name), url: (a.url as string | null) ?? null, issuer: 'did:key:z6Mk', statusListUri: `https://status.vouchsafe.example/v1/lists/${Math.random().toString(36).slice(2, 13)}`, createdAt: now(), holds: [], liveGrants: 0, totalGrants: 0 };
           brands.push(b);
-          log('brand.added', id, b.name);
+          log('brand.added', id, b.name, now(), { brand: id, name: b.name });
           return b;
         }
         case 'remove_brand': {
@@ -328,11 +330,11 @@ export function install(q: URLSearchParams): void {
         }
         case 'preview_grant': {
           const r = release(a.request as GrantRequestDto);
-          return { claims: r.claims, datatypes: r.datatypes, summaryEn: r.summaryEn, summaryKo: r.summaryKo };
+          return { claims: r.claims, datatypes: r.datatypes, summary: r.summary };
         }
         case 'issue_grant': {
           const g = issue(a.request as GrantRequestDto);
-          return { id: g.id, token: g.token, receipt: 'eyJ.receipt.sig', summaryEn: g.summaryEn, summaryKo: g.summaryKo };
+          return { id: g.id, token: g.token, receipt: 'eyJ.receipt.sig', summary: g.summary };
         }
         case 'list_grants':
           return grants.filter((g) => !a.brand || g.brand === a.brand).map((g) => ({ ...g }));
@@ -342,12 +344,12 @@ export function install(q: URLSearchParams): void {
           g.state = 'revoked';
           g.revokedAt = now();
           recount();
-          log('grant.revoked', g.id, `from ${g.brand}`);
+          log('grant.revoked', g.id, `from ${g.brand}`, now(), { brand: g.brand });
           return { ...g };
         }
         case 'revoke_brand': {
           let n = 0;
-          for (const g of grants) if (g.brand === a.id && g.state === 'active') { g.state = 'revoked'; g.revokedAt = now(); n++; log('grant.revoked', g.id, `from ${g.brand} (all)`); }
+          for (const g of grants) if (g.brand === a.id && g.state === 'active') { g.state = 'revoked'; g.revokedAt = now(); n++; log('grant.revoked', g.id, `from ${g.brand} (all)`, now(), { brand: g.brand, all: 'true' }); }
           recount();
           return n;
         }
@@ -363,7 +365,7 @@ export function install(q: URLSearchParams): void {
               piiControllers: [{ piiController: g.brandName, contact: g.brand, onBehalf: false, url: b?.url }],
               services: [{ service: 'Release of chosen profile data', purposes: [{ purpose: g.purpose, purposeCategory: [`https://w3id.org/dpv#${g.purposeCategory}`], consentType: 'EXPLICIT', piiCategory: g.released, primaryPurpose: true, termination: `Ends at ${new Date(g.expiresAt * 1000).toISOString()} or when the consumer revokes it`, thirdPartyDisclosure: false }] }],
               events: [{ event: 'given', timestamp: g.issuedAt }, ...(g.revokedAt ? [{ event: 'withdrawn', timestamp: g.revokedAt }] : [])],
-              summary: g.summaryEn,
+              summary: g.summary.en,
             },
           };
         }
@@ -408,8 +410,10 @@ export function install(q: URLSearchParams): void {
           return 1;
         case 'plugin:event|unlisten':
           return null;
-        default:
-          throw `command ${cmd} not found`;
+        default: {
+          const missing: never = c;
+          throw `command ${String(missing)} not found`;
+        }
       }
     },
     { shouldMockEvents: true },

@@ -2,8 +2,9 @@
 import { fieldLabel } from './fields';
 import { maybeTranslate, type Locale, type Translator } from './i18n';
 import { formatNumber } from './format';
-import type { AuditEntryDto, ChainState } from './types';
+import type { AuditEntryDto, ChainState } from './bindings';
 
+/** The entry's message key (its action) as a name, e.g. "Grant issued". */
 export function actionLabel(action: string, locale: Locale): string {
   return maybeTranslate(locale, `action.${action}`) ?? action;
 }
@@ -34,6 +35,28 @@ export function chainView(chain: ChainState, t: Translator, locale: Locale): Cha
     text: t('activity.broken', { seq: formatNumber(chain.atSeq, locale) }),
     reason: chain.reason ? t('activity.brokenReason', { reason: chain.reason }) : null,
   };
+}
+
+/**
+ * The entry's detail in words: the core sends a message key (the action) and its parameters,
+ * worded here from `audit.<key>` (`audit.<key>.all` when a whole brand's grants went at once),
+ * with field names as their labels. Entries written before parameters existed carry only an
+ * English phrase, shown as it is. `null` when there is nothing to add to the action's name.
+ */
+export function detailText(entry: AuditEntryDto, locale: Locale, labels: Record<string, string | null> = {}): string | null {
+  const params = entry.params ?? {};
+  if (Object.keys(params).length === 0) return entry.detail || null;
+  const words: Record<string, string> = { ...params };
+  if (params.fields !== undefined) {
+    words.fields = params.fields
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean)
+      .map((f) => fieldLabel(f, locale, labels))
+      .join(', ');
+  }
+  const key = `audit.${entry.key}${params.all === 'true' ? '.all' : ''}`;
+  return maybeTranslate(locale, key, words) ?? null;
 }
 
 /** Newest first, as a timeline reads. */

@@ -1,11 +1,6 @@
 // Errors from commands, normalised to { kind, message } and worded per kind.
 import type { MessageKey, Translator } from './i18n';
-import type { ErrorKind } from './types';
-
-export const ERROR_KINDS: readonly ErrorKind[] = [
-  'locked', 'wrong_passphrase', 'invalid_input', 'not_found', 'conflict',
-  'integrity', 'vault_file', 'io', 'internal',
-];
+import { ERROR_KINDS, type ErrorKind } from './bindings';
 
 /** `unavailable`: not running inside Tauri (or the IPC bridge failed); `dialog`: the file dialog failed. */
 export type UiErrorKind = ErrorKind | 'unavailable' | 'dialog';

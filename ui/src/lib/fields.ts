@@ -1,7 +1,7 @@
 // Field names in words, group order, and the rules the profile screen applies before asking the core.
 import type { Locale, MessageKey } from './i18n';
 import { maybeTranslate, translate } from './i18n';
-import type { FieldDto, FieldGroup, FieldSpecDto } from './types';
+import type { FieldDto, FieldGroup, FieldSpecDto } from './bindings';
 
 export const GROUP_ORDER: readonly FieldGroup[] = [
   'identity', 'contact', 'address', 'preferences', 'sizes', 'memberships', 'custom',

@@ -1,8 +1,9 @@
 // App-wide state: where we are, whether the vault is open, and the field catalogue.
 import { get, writable } from 'svelte/store';
-import * as api from './api';
+import { api } from './api';
 import { applyLocale } from './i18n';
-import type { AppStatus, FieldSpecDto, LockReason } from './types';
+import { lists } from './stores';
+import type { AppStatus, FieldSpecDto, LockReason } from './bindings';
 import type { UiError } from './errors';
 
 export type Screen = 'profile' | 'brands' | 'share' | 'grants' | 'activity' | 'settings';
@@ -37,6 +38,7 @@ export async function loadCatalogue(): Promise<FieldSpecDto[]> {
 
 /** Show the unlock screen now; the Rust side has already dropped the vault. */
 export function markLocked(reason: LockReason): void {
+  lists.clear();
   status.update((s) => (s ? { ...s, unlocked: false, lockedReason: reason } : s));
 }
 

@@ -1,6 +1,6 @@
 // The share form and its mapping to GrantRequestDto (kept free of the DOM so it is unit tested).
 import type { MessageKey } from './i18n';
-import type { ChannelDto, GrantRequestDto } from './types';
+import type { ChannelDto, GrantRequestDto } from './bindings';
 import { CHANNELS, type Channel } from './fields';
 
 /** W3C DPV purposes the core accepts, in the order the form lists them. */

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::VerifyOptions;
 use super::error::{VerifyError, shown};
-use crate::MAX_LEEWAY_SECS;
+use super::{IssuerPolicy, VerifyOptions};
+use vouchsafe_token::MAX_LEEWAY_SECS;
 
 /// The claims every verified grant has, extracted once they passed their checks.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ pub(crate) fn check(
             iss: iss.to_owned(),
         });
     }
-    if let Some(expected) = &opts.issuer
+    if let IssuerPolicy::Pinned(expected) = &opts.issuer
         && expected != iss
     {
         return Err(VerifyError::UnexpectedIssuer {
@@ -47,11 +47,9 @@ pub(crate) fn check(
     }
 
     let audience = audiences(claims)?;
-    if let Some(expected) = &opts.audience
-        && !audience.iter().any(|aud| aud == expected)
-    {
+    if !audience.contains(&opts.audience) {
         return Err(VerifyError::AudienceMismatch {
-            expected: expected.clone(),
+            expected: opts.audience.clone(),
             found: audience,
         });
     }

@@ -7,10 +7,10 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::MAX_LEEWAY_SECS;
-use crate::jwk::JwkError;
-use crate::jws::{JwsError, Part};
-use crate::status_list::StatusListError;
+use vouchsafe_token::MAX_LEEWAY_SECS;
+use vouchsafe_token::jwk::JwkError;
+use vouchsafe_token::jws::{JwsError, Part};
+use vouchsafe_token::status_list::StatusListError;
 
 /// Coarse kind of verification failure, stable for scripts (CLI exit codes, JSON `class`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,7 +131,7 @@ pub enum VerifyError {
         alg: String,
     },
     /// `typ` is not `vnd.vouchsafe.grant+jwt`.
-    #[error("header typ: {found} is not {:?}", crate::GRANT_TYP)]
+    #[error("header typ: {found} is not {:?}", vouchsafe_token::GRANT_TYP)]
     WrongType {
         /// What the header says (quoted), or `missing`.
         found: String,

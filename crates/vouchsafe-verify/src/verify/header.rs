@@ -8,8 +8,8 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::{Map, Value};
 
 use super::error::{HeaderError, shown};
-use crate::jwk::PublicJwk;
-use crate::jws::is_ed25519_alg;
+use vouchsafe_token::jwk::PublicJwk;
+use vouchsafe_token::jws::is_ed25519_alg;
 
 /// The signer's key as the header states it, validated but not yet proven by the signature.
 #[derive(Debug, Clone)]
@@ -82,10 +82,10 @@ fn typ_matches(found: &str, expected: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::GRANT_TYP;
-    use crate::jwk::JwkError;
     use ed25519_dalek::SigningKey;
     use serde_json::json;
+    use vouchsafe_token::GRANT_TYP;
+    use vouchsafe_token::jwk::JwkError;
 
     fn header(overrides: Value) -> Map<String, Value> {
         let jwk = PublicJwk::from_verifying_key(&SigningKey::from_bytes(&[1; 32]).verifying_key());

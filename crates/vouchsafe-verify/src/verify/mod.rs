@@ -3,60 +3,98 @@
 //! The checks run in a fixed order and stop at the first failure, so the reported error is
 //! always the most fundamental one: structure, header policy, signature, claims (including
 //! time), and finally revocation. Nothing from the token is trusted before the check that
-//! vouches for it: the header picks no algorithm, the key is only used after passing policy, and
-//! claims are only read after the signature verified.
+//! vouches for it: the header picks no algorithm, the key is only used after passing policy,
+//! and the payload bytes are only decoded as JSON after the signature verified.
 
+mod batch;
 mod claims;
 mod error;
 mod header;
 mod status;
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
+use vouchsafe_token::jwk::{PublicJwk, THUMBPRINT_URN_PREFIX};
+use vouchsafe_token::jws::CompactJws;
+use vouchsafe_token::{GRANT_TYP, GrantClaims};
 
 pub use error::{ErrorClass, HeaderError, VerifyError};
+pub use status::StatusListVerified;
 
-use crate::GRANT_TYP;
-use crate::jwk::{PublicJwk, THUMBPRINT_URN_PREFIX};
-use crate::jws::CompactJws;
+use header::HeaderKey;
+use status::Freshness;
 
-/// What the caller expects of a grant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Which consumer's grants the caller accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssuerPolicy {
+    /// Only grants whose `iss` is this thumbprint URN
+    /// (`urn:ietf:params:oauth:jwk-thumbprint:sha-256:…`): the consumer already bound to the
+    /// account being acted on.
+    Pinned(String),
+    /// Any consumer's self-signed grant. Right for a first contact, where the brand then binds
+    /// the grant's `iss` to the new account and pins it from then on (docs/verifier.md).
+    AnyConsumer,
+}
+
+/// Whether, and against what, revocation is checked.
+#[derive(Debug, Clone)]
+pub enum StatusPolicy {
+    /// Check against this status list token (`statuslist+jwt`), fetched from the grant's
+    /// `status.status_list.uri`. [`verify_grant`] verifies it on every call;
+    /// [`verify_grants`] once per batch.
+    List(String),
+    /// Check against a list verified once and shared by many calls.
+    Verified(Arc<StatusListVerified>),
+    /// Do not check revocation: the caller explicitly accepts that a revoked grant verifies.
+    Waived,
+}
+
+/// What the caller expects of a grant. There is no `Default`: the audience, the issuer policy
+/// and the status policy must each be stated, so none can be forgotten.
+#[derive(Debug, Clone)]
 pub struct VerifyOptions {
-    /// The brand's own identifier; when set, `aud` must contain it. Leave unset only when the
-    /// audience is checked elsewhere, or a grant meant for another brand would be accepted.
-    pub audience: Option<String>,
-    /// A pinned consumer (`urn:ietf:params:oauth:jwk-thumbprint:sha-256:…`); when set, `iss` must
-    /// equal it. Without it any consumer's self-signed grant verifies.
-    pub issuer: Option<String>,
-    /// A status list token (`statuslist+jwt`) fetched from the grant's `status.status_list.uri`;
-    /// when set, the grant's revocation status is checked against it.
-    pub status_list_token: Option<String>,
+    /// The brand's own identifier; `aud` must contain it.
+    pub audience: String,
+    /// Which consumer's grants are accepted.
+    pub issuer: IssuerPolicy,
+    /// Whether, and against what, revocation is checked.
+    pub status: StatusPolicy,
     /// Verification time, seconds since the Unix epoch. Passed in rather than read from the
     /// clock so that verification is deterministic and testable.
     pub now: i64,
 }
 
-/// Whether revocation was checked.
+/// Whether revocation was checked, and how fresh the list was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatusOutcome {
-    /// A status list signed by the grant's key lists the grant as valid.
+    /// A status list signed by the grant's key, within its `ttl`, lists the grant as valid.
     Valid,
-    /// No status list was supplied, so revocation is unknown.
+    /// As [`Self::Valid`], but the list is past its `ttl` (`iat + ttl < now`) though not past
+    /// its `exp`: the answer stands, and the brand should fetch a fresh list.
+    ValidStale,
+    /// Revocation was waived ([`StatusPolicy::Waived`]), so it is unknown.
     NotChecked,
 }
 
 impl StatusOutcome {
-    /// `"valid"` or `"not_checked"`, as the CLI prints it.
+    /// `"valid"`, `"valid_stale"` or `"not_checked"`, as the CLI prints it.
     pub fn as_str(self) -> &'static str {
         match self {
             StatusOutcome::Valid => "valid",
+            StatusOutcome::ValidStale => "valid_stale",
             StatusOutcome::NotChecked => "not_checked",
         }
     }
+
+    /// Whether the list was past its `ttl`.
+    pub fn is_stale(self) -> bool {
+        self == StatusOutcome::ValidStale
+    }
 }
 
-/// A grant that passed every check. Only [`verify_grant`] creates one, so holding a value of
-/// this type is proof the checks ran.
+/// A grant that passed every check. Only this module creates one, so holding a value of this
+/// type is proof the checks ran.
 #[derive(Debug, Clone)]
 pub struct VerifiedGrant {
     header: Map<String, Value>,
@@ -85,6 +123,13 @@ impl VerifiedGrant {
         self.claims
     }
 
+    /// The claims as the typed [`GrantClaims`]. Fails only for a grant that verified but was
+    /// not written the way Vouchsafe writes grants (say `aud` as an array, or no
+    /// `authorization_details`), which other issuers may legitimately do.
+    pub fn typed_claims(&self) -> Result<GrantClaims, serde_json::Error> {
+        serde_json::from_value(Value::Object(self.claims.clone()))
+    }
+
     /// The consumer's public key from the header (the key `iss` is the thumbprint URN of).
     pub fn jwk(&self) -> &PublicJwk {
         &self.jwk
@@ -110,7 +155,7 @@ impl VerifiedGrant {
         self.exp
     }
 
-    /// Whether revocation was checked.
+    /// Whether revocation was checked, and whether the list was stale.
     pub fn status(&self) -> StatusOutcome {
         self.status
     }
@@ -119,33 +164,157 @@ impl VerifiedGrant {
 /// Verifies a grant (compact JWS) against `opts`.
 ///
 /// Order of checks, each with its own [`VerifyError`] variant:
-/// 1. structure: three base64url parts, header and payload JSON objects;
+/// 1. structure: three base64url parts, the header a JSON object;
 /// 2. header: `alg` is `EdDSA`/`Ed25519`, `typ` is [`GRANT_TYP`], no `crit`, a valid Ed25519
 ///    `jwk`, `kid` (if any) equal to its thumbprint;
 /// 3. signature: Ed25519 `verify_strict` with the header `jwk`;
-/// 4. claims: `iss` is the jwk thumbprint URN, `sub == iss`, pinned issuer, `aud`, `exp`
-///    (required), `nbf`/`iat` numeric, expiry and not-before with [`crate::MAX_LEEWAY_SECS`],
-///    `jti`;
-/// 5. status, if a status list token was given: signed by the grant's key, `sub` equal to the
-///    grant's `status.status_list.uri`, not expired, index in range, entry 0.
+/// 4. payload: only now decoded, as a JSON object;
+/// 5. claims: `iss` is the jwk thumbprint URN, `sub == iss`, the issuer policy, `aud` contains
+///    the audience, `exp` (required), `nbf`/`iat` numeric, expiry and not-before with
+///    [`vouchsafe_token::MAX_LEEWAY_SECS`], `jti`;
+/// 6. status, unless waived: the grant's `status.status_list` claim; the list's structure,
+///    header, signature and claims; signed by the grant's key, `sub` equal to the grant's
+///    `uri`, not expired, index in range, entry 0. A list past its `ttl` gives
+///    [`StatusOutcome::ValidStale`].
 pub fn verify_grant(token: &str, opts: &VerifyOptions) -> Result<VerifiedGrant, VerifyError> {
-    let jws = CompactJws::parse(token).map_err(VerifyError::structure)?;
-    let claims = jws.claims().map_err(VerifyError::structure)?;
-
-    let key = header::check(jws.header(), GRANT_TYP)?;
-
-    jws.verify_signature(&key.key)
+    let prepared = prepare(token)?;
+    prepared
+        .jws
+        .verify_signature(&prepared.key.key)
         .map_err(VerifyError::BadSignature)?;
+    finish(prepared, opts, &ListSource::from_policy(&opts.status))
+}
+
+/// Verifies many grants with the same options; results come in input order, each exactly what
+/// [`verify_grant`] returns for that token alone.
+///
+/// Faster than a loop over [`verify_grant`] in two ways: the signatures are checked with
+/// Ed25519 batch verification (falling back to one-by-one `verify_strict` for any batch that
+/// fails, see `batch.rs`), and a [`StatusPolicy::List`] token is verified and inflated once
+/// for the whole batch instead of once per grant.
+pub fn verify_grants(
+    tokens: &[&str],
+    opts: &VerifyOptions,
+) -> Vec<Result<VerifiedGrant, VerifyError>> {
+    let mut prepared: Vec<Result<Prepared<'_>, VerifyError>> =
+        tokens.iter().map(|token| prepare(token)).collect();
+
+    // Signature length is checked here as `CompactJws::verify_signature` would, so that only
+    // well-formed signatures enter the batch.
+    let mut items = Vec::new();
+    let mut item_of = Vec::new();
+    for (i, entry) in prepared.iter_mut().enumerate() {
+        let Ok(p) = entry else { continue };
+        match <[u8; 64]>::try_from(p.jws.signature()) {
+            Ok(signature) => {
+                items.push(batch::Item {
+                    message: p.jws.signing_input().as_bytes(),
+                    signature,
+                    key: p.key.key,
+                });
+                item_of.push(i);
+            }
+            Err(_) => {
+                let len = p.jws.signature().len();
+                *entry = Err(VerifyError::BadSignature(
+                    vouchsafe_token::JwsError::SignatureLength(len),
+                ));
+            }
+        }
+    }
+    let verified = batch::verify_all(&items);
+    let mut signature_ok = vec![false; prepared.len()];
+    for (&i, &ok) in item_of.iter().zip(&verified) {
+        if let Some(slot) = signature_ok.get_mut(i) {
+            *slot = ok;
+        }
+    }
+
+    let source = match &opts.status {
+        StatusPolicy::List(token) => {
+            ListSource::Once(token, StatusListVerified::verify(token).ok())
+        }
+        other => ListSource::from_policy(other),
+    };
+    prepared
+        .into_iter()
+        .zip(signature_ok)
+        .map(|(entry, ok)| {
+            let p = entry?;
+            if !ok {
+                // Reproduce the single path's exact error (BadSignature with its detail).
+                p.jws
+                    .verify_signature(&p.key.key)
+                    .map_err(VerifyError::BadSignature)?;
+            }
+            finish(p, opts, &source)
+        })
+        .collect()
+}
+
+/// A token split and its header checked, signature not yet verified.
+struct Prepared<'t> {
+    jws: CompactJws<'t>,
+    key: HeaderKey,
+}
+
+fn prepare(token: &str) -> Result<Prepared<'_>, VerifyError> {
+    let jws = CompactJws::parse(token).map_err(VerifyError::structure)?;
+    let key = header::check(jws.header(), GRANT_TYP)?;
+    Ok(Prepared { jws, key })
+}
+
+/// Where the status list of a verification comes from.
+enum ListSource<'o> {
+    /// Verify this token when a grant needs it.
+    PerCall(&'o str),
+    /// Verified once for a batch; `None` if it failed, and then each grant that reaches the
+    /// status step verifies it again to get its own copy of the exact error.
+    Once(&'o str, Option<StatusListVerified>),
+    /// Shared by the caller.
+    Shared(&'o StatusListVerified),
+    /// Revocation waived.
+    Waived,
+}
+
+impl<'o> ListSource<'o> {
+    fn from_policy(policy: &'o StatusPolicy) -> Self {
+        match policy {
+            StatusPolicy::List(token) => ListSource::PerCall(token),
+            StatusPolicy::Verified(list) => ListSource::Shared(list),
+            StatusPolicy::Waived => ListSource::Waived,
+        }
+    }
+}
+
+/// Steps 4 to 6 for a token whose signature verified.
+fn finish(
+    prepared: Prepared<'_>,
+    opts: &VerifyOptions,
+    source: &ListSource<'_>,
+) -> Result<VerifiedGrant, VerifyError> {
+    let Prepared { jws, key } = prepared;
+    let claims = jws.claims().map_err(VerifyError::structure)?;
 
     // Built from the thumbprint the header check already hashed, rather than hashing again.
     let key_urn = format!("{THUMBPRINT_URN_PREFIX}{}", key.thumbprint);
     let checked = claims::check(&claims, &key_urn, opts)?;
 
-    let status = match &opts.status_list_token {
-        None => StatusOutcome::NotChecked,
-        Some(status_token) => {
-            status::check(&claims, &checked.issuer, &key, status_token, opts.now)?;
-            StatusOutcome::Valid
+    let check_with = |list: &StatusListVerified| {
+        list.check(&claims, &checked.issuer, &key.thumbprint, opts.now)
+            .map(|freshness| match freshness {
+                Freshness::Fresh => StatusOutcome::Valid,
+                Freshness::Stale => StatusOutcome::ValidStale,
+            })
+    };
+    let status = match source {
+        ListSource::Waived => StatusOutcome::NotChecked,
+        ListSource::Shared(list) => check_with(list)?,
+        ListSource::Once(_, Some(list)) => check_with(list)?,
+        ListSource::PerCall(token) | ListSource::Once(token, None) => {
+            // The grant's own status claim is reported before anything about the list.
+            status::status_reference_present(&claims)?;
+            check_with(&StatusListVerified::verify(token)?)?
         }
     };
 

@@ -3,15 +3,178 @@
 //! Only the consumer can revoke their grant, so only a list signed by the *grant's own key* is
 //! believed. Any other signer, even a valid one, could otherwise "un-revoke" a grant by serving
 //! a list with the bit cleared.
+//!
+//! The work splits in two so that one list can serve many grants: [`StatusListVerified::verify`]
+//! parses, checks the header and signature, reads the claims and inflates the list once;
+//! [`StatusListVerified::check`] then costs a few comparisons per grant.
 
 use serde_json::{Map, Value};
+use vouchsafe_token::jws::CompactJws;
+use vouchsafe_token::status_list::StatusList;
+use vouchsafe_token::{MAX_LEEWAY_SECS, STATUS_LIST_TYP};
 
 use super::claims::numeric_date_value;
 use super::error::{VerifyError, shown};
-use super::header::{self, HeaderKey};
-use crate::jws::CompactJws;
-use crate::status_list::StatusList;
-use crate::{MAX_LEEWAY_SECS, STATUS_LIST_TYP};
+use super::header;
+
+/// A status list token whose structure, header, signature and claims passed, with its list
+/// inflated. Not yet tied to any grant: [`Self::check`] requires the grant to be signed by the
+/// same key, to point at this list's `sub`, and the list not to be expired at the grant's
+/// verification time.
+#[derive(Debug, Clone)]
+pub struct StatusListVerified {
+    thumbprint: String,
+    sub: String,
+    iss: Option<Value>,
+    iat: i64,
+    exp: i64,
+    ttl: Option<i64>,
+    list: StatusList,
+}
+
+/// Whether a grant's entry was found valid in a fresh list or in one past its `ttl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Freshness {
+    Fresh,
+    Stale,
+}
+
+impl StatusListVerified {
+    /// Verifies a status list token on its own, in order: structure, header (`typ`
+    /// `statuslist+jwt`, Ed25519 `jwk`), signature under the header key, then (only now) the
+    /// claims: `sub`, `iat`, `exp` (required here: without it an old list captured before a
+    /// revocation would stay acceptable forever), `ttl`, and the list encoding.
+    pub fn verify(token: &str) -> Result<Self, VerifyError> {
+        let jws = CompactJws::parse(token).map_err(VerifyError::StatusListMalformed)?;
+        let key =
+            header::check(jws.header(), STATUS_LIST_TYP).map_err(VerifyError::StatusListHeader)?;
+        jws.verify_signature(&key.key)
+            .map_err(VerifyError::StatusListBadSignature)?;
+        let claims = jws.claims().map_err(VerifyError::StatusListMalformed)?;
+
+        let Some(sub) = claims.get("sub").and_then(Value::as_str) else {
+            return Err(list_claim(&claims, "sub", "a string"));
+        };
+        const DATE: &str = "a NumericDate (seconds since the epoch)";
+        let iat = claims
+            .get("iat")
+            .and_then(numeric_date_value)
+            .ok_or_else(|| list_claim(&claims, "iat", DATE))?;
+        let exp = claims
+            .get("exp")
+            .and_then(numeric_date_value)
+            .ok_or_else(|| list_claim(&claims, "exp", DATE))?;
+        let ttl = match claims.get("ttl") {
+            None => None,
+            Some(ttl) => Some(
+                numeric_date_value(ttl)
+                    .ok_or_else(|| list_claim(&claims, "ttl", "a number of seconds"))?,
+            ),
+        };
+        let list = decode_list(&claims)?;
+        Ok(Self {
+            thumbprint: key.thumbprint,
+            sub: sub.to_owned(),
+            iss: claims.get("iss").cloned(),
+            iat,
+            exp,
+            ttl,
+            list,
+        })
+    }
+
+    /// RFC 7638 thumbprint of the key that signed the list.
+    pub fn signer_thumbprint(&self) -> &str {
+        &self.thumbprint
+    }
+
+    /// `sub`: the URI grants reference in `status.status_list.uri`.
+    pub fn uri(&self) -> &str {
+        &self.sub
+    }
+
+    /// `iat`, seconds since the epoch.
+    pub fn issued_at(&self) -> i64 {
+        self.iat
+    }
+
+    /// `exp`, seconds since the epoch.
+    pub fn expires_at(&self) -> i64 {
+        self.exp
+    }
+
+    /// `ttl`, seconds after `iat` a copy may be used before fetching a fresh one.
+    pub fn ttl(&self) -> Option<i64> {
+        self.ttl
+    }
+
+    /// The inflated list.
+    pub fn list(&self) -> &StatusList {
+        &self.list
+    }
+
+    /// Whether the list is past its `ttl` at `now` (`iat + ttl < now`): still usable until
+    /// `exp`, but the brand should fetch a fresh one.
+    pub fn is_stale(&self, now: i64) -> bool {
+        self.ttl
+            .is_some_and(|ttl| self.iat.saturating_add(ttl) < now)
+    }
+
+    /// Checks one grant against this list, in order: the list is signed by the grant's key,
+    /// its `sub` is the grant's `uri`, its `iss` (if any) is the grant's, it is not expired at
+    /// `now`, the index is in range, and the entry is 0 (VALID).
+    pub(crate) fn check(
+        &self,
+        grant_claims: &Map<String, Value>,
+        grant_iss: &str,
+        grant_thumbprint: &str,
+        now: i64,
+    ) -> Result<Freshness, VerifyError> {
+        let reference = status_reference(grant_claims)?;
+        if self.thumbprint != grant_thumbprint {
+            return Err(VerifyError::StatusListWrongSigner {
+                expected: grant_thumbprint.to_owned(),
+                found: self.thumbprint.clone(),
+            });
+        }
+        if self.sub != reference.uri {
+            return Err(VerifyError::StatusListUriMismatch {
+                sub: self.sub.clone(),
+                uri: reference.uri.to_owned(),
+            });
+        }
+        if let Some(iss) = &self.iss {
+            // Optional in the draft, but if present it must name the same issuer as the grant.
+            if iss.as_str() != Some(grant_iss) {
+                return Err(VerifyError::StatusListIssuerMismatch {
+                    expected: grant_iss.to_owned(),
+                    found: shown(Some(iss)),
+                });
+            }
+        }
+        if now > self.exp.saturating_add(MAX_LEEWAY_SECS) {
+            return Err(VerifyError::StatusListExpired { exp: self.exp, now });
+        }
+        let status = self
+            .list
+            .get(reference.idx)
+            .ok_or(VerifyError::StatusIndexOutOfRange {
+                idx: reference.idx,
+                len: self.list.len(),
+            })?;
+        if status != 0 {
+            return Err(VerifyError::Revoked {
+                idx: reference.idx,
+                status,
+            });
+        }
+        Ok(if self.is_stale(now) {
+            Freshness::Stale
+        } else {
+            Freshness::Fresh
+        })
+    }
+}
 
 /// The grant's `status.status_list` reference.
 struct StatusRef<'c> {
@@ -19,88 +182,11 @@ struct StatusRef<'c> {
     uri: &'c str,
 }
 
-/// Checks the grant against `status_token`, in order: the grant's status claim; the token's
-/// structure, header and signer; its signature under the grant's key; `sub`, `iss`, `iat`,
-/// `exp`; the list encoding; the index; and finally the entry itself.
-pub(crate) fn check(
-    grant_claims: &Map<String, Value>,
-    grant_iss: &str,
-    grant_key: &HeaderKey,
-    status_token: &str,
-    now: i64,
-) -> Result<(), VerifyError> {
-    let reference = status_reference(grant_claims)?;
-
-    let jws = CompactJws::parse(status_token).map_err(VerifyError::StatusListMalformed)?;
-    let claims = jws.claims().map_err(VerifyError::StatusListMalformed)?;
-    let list_key =
-        header::check(jws.header(), STATUS_LIST_TYP).map_err(VerifyError::StatusListHeader)?;
-    if list_key.thumbprint != grant_key.thumbprint {
-        return Err(VerifyError::StatusListWrongSigner {
-            expected: grant_key.thumbprint.clone(),
-            found: list_key.thumbprint,
-        });
-    }
-    jws.verify_signature(&grant_key.key)
-        .map_err(VerifyError::StatusListBadSignature)?;
-
-    let sub = claims.get("sub").and_then(Value::as_str);
-    let Some(sub) = sub else {
-        return Err(list_claim(&claims, "sub", "a string"));
-    };
-    if sub != reference.uri {
-        return Err(VerifyError::StatusListUriMismatch {
-            sub: sub.to_owned(),
-            uri: reference.uri.to_owned(),
-        });
-    }
-    if let Some(iss) = claims.get("iss") {
-        // Optional in the draft, but if present it must name the same issuer as the grant.
-        if iss.as_str() != Some(grant_iss) {
-            return Err(VerifyError::StatusListIssuerMismatch {
-                expected: grant_iss.to_owned(),
-                found: shown(Some(iss)),
-            });
-        }
-    }
-    const DATE: &str = "a NumericDate (seconds since the epoch)";
-    claims
-        .get("iat")
-        .and_then(numeric_date_value)
-        .ok_or_else(|| list_claim(&claims, "iat", DATE))?;
-    // `exp` is optional in the draft but required here: without it an old list captured before
-    // a revocation would stay acceptable forever.
-    let exp = claims
-        .get("exp")
-        .and_then(numeric_date_value)
-        .ok_or_else(|| list_claim(&claims, "exp", DATE))?;
-    if claims
-        .get("ttl")
-        .is_some_and(|ttl| numeric_date_value(ttl).is_none())
-    {
-        return Err(list_claim(&claims, "ttl", "a number of seconds"));
-    }
-    if now > exp.saturating_add(MAX_LEEWAY_SECS) {
-        return Err(VerifyError::StatusListExpired { exp, now });
-    }
-
-    let list = decode_list(&claims)?;
-    let status = list
-        .get(reference.idx)
-        .ok_or(VerifyError::StatusIndexOutOfRange {
-            idx: reference.idx,
-            len: list.len(),
-        })?;
-    if status != 0 {
-        return Err(VerifyError::Revoked {
-            idx: reference.idx,
-            status,
-        });
-    }
-    Ok(())
+/// Reads `status.status_list.{idx,uri}` from the grant.
+pub(crate) fn status_reference_present(claims: &Map<String, Value>) -> Result<(), VerifyError> {
+    status_reference(claims).map(|_| ())
 }
 
-/// Reads `status.status_list.{idx,uri}` from the grant.
 fn status_reference(claims: &Map<String, Value>) -> Result<StatusRef<'_>, VerifyError> {
     let reference = claims
         .get("status")

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use vouchsafe_verify::jws::{header_for, sign_compact};
 use vouchsafe_verify::{
-    AUTHORIZATION_DETAILS_TYPE, GRANT_TYP, PublicJwk, SigningKey, StatusList, VerifyOptions,
-    status_list_token,
+    AUTHORIZATION_DETAILS_TYPE, GRANT_TYP, IssuerPolicy, PublicJwk, SigningKey, StatusList,
+    StatusPolicy, VerifyOptions, status_list_token,
 };
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -100,6 +100,14 @@ pub fn forge(header: &Value, claims: &Value, key: &SigningKey) -> Fallible<Strin
     Ok(format!("{input}.{}", b64(signature.to_bytes())))
 }
 
+/// Ed25519-signs any header and raw payload bytes, so that a payload that is not JSON still
+/// carries a valid signature and reaches the payload check.
+pub fn forge_raw(header: &Value, payload: &[u8], key: &SigningKey) -> Fallible<String> {
+    let input = format!("{}.{}", b64(serde_json::to_vec(header)?), b64(payload));
+    let signature = key.sign(input.as_bytes());
+    Ok(format!("{input}.{}", b64(signature.to_bytes())))
+}
+
 /// `base` with `overrides` merged in at the top level; a `null` override removes the member.
 pub fn with(mut base: Value, overrides: Value) -> Value {
     if let (Some(base), Value::Object(overrides)) = (base.as_object_mut(), overrides) {
@@ -130,11 +138,13 @@ pub fn status_list(key: &SigningKey, len: usize, revoked: &[usize], exp: i64) ->
     )?)
 }
 
-/// Options of the brand in the fixtures, at [`NOW`].
+/// Options of the brand in the fixtures, at [`NOW`]: any consumer, revocation explicitly
+/// waived (tests of the status list set [`StatusPolicy::List`]).
 pub fn opts() -> VerifyOptions {
     VerifyOptions {
-        audience: Some(BRAND.to_owned()),
+        audience: BRAND.to_owned(),
+        issuer: IssuerPolicy::AnyConsumer,
+        status: StatusPolicy::Waived,
         now: NOW,
-        ..VerifyOptions::default()
     }
 }

@@ -7,4 +7,16 @@ export type AuditEntryDto = { seq: number, at: number,
 /**
  * e.g. `field.set`, `grant.issued`.
  */
-action: string, subject: string, detail: string, };
+action: string, subject: string, 
+/**
+ * An English phrase; entries written before `key`/`params` existed have only this.
+ */
+detail: string, 
+/**
+ * The message key to translate (the action, e.g. `grant.issued`).
+ */
+key: string, 
+/**
+ * The key's parameters, e.g. `{brand, fields}` for `grant.issued`; empty for old entries.
+ */
+params: { [key in string]: string }, };

@@ -2,7 +2,7 @@
 import type { ChannelDto } from "./ChannelDto";
 
 /**
- * What the share screen asks for; parsed with the same rules as the CLI.
+ * What the share screen asks for; each part is checked by the core's request constructor.
  */
 export type GrantRequestDto = { brand: string, 
 /**

@@ -342,6 +342,12 @@ export const en = {
   'action.backup.created': 'Backup made',
   'action.settings.changed': 'Settings changed',
 
+  'audit.brand.added': 'Named “{name}”',
+  'audit.grant.issued': 'To {brand}: {fields}',
+  'audit.grant.revoked': 'From {brand}',
+  'audit.grant.revoked.all': 'From {brand}, with all of its grants',
+  'audit.passphrase.changed': 'Key derivation: {kdf}',
+
   'settings.title': 'Settings',
   'settings.general': 'General',
   'settings.language': 'Language',

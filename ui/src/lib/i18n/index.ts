@@ -2,7 +2,7 @@
 import { derived, get, writable } from 'svelte/store';
 import { en, type MessageKey, type Messages } from './en';
 import { ko } from './ko';
-import type { Locale } from '../types';
+import type { Locale } from '../bindings';
 
 export type { Locale, MessageKey };
 
@@ -62,4 +62,10 @@ export function applyLocale(saved: string | null | undefined): Locale {
   locale.set(l);
   if (typeof document !== 'undefined') document.documentElement.lang = l;
   return l;
+}
+
+/** A sentence the core sent in every language it speaks (`{ en, ko }`), in `locale`; falls back
+ * to English, then to whatever language there is. */
+export function inLocale(texts: { [key in Locale]?: string }, locale: Locale): string {
+  return texts[locale] ?? texts.en ?? Object.values(texts).find((v) => v !== undefined) ?? '';
 }

@@ -342,6 +342,12 @@ export const ko: Messages = {
   'action.backup.created': '백업 생성',
   'action.settings.changed': '설정 변경',
 
+  'audit.brand.added': '이름: “{name}”',
+  'audit.grant.issued': '{brand}에 제공: {fields}',
+  'audit.grant.revoked': '{brand}에서 철회',
+  'audit.grant.revoked.all': '{brand}의 모든 제공을 철회',
+  'audit.passphrase.changed': '키 유도 설정: {kdf}',
+
   'settings.title': '설정',
   'settings.general': '일반',
   'settings.language': '언어',

@@ -1,0 +1,79 @@
+// The one list of desktop commands. No inner doc comment (`//!`) here: src-tauri/build.rs
+// `include!`s this file, where only items may appear.
+
+/// The one list of desktop commands (docs/desktop-ipc.md); calls `$then! { entries }` with every
+/// command, in the order the docs list them.
+///
+/// Everything else that names a command is generated from this list, so adding one means
+/// writing its body in [`crate::commands`] and one line here:
+/// - `src-tauri/src/lib.rs`: the `#[tauri::command]` wrappers and `generate_handler!`;
+/// - `src-tauri/build.rs` (which `include!`s this file, as a build script cannot cheaply depend
+///   on this crate): the app manifest, so Tauri makes an `allow-<command>` permission for each;
+/// - [`crate::bindings`]: the capability `src-tauri/capabilities/default.json`, which grants
+///   exactly these, and the UI's typed `invoke` wrappers `ui/src/lib/bindings/commands.ts`.
+///   `tests/bindings.rs` fails when either committed file is stale.
+///
+/// An entry is `name(arg: Type, ...) -> Result` in the IPC's terms (what Tauri deserialises and
+/// serialises; the body receives each argument through [`crate::ipc::Lend`]), optionally followed
+/// by one marker:
+/// - `[lock_free]`: works while the vault is locked (every other command fails with `locked`;
+///   `tests/command_list.rs` checks both ways);
+/// - `[shell]`: the src-tauri wrapper is written by hand because it needs what only the shell
+///   has (the system clipboard); it is still registered, permitted and bound like the rest.
+///
+/// Types are written bare; a consumer that emits them brings [`crate::ipc::types`] into scope.
+/// This file must stay plain `macro_rules!` with no `use`: the build script includes it as is.
+#[macro_export]
+macro_rules! with_desktop_commands {
+    ($then:ident) => {
+        $then! {
+            /// Whether a vault exists and is unlocked, and the settings the window starts with.
+            app_status() -> AppStatus [lock_free];
+            /// How hard a new passphrase would be to guess (zxcvbn).
+            passphrase_strength(passphrase: SecretArg) -> Strength [lock_free];
+            /// Create the vault at the default path, and unlock it.
+            create_vault(passphrase: SecretArg, confirm: SecretArg) -> () [lock_free];
+            unlock(passphrase: SecretArg) -> () [lock_free];
+            /// Drop the vault and every cached value.
+            lock() -> ();
+            /// Count user input as activity for auto-lock.
+            touch() -> ();
+            /// Replace (or create) the vault from a backup file, then unlocked.
+            restore_backup(path: String, passphrase: SecretArg, overwrite: bool) -> () [lock_free];
+            field_catalogue() -> Vec<FieldSpecDto> [lock_free];
+            list_fields() -> Vec<FieldDto>;
+            /// Returns the field as stored (normalised, e.g. a phone number in E.164).
+            set_field(name: String, value: String, label: Option<String>) -> FieldDto;
+            remove_field(name: String) -> ();
+            list_brands() -> Vec<BrandDto>;
+            add_brand(id: String, name: String, url: Option<String>, status_url: Option<String>) -> BrandDto;
+            /// Returns the final status list token when live grants were revoked on the way.
+            remove_brand(id: String, revoke: bool) -> Option<String>;
+            /// Exactly what the brand would receive, before anything is issued.
+            preview_grant(request: GrantRequestDto) -> GrantPreviewDto;
+            issue_grant(request: GrantRequestDto) -> IssuedGrantDto;
+            list_grants(brand: Option<String>) -> Vec<GrantDto>;
+            revoke_grant(id: String) -> GrantDto;
+            /// Revoke every live grant of a brand; returns how many.
+            revoke_brand(id: String) -> u32;
+            grant_receipt(id: String) -> ReceiptDto;
+            /// The brand's signed status list token.
+            status_list(brand: String) -> String;
+            /// Write a grant's token or receipt (by grant id) or a brand's status list (by brand
+            /// id) to `path`, owner-only.
+            save_text(path: String, what: SaveWhat, id: String) -> ();
+            /// An SVG document of the QR code of `text`.
+            qr_svg(text: String) -> String;
+            /// Put `text` on the clipboard; cleared after 30 s if it still holds it.
+            copy_secret(text: String) -> () [shell];
+            audit_log() -> AuditDto;
+            change_passphrase(current: SecretArg, new: SecretArg, confirm: SecretArg) -> ();
+            get_settings() -> SettingsDto;
+            set_settings(settings: SettingsDto) -> SettingsDto;
+            backup(path: String, overwrite: bool) -> ();
+            export_plaintext(path: String) -> ();
+            /// `confirmation` is the word the UI asked the person to type (`ERASE` or `삭제`).
+            erase_vault(confirmation: String) -> ();
+        }
+    };
+}

@@ -1,0 +1,201 @@
+//! `vouchsafe`: the command-line face of the vault. Every command is a few lines over the
+//! core API; this file only parses arguments, asks for passphrases and formats output.
+
+/// `println!` panics when stdout is a closed pipe (`vouchsafe audit | head`); these return
+/// the error instead, and `main` treats a broken pipe as a quiet success.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($t)*)?
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($t)*)?
+    }};
+}
+
+mod args;
+mod exit;
+mod output;
+mod secret_input;
+mod share;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use vouchsafe::{KdfParams, Vault};
+
+use args::{Cli, Command, FieldCmd};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the outermost context and the core's own message.
+            let msg = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            eprintln!("vouchsafe: {msg}");
+            ExitCode::from(exit::code_for(&e))
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn vault_path(cli: &Cli) -> Result<PathBuf> {
+    match &cli.vault {
+        Some(p) => Ok(p.clone()),
+        None => vouchsafe::default_vault_path()
+            .context("cannot find a data directory; pass --vault PATH or set VOUCHSAFE_VAULT"),
+    }
+}
+
+fn unlock(cli: &Cli) -> Result<Vault> {
+    let path = vault_path(cli)?;
+    let locked = Vault::open(&path)?;
+    let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Passphrase: ")?;
+    Ok(locked.unlock(&pass)?)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Init { kdf } => {
+            let path = vault_path(&cli)?;
+            if path.exists() {
+                return Err(vouchsafe::VaultError::AlreadyExists(path).into());
+            }
+            let params = kdf.params(KdfParams::DEFAULT);
+            params.check().map_err(|e| exit::Usage(e.to_string()))?;
+            let pass = secret_input::new_passphrase(
+                "VOUCHSAFE_PASSPHRASE",
+                cli.passphrase_file.as_deref(),
+                "New passphrase: ",
+            )?;
+            Vault::create(&path, &pass, params)?;
+            outln!("Created a new vault at {}", path.display());
+        }
+        Command::Field { cmd } => field(&cli, cmd)?,
+        Command::Passwd {
+            new_passphrase_file,
+            kdf,
+        } => {
+            let mut vault = unlock(&cli)?;
+            let pass = secret_input::new_passphrase(
+                "VOUCHSAFE_NEW_PASSPHRASE",
+                new_passphrase_file.as_deref(),
+                "New passphrase: ",
+            )?;
+            let current = vault.kdf_params()?;
+            vault.change_passphrase(&pass, Some(kdf.params(current)))?;
+            outln!("Passphrase changed.");
+        }
+        Command::Export { plaintext } => {
+            let Some(dest) = plaintext else {
+                bail!(exit::Usage(
+                    "export writes your profile unencrypted; say so with --plaintext FILE".into()
+                ));
+            };
+            let mut vault = unlock(&cli)?;
+            vault.fields_mut().export_plaintext_to(dest)?;
+            eprintln!(
+                "Wrote your profile, unencrypted, to {} (mode 0600). Delete it when done.",
+                dest.display()
+            );
+        }
+        Command::Backup { file, force } => {
+            let vault = unlock(&cli)?;
+            vault.backup_to(file, *force)?;
+            outln!(
+                "Backed up to {} (encrypted; restore it with the current passphrase).",
+                file.display()
+            );
+        }
+        Command::Brand { cmd } => share::brand(&mut unlock(&cli)?, cmd)?,
+        Command::Grant { cmd } => share::grant(&mut unlock(&cli)?, cmd)?,
+        Command::StatusList { brand } => {
+            outln!("{}", unlock(&cli)?.brands().status_list_token(brand)?)
+        }
+        Command::Audit { cmd, json } => share::audit(&unlock(&cli)?, cmd.as_ref(), *json)?,
+        Command::Restore { file, force } => {
+            let path = vault_path(&cli)?;
+            if path.exists() && !force {
+                return Err(vouchsafe::VaultError::AlreadyExists(path).into());
+            }
+            let pass =
+                secret_input::passphrase(cli.passphrase_file.as_deref(), "Backup passphrase: ")?;
+            let vault = Vault::restore(file, &path, &pass, *force)?;
+            let n = vault.verify_records()?;
+            outln!(
+                "Restored {} ({n} records, all intact) to {}",
+                file.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn field(cli: &Cli, cmd: &FieldCmd) -> Result<()> {
+    match cmd {
+        FieldCmd::Set { name, value, label } => {
+            let name = name.parse::<vouchsafe::FieldName>()?;
+            let mut vault = unlock(cli)?;
+            let f = vault.fields_mut().set(&name, value, label.as_deref())?;
+            outln!("Set {} = {}", f.name, f.value.as_str());
+            for g in vault.grants().using_field(&name)? {
+                eprintln!(
+                    "{} holds the old value under grant {}; send an update with: vouchsafe grant reissue {}",
+                    g.brand_name,
+                    &g.id[..8],
+                    &g.id[..8]
+                );
+            }
+        }
+        FieldCmd::Get { name, json } => {
+            let name = name.parse::<vouchsafe::FieldName>()?;
+            let vault = unlock(cli)?;
+            let f = vault
+                .fields()
+                .get(&name)?
+                .ok_or_else(|| vouchsafe::VaultError::FieldNotSet(name.to_string()))?;
+            if *json {
+                outln!("{}", output::field_json(&f));
+            } else {
+                outln!("{}", f.value.as_str());
+            }
+        }
+        FieldCmd::List { json } => {
+            let vault = unlock(cli)?;
+            let fields = vault.fields().list()?;
+            if *json {
+                outln!("{}", output::fields_json(&fields));
+            } else if fields.is_empty() {
+                outln!("No fields yet. Add one with: vouchsafe field set email you@example.com");
+            } else {
+                out!("{}", output::fields_table(&fields));
+            }
+        }
+        FieldCmd::Rm { name } => {
+            let name = name.parse::<vouchsafe::FieldName>()?;
+            let mut vault = unlock(cli)?;
+            if !vault.fields_mut().remove(&name)? {
+                return Err(vouchsafe::VaultError::FieldNotSet(name.to_string()).into());
+            }
+            outln!("Removed {name}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,322 @@
+//! `brand`, `grant`, `status-list` and `audit`: sharing and reviewing, over the core API.
+
+use anyhow::{Result, bail};
+use serde_json::json;
+use vouchsafe::grants::request::{self, GrantRequest, GrantRequestParts};
+use vouchsafe::profile::{AddressPart, FieldName};
+use vouchsafe::{GrantInfo, Lang, NewBrand, Vault};
+
+use crate::args::{AuditCmd, BrandCmd, GrantCmd};
+use crate::exit::{BrokenChain, Usage};
+
+fn when(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs)
+        .map(|t| {
+            t.to_zoned_datetime(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| secs.to_string())
+}
+
+fn state_word(g: &GrantInfo) -> &'static str {
+    match g.state {
+        vouchsafe::GrantState::Active => "active",
+        vouchsafe::GrantState::Expired => "expired",
+        vouchsafe::GrantState::Revoked => "revoked",
+    }
+}
+
+fn grant_line(g: &GrantInfo) -> String {
+    format!(
+        "{}  {:<8} {:<20} {}  until {}",
+        &g.id[..8],
+        state_word(g),
+        g.brand,
+        g.released.join(","),
+        when(g.expires_at)
+    )
+}
+
+pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
+    match cmd {
+        BrandCmd::Add {
+            id,
+            name,
+            url,
+            notes,
+            status_url,
+        } => {
+            let b = vault.brands_mut().add(&NewBrand {
+                id,
+                name,
+                url: url.as_deref(),
+                notes: notes.as_deref(),
+                status_url: status_url.as_deref(),
+            })?;
+            outln!(
+                "Added {} ({}). Status list: {}",
+                b.name,
+                b.id,
+                b.status_list_uri
+            );
+        }
+        BrandCmd::List { json } => {
+            let brands = vault.brands().list()?;
+            if *json {
+                outln!("{}", serde_json::to_string(&brands)?);
+            } else if brands.is_empty() {
+                outln!(
+                    "No brands yet. Add one with: vouchsafe brand add acme --name \"Acme Coffee\""
+                );
+            } else {
+                for b in brands {
+                    let live = vault.grants().holdings(&b.id)?;
+                    let holds = if live.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        live.join(", ")
+                    };
+                    outln!("{:<24} {:<24} holds: {holds}", b.id, b.name);
+                }
+            }
+        }
+        BrandCmd::Show { id, json } => {
+            let b = vault.brands().get(id)?;
+            let holds = vault.grants().holdings(id)?;
+            let grants = vault.grants().list(Some(id))?;
+            if *json {
+                outln!("{}", json!({"brand": b, "holds": holds, "grants": grants}));
+            } else {
+                outln!("{} ({})", b.name, b.id);
+                if let Some(u) = &b.url {
+                    outln!("  website:     {u}");
+                }
+                if let Some(n) = &b.notes {
+                    outln!("  notes:       {n}");
+                }
+                outln!("  your id there: {}", b.issuer);
+                outln!("  status list: {}", b.status_list_uri);
+                outln!(
+                    "  holds now:   {}",
+                    if holds.is_empty() {
+                        "nothing".into()
+                    } else {
+                        holds.join(", ")
+                    }
+                );
+                for g in &grants {
+                    outln!("  {}", grant_line(g));
+                }
+            }
+        }
+        BrandCmd::Rm { id, revoke } => {
+            let last = vault.brands_mut().remove(id, *revoke)?;
+            if let Some(list) = last {
+                eprintln!(
+                    "Revoked its grants. Hand over this final status list so the brand sees it:"
+                );
+                outln!("{list}");
+            }
+            eprintln!("Removed brand {id} and its key.");
+        }
+    }
+    Ok(())
+}
+
+/// `--fields` as typed: `address` means every address part the consumer has set.
+fn parse_fields(vault: &Vault, raw: &[String]) -> Result<Vec<FieldName>> {
+    let mut out = Vec::new();
+    for item in raw.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if item == "address" {
+            for part in AddressPart::ALL {
+                let name = FieldName::Address(part);
+                if vault.fields().get(&name)?.is_some() {
+                    out.push(name);
+                }
+            }
+        } else {
+            out.push(item.parse()?);
+        }
+    }
+    Ok(out)
+}
+
+pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
+    match cmd {
+        GrantCmd::Issue {
+            brand,
+            fields,
+            derive,
+            purpose,
+            purpose_category,
+            channels,
+            offer,
+            expires,
+            preview,
+            json,
+        } => {
+            let Some(purpose) = purpose else {
+                return Err(
+                    vouchsafe::VaultError::Grant(vouchsafe::GrantError::MissingPurpose).into(),
+                );
+            };
+            let derived = derive
+                .iter()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| d.parse::<request::Derived>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(vouchsafe::VaultError::from)?;
+            let now = jiff::Timestamp::now();
+            let parts = GrantRequestParts {
+                brand: brand.clone(),
+                fields: parse_fields(vault, fields)?,
+                derived,
+                purpose: purpose.clone(),
+                purpose_category: purpose_category.clone(),
+                channels: channels
+                    .as_deref()
+                    .map(request::parse_channels)
+                    .transpose()
+                    .map_err(vouchsafe::VaultError::from)?
+                    .unwrap_or_default(),
+                offer: offer.clone(),
+                expires_at: request::parse_expiry(expires, now, &jiff::tz::TimeZone::system())
+                    .map_err(vouchsafe::VaultError::from)?,
+            };
+            let req =
+                GrantRequest::new(parts, now.as_second()).map_err(vouchsafe::VaultError::from)?;
+            if *preview {
+                let p = vault.grants().preview(&req)?;
+                if *json {
+                    outln!("{}", serde_json::to_string(&p)?);
+                } else {
+                    outln!("{}", p.summary.get(Lang::En));
+                    outln!("{}", serde_json::to_string_pretty(&p.claims)?);
+                }
+                return Ok(());
+            }
+            let g = vault.grants_mut().issue(&req)?;
+            if *json {
+                outln!("{}", serde_json::to_string(&g)?);
+            } else {
+                eprintln!("{}", g.summary.get(Lang::En));
+                outln!("{}", g.token);
+            }
+        }
+        GrantCmd::List { brand, json } => {
+            let grants = vault.grants().list(brand.as_deref())?;
+            if *json {
+                outln!("{}", serde_json::to_string(&grants)?);
+            } else if grants.is_empty() {
+                outln!(
+                    "No grants yet. Share with: vouchsafe grant issue --brand ID --fields email --purpose \"…\""
+                );
+            } else {
+                for g in &grants {
+                    outln!("{}", grant_line(g));
+                }
+            }
+        }
+        GrantCmd::Show { id, json } => {
+            let g = vault.grants().get(id)?;
+            if *json {
+                outln!("{}", serde_json::to_string(&g)?);
+            } else {
+                outln!("{}", g.summary.get(Lang::En));
+                outln!("  id:        {}", g.id);
+                outln!("  brand:     {} ({})", g.brand_name, g.brand);
+                outln!("  state:     {}", state_word(&g));
+                outln!("  released:  {}", g.released.join(", "));
+                outln!("  purpose:   {} [{}]", g.purpose, g.purpose_category);
+                if let Some(o) = &g.offer {
+                    outln!("  offer:     {o}");
+                }
+                outln!("  issued:    {}", when(g.issued_at));
+                outln!("  expires:   {}", when(g.expires_at));
+                if let Some(r) = g.revoked_at {
+                    outln!("  revoked:   {}", when(r));
+                }
+                outln!("  token:     {}", g.token);
+            }
+        }
+        GrantCmd::Revoke { id, brand, all } => match (id, brand, all) {
+            (Some(id), None, false) => {
+                let g = vault.grants_mut().revoke(id)?;
+                outln!(
+                    "Revoked {} ({}). Hand over the new status list: vouchsafe status-list --brand {}",
+                    g.id,
+                    g.brand,
+                    g.brand
+                );
+            }
+            (None, Some(b), true) => {
+                let n = vault.brands_mut().revoke_grants(b)?;
+                outln!(
+                    "Revoked {n} grant(s) held by {b}. Hand over the new status list: vouchsafe status-list --brand {b}"
+                );
+            }
+            _ => bail!(Usage("give a grant id, or --brand ID --all".into())),
+        },
+        GrantCmd::Reissue { id, json } => {
+            let g = vault.grants_mut().reissue(id)?;
+            if *json {
+                outln!("{}", serde_json::to_string(&g)?);
+            } else {
+                eprintln!("{} (replaces {id}, now revoked)", g.summary.get(Lang::En));
+                outln!("{}", g.token);
+            }
+        }
+        GrantCmd::Receipt { id, json } => {
+            let r = vault.grants().receipt(id)?;
+            if *json {
+                let c =
+                    vouchsafe_token::CompactJws::parse(&r).map_err(|e| anyhow::anyhow!("{e}"))?;
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&c.claims().map_err(|e| anyhow::anyhow!("{e}"))?)?
+                );
+            } else {
+                outln!("{r}");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn audit(vault: &Vault, cmd: Option<&AuditCmd>, json: bool) -> Result<()> {
+    match cmd {
+        Some(AuditCmd::Verify) => match vault.audit().verify()? {
+            vouchsafe::audit::ChainState::Intact { entries } => {
+                outln!("Audit log intact: {entries} entries, each chained to the one before.");
+            }
+            vouchsafe::audit::ChainState::Broken { at_seq, reason } => {
+                bail!(BrokenChain(format!(
+                    "audit log broken at entry {at_seq}: {reason}"
+                )));
+            }
+        },
+        None => {
+            let entries = vault.audit().entries()?;
+            if json {
+                outln!("{}", serde_json::to_string(&entries)?);
+            } else {
+                for e in entries {
+                    let detail = if e.event.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  {}", e.event.detail)
+                    };
+                    outln!(
+                        "{:>5}  {}  {:<18} {}{detail}",
+                        e.seq,
+                        when(e.at),
+                        e.event.action,
+                        e.event.subject
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}

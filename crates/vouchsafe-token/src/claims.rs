@@ -1,0 +1,424 @@
+//! Typed claims of the three tokens Vouchsafe signs: the grant, the status list token and the
+//! consent receipt.
+//!
+//! The wire contract: these JSON member names are the ones docs/grant-token.md,
+//! docs/status-list.md and docs/consent-receipt.md document and brands read; they must stay
+//! as they are. Struct fields serialize in declaration order, and optional members that are
+//! absent are omitted rather than written as `null`, because a brand must never see a key for
+//! something the consumer did not release.
+//!
+//! Unknown members:
+//! * [`GrantClaims`]: every top-level member that is not an envelope claim is a released
+//!   value and lands in [`GrantClaims::profile`], so all field kinds (standard, `address`,
+//!   lists, `memberships`, `custom`, derived facts, and kinds added later) round-trip.
+//! * Inside `status`, `authorization_details` entries, [`StatusListClaims`] and
+//!   [`ConsentReceiptClaims`]: unknown members are ignored, as RFC 7519 §4 asks of claims a
+//!   recipient does not understand. Re-serializing such a value drops them.
+//!
+//! These types describe the shape only. Parsing one proves nothing about who signed it: a
+//! verifier reads claims only after the signature checked (see `vouchsafe-verify`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::AUTHORIZATION_DETAILS_TYPE;
+
+/// The claims of a grant (`typ` [`crate::GRANT_TYP`]), docs/grant-token.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GrantClaims {
+    /// The consumer's per-brand thumbprint URN (RFC 9278) of the header `jwk`.
+    pub iss: String,
+    /// Always equal to `iss`.
+    pub sub: String,
+    /// The brand's identifier, as the consumer entered it.
+    pub aud: String,
+    /// Issue time, seconds since the epoch.
+    pub iat: i64,
+    /// Not-before, seconds since the epoch; Vouchsafe sets it to `iat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// The grant id (a random UUID v4).
+    pub jti: String,
+    /// A brand-supplied nonce the grant answers (next stage: delivery to a brand inbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// Where the grant's revocation status is published.
+    pub status: StatusClaim,
+    /// Exactly one [`AUTHORIZATION_DETAILS_TYPE`] entry describing the release.
+    pub authorization_details: Vec<AuthorizationDetail>,
+    /// The released values, under their documented claim names (`email`, `address`,
+    /// `age_over_18`, `memberships`, `custom`, …). Only what the consumer chose is present.
+    #[serde(flatten)]
+    pub profile: Map<String, Value>,
+}
+
+/// The `status` claim: `{"status_list": {"idx": …, "uri": …}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusClaim {
+    /// The reference into the brand's status list.
+    pub status_list: StatusListRef,
+}
+
+/// `status.status_list`: the grant's index in the list published at `uri`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusListRef {
+    /// Index of the grant's entry.
+    pub idx: u64,
+    /// The list's URI; the status list token's `sub` equals it.
+    pub uri: String,
+}
+
+/// The RFC 9396 `authorization_details` entry of type [`AUTHORIZATION_DETAILS_TYPE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationDetail {
+    /// Always [`AUTHORIZATION_DETAILS_TYPE`] for entries Vouchsafe writes.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What was released: profile field names and derived facts.
+    pub datatypes: Vec<String>,
+    /// The purpose in the consumer's own words.
+    pub purpose: String,
+    /// A W3C DPV purpose IRI.
+    pub purpose_category: String,
+    /// Channels the consumer accepts (`true`) or refuses (`false`); absent when none chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<BTreeMap<String, bool>>,
+    /// What the brand offers in return, as the consumer recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<String>,
+}
+
+impl AuthorizationDetail {
+    /// An entry of the Vouchsafe type with no channels and no offer.
+    pub fn profile_release(datatypes: Vec<String>, purpose: &str, purpose_category: &str) -> Self {
+        Self {
+            kind: AUTHORIZATION_DETAILS_TYPE.to_owned(),
+            datatypes,
+            purpose: purpose.to_owned(),
+            purpose_category: purpose_category.to_owned(),
+            channels: None,
+            offer: None,
+        }
+    }
+}
+
+/// The claims of a Token Status List token (`typ` [`crate::STATUS_LIST_TYP`]),
+/// docs/status-list.md. Member order follows the draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusListClaims {
+    /// Optional in the draft and not written by Vouchsafe; when present a verifier requires it
+    /// to equal the grant's `iss`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// The list's URI: exactly the grants' `status.status_list.uri`.
+    pub sub: String,
+    /// When the list was signed.
+    pub iat: i64,
+    /// After this (plus the leeway) the list must not be relied on.
+    pub exp: i64,
+    /// How long, in seconds after `iat`, a copy may be cached before fetching a fresh one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+    /// The compressed list.
+    pub status_list: StatusListMember,
+}
+
+/// The `status_list` claim: `{"bits":…,"lst":"…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusListMember {
+    /// Bits per entry: 1, 2, 4 or 8.
+    pub bits: u8,
+    /// The packed entries, ZLIB-compressed and base64url-encoded.
+    pub lst: String,
+}
+
+/// The claims of a consent receipt (`typ` [`crate::RECEIPT_TYP`]) in Kantara Consent Receipt
+/// v1.1 names, docs/consent-receipt.md.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentReceiptClaims {
+    /// The per-brand issuer (thumbprint URN).
+    pub iss: String,
+    /// Equal to `iss`.
+    pub sub: String,
+    /// When this receipt was signed.
+    pub iat: i64,
+    /// The grant id.
+    pub jti: String,
+    /// `KI-CR-v1.1.0`.
+    pub version: String,
+    /// Where the consent applies (ISO 3166-1 alpha-2).
+    pub jurisdiction: String,
+    /// The grant's `iat`.
+    pub consent_timestamp: i64,
+    /// How consent was collected.
+    pub collection_method: String,
+    /// The grant id.
+    #[serde(rename = "consentReceiptID")]
+    pub consent_receipt_id: String,
+    /// Language of the receipt.
+    pub language: String,
+    /// The data subject: the per-brand `iss`.
+    pub pii_principal_id: String,
+    /// Who receives the data.
+    pub pii_controllers: Vec<PiiController>,
+    /// The controller's policy URL, or `""`.
+    pub policy_url: String,
+    /// What the data is for.
+    pub services: Vec<ReceiptService>,
+    /// Whether sensitive categories are involved.
+    pub sensitive: bool,
+    /// Sensitive categories.
+    pub spi_cat: Vec<String>,
+    /// Vouchsafe extension: `given` and, after a revocation, `withdrawn`.
+    pub events: Vec<ConsentEvent>,
+    /// Vouchsafe extension: the one-sentence plain-language summary.
+    pub summary: String,
+}
+
+/// One `piiControllers[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PiiController {
+    /// The brand's name.
+    pub pii_controller: String,
+    /// The brand's id.
+    pub contact: String,
+    /// Always `false`.
+    pub on_behalf: bool,
+    /// The brand's website, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// One `services[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptService {
+    /// What the service is.
+    pub service: String,
+    /// Its purposes.
+    pub purposes: Vec<ReceiptPurpose>,
+}
+
+/// One `services[].purposes[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptPurpose {
+    /// The purpose in the consumer's words.
+    pub purpose: String,
+    /// `[DPV IRI]`.
+    pub purpose_category: Vec<String>,
+    /// `EXPLICIT`.
+    pub consent_type: String,
+    /// The grant's `datatypes`.
+    pub pii_category: Vec<String>,
+    /// Always `true`.
+    pub primary_purpose: bool,
+    /// When and how the consent ends.
+    pub termination: String,
+    /// Always `false`.
+    pub third_party_disclosure: bool,
+}
+
+/// One `events[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentEvent {
+    /// `given` or `withdrawn`.
+    pub event: String,
+    /// The same moment in RFC 3339.
+    pub at: String,
+    /// Seconds since the epoch.
+    pub timestamp: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    const ISS: &str =
+        "urn:ietf:params:oauth:jwk-thumbprint:sha-256:5YLO-fo-rwDlh0eTguMONTMSJHZuErsFsd7jt8Z4ke0";
+
+    /// A grant as `src/grants/mod.rs` builds it today, with every claim kind
+    /// `src/grants/claims.rs` can release.
+    fn core_grant() -> Value {
+        json!({
+            "iss": ISS, "sub": ISS, "aud": "acme-coffee",
+            "iat": 1_795_492_543, "nbf": 1_795_492_543, "exp": 1_803_945_599,
+            "jti": "c2fa381d-5760-416c-a29f-5448dcaa492d",
+            "email": "gildong@example.com",
+            "given_name": "길동",
+            "phone_number": "+821012345678",
+            "interests": ["coffee", "hiking"],
+            "age_over_18": true,
+            "age_over_14": true,
+            "birthdate": "0000-03-14",
+            "address": {"locality": "서울특별시", "country": "KR"},
+            "memberships": {"cj_one": "1234 5678"},
+            "custom": {"blood_type": "A"},
+            "authorization_details": [{
+                "type": "vouchsafe_profile_release",
+                "datatypes": ["email", "given_name", "age_over_18", "birthday", "city"],
+                "purpose": "send a birthday coupon",
+                "purpose_category": "https://w3id.org/dpv#ServicePersonalisation",
+                "channels": {"email": true, "sms": false},
+                "offer": "free americano"
+            }],
+            "status": {"status_list": {"idx": 318, "uri": "urn:uuid:17b7d07b-cdc5-445b-8257-466ebab0a3b8"}}
+        })
+    }
+
+    fn round_trip<T: Serialize + serde::de::DeserializeOwned>(value: &Value) -> TestResult {
+        let typed: T = serde_json::from_value(value.clone())?;
+        assert_eq!(&serde_json::to_value(&typed)?, value);
+        Ok(())
+    }
+
+    #[test]
+    fn grant_round_trips_every_claim_kind() -> TestResult {
+        let value = core_grant();
+        round_trip::<GrantClaims>(&value)?;
+        let typed: GrantClaims = serde_json::from_value(value)?;
+        assert_eq!(typed.status.status_list.idx, 318);
+        assert_eq!(
+            typed.authorization_details[0].kind,
+            AUTHORIZATION_DETAILS_TYPE
+        );
+        assert_eq!(typed.profile["memberships"], json!({"cj_one": "1234 5678"}));
+        assert!(
+            !typed.profile.contains_key("iss"),
+            "envelope is not profile"
+        );
+        assert_eq!(typed.nonce, None);
+        Ok(())
+    }
+
+    #[test]
+    fn grant_without_optional_members_omits_them() -> TestResult {
+        let mut value = core_grant();
+        if let Some(m) = value.as_object_mut() {
+            m.remove("nbf");
+        }
+        if let Some(d) = value["authorization_details"][0].as_object_mut() {
+            d.remove("channels");
+            d.remove("offer");
+        }
+        round_trip::<GrantClaims>(&value)?;
+        let mut typed: GrantClaims = serde_json::from_value(value)?;
+        typed.nonce = Some("n-1".into());
+        assert_eq!(serde_json::to_value(&typed)?["nonce"], "n-1");
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_grant_members_are_released_values_but_nested_ones_are_ignored() -> TestResult {
+        let mut value = core_grant();
+        value["future_field"] = json!({"x": [1, 2]});
+        value["status"]["status_list"]["extra"] = json!(1);
+        value["authorization_details"][0]["extra"] = json!(2);
+        let typed: GrantClaims = serde_json::from_value(value)?;
+        assert_eq!(typed.profile["future_field"], json!({"x": [1, 2]}));
+        let back = serde_json::to_value(&typed)?;
+        assert_eq!(back, {
+            let mut v = core_grant();
+            v["future_field"] = json!({"x": [1, 2]});
+            v
+        });
+        Ok(())
+    }
+
+    #[test]
+    fn grant_missing_a_required_claim_does_not_parse() {
+        for claim in ["iss", "exp", "jti", "status", "authorization_details"] {
+            let mut value = core_grant();
+            if let Some(m) = value.as_object_mut() {
+                m.remove(claim);
+            }
+            assert!(
+                serde_json::from_value::<GrantClaims>(value).is_err(),
+                "{claim}"
+            );
+        }
+    }
+
+    #[test]
+    fn status_list_claims_round_trip_and_keep_the_draft_order() -> TestResult {
+        let value = json!({
+            "sub": "https://s.example/l/1", "iat": 10, "exp": 20, "ttl": 5,
+            "status_list": {"bits": 1, "lst": "eNrbuRgAAhcBXQ"},
+        });
+        round_trip::<StatusListClaims>(&value)?;
+        let typed: StatusListClaims = serde_json::from_value(value)?;
+        assert_eq!(
+            serde_json::to_string(&typed)?,
+            r#"{"sub":"https://s.example/l/1","iat":10,"exp":20,"ttl":5,"status_list":{"bits":1,"lst":"eNrbuRgAAhcBXQ"}}"#
+        );
+        let with_iss = json!({
+            "iss": ISS, "sub": "u", "iat": 1, "exp": 2,
+            "status_list": {"bits": 2, "lst": "x"}, "unknown": true,
+        });
+        let typed: StatusListClaims = serde_json::from_value(with_iss)?;
+        assert_eq!(typed.iss.as_deref(), Some(ISS));
+        assert_eq!(typed.ttl, None);
+        assert!(serde_json::to_value(&typed)?.get("unknown").is_none());
+        Ok(())
+    }
+
+    /// A receipt as `src/grants/receipt.rs` builds it today, after a revocation.
+    fn core_receipt(url: Option<&str>) -> Value {
+        let mut controller = json!({
+            "piiController": "Acme Coffee", "contact": "acme-coffee", "onBehalf": false,
+        });
+        if let Some(u) = url {
+            controller["url"] = json!(u);
+        }
+        json!({
+            "iss": ISS, "sub": ISS, "iat": 1_795_500_000,
+            "jti": "c2fa381d-5760-416c-a29f-5448dcaa492d",
+            "version": "KI-CR-v1.1.0",
+            "jurisdiction": "KR",
+            "consentTimestamp": 1_795_492_543,
+            "collectionMethod": "Issued by the consumer as a signed Vouchsafe grant",
+            "consentReceiptID": "c2fa381d-5760-416c-a29f-5448dcaa492d",
+            "language": "en",
+            "piiPrincipalId": ISS,
+            "piiControllers": [controller],
+            "policyUrl": url.unwrap_or(""),
+            "services": [{
+                "service": "Release of chosen profile data",
+                "purposes": [{
+                    "purpose": "send a birthday coupon",
+                    "purposeCategory": ["https://w3id.org/dpv#ServicePersonalisation"],
+                    "consentType": "EXPLICIT",
+                    "piiCategory": ["email", "birthday"],
+                    "primaryPurpose": true,
+                    "termination": "Ends at 2027-02-28T23:59:59Z or when the consumer revokes it",
+                    "thirdPartyDisclosure": false,
+                }],
+            }],
+            "sensitive": false,
+            "spiCat": [],
+            "events": [
+                {"event": "given", "at": "2026-11-23T22:35:43Z", "timestamp": 1_795_492_543},
+                {"event": "withdrawn", "at": "2026-11-24T00:00:00Z", "timestamp": 1_795_564_800},
+            ],
+            "summary": "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email only, until 2027-02-28.",
+        })
+    }
+
+    #[test]
+    fn consent_receipt_round_trips_with_and_without_url() -> TestResult {
+        round_trip::<ConsentReceiptClaims>(&core_receipt(Some("https://acme.example")))?;
+        round_trip::<ConsentReceiptClaims>(&core_receipt(None))?;
+        let typed: ConsentReceiptClaims = serde_json::from_value(core_receipt(None))?;
+        assert_eq!(typed.consent_receipt_id, typed.jti);
+        assert_eq!(typed.events[1].event, "withdrawn");
+        Ok(())
+    }
+}

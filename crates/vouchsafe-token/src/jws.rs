@@ -1,0 +1,418 @@
+//! Compact JWS (RFC 7515) with Ed25519 (RFC 8037): building, splitting and signature checks.
+//!
+//! Only what Vouchsafe needs: one signature, the compact serialization, a JSON payload and the
+//! Ed25519 algorithm. Policy (which `typ`, which key, which claims) lives in `vouchsafe-verify`;
+//! this module only guarantees that the bytes are what the header and signature say.
+
+use std::fmt;
+
+use ed25519_dalek::{SIGNATURE_LENGTH, Signature, Signer as _, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::b64;
+use crate::json::{self, ObjectError};
+use crate::jwk::PublicJwk;
+
+/// The RFC 8037 algorithm name Vouchsafe issues.
+pub const ALG_EDDSA: &str = "EdDSA";
+/// The fully-specified RFC 9864 name for the same algorithm, accepted on verification.
+pub const ALG_ED25519: &str = "Ed25519";
+
+/// Whether `alg` names Ed25519 signatures (`EdDSA` or `Ed25519`). Exact, case-sensitive match:
+/// JOSE algorithm names are case-sensitive and anything looser invites confusion attacks.
+pub fn is_ed25519_alg(alg: &str) -> bool {
+    alg == ALG_EDDSA || alg == ALG_ED25519
+}
+
+/// A protected header as this crate produces it. Members serialize in declaration order and
+/// absent options are omitted, so `{"alg":"EdDSA"}` is representable exactly (RFC 8037 A.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// Signature algorithm; must satisfy [`is_ed25519_alg`] to be signed by this crate.
+    pub alg: String,
+    /// Explicit token type (RFC 8725 §3.11), e.g. [`crate::GRANT_TYP`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
+    /// Key identifier; Vouchsafe sets it to the RFC 7638 thumbprint of `jwk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The signer's public key, which makes the token self-certifying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwk: Option<PublicJwk>,
+}
+
+/// The header Vouchsafe puts on every token it signs:
+/// `{"alg":"EdDSA","typ":typ,"kid":<thumbprint>,"jwk":{…}}`.
+pub fn header_for(typ: &str, jwk: &PublicJwk) -> Header {
+    Header {
+        alg: ALG_EDDSA.to_owned(),
+        typ: Some(typ.to_owned()),
+        kid: Some(jwk.thumbprint()),
+        jwk: Some(jwk.clone()),
+    }
+}
+
+/// Which of the three compact-serialization parts an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The protected header.
+    Header,
+    /// The payload (claims set).
+    Payload,
+    /// The signature.
+    Signature,
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Part::Header => "header",
+            Part::Payload => "payload",
+            Part::Signature => "signature",
+        })
+    }
+}
+
+/// Errors from building, splitting or checking a compact JWS.
+#[derive(Debug, thiserror::Error)]
+pub enum JwsError {
+    /// The token does not have exactly three dot-separated parts.
+    #[error("expected 3 dot-separated parts (header.payload.signature), found {0}")]
+    PartCount(usize),
+    /// A part is not canonical base64url without padding.
+    #[error("{0} is not base64url without padding")]
+    Base64(Part),
+    /// A part is not JSON (or repeats a member name).
+    #[error("{part} is not valid JSON: {detail}")]
+    NotJson {
+        /// The offending part.
+        part: Part,
+        /// The parser's message.
+        detail: String,
+    },
+    /// A part is JSON but not an object.
+    #[error("{0} is not a JSON object")]
+    NotObject(Part),
+    /// The signature is not 64 bytes long.
+    #[error("signature is {0} bytes; Ed25519 signatures are 64")]
+    SignatureLength(usize),
+    /// The signature does not verify under the key (strict RFC 8032 verification).
+    #[error("Ed25519 signature does not verify with the key")]
+    BadSignature,
+    /// Signing was asked for an `alg` an Ed25519 key cannot produce.
+    #[error("alg {0:?} cannot be produced with an Ed25519 key")]
+    UnsupportedAlgorithm(String),
+    /// Signing was asked with a header `jwk` that is not the signing key's public key.
+    #[error("header jwk is not the public key of the signing key")]
+    KeyMismatch,
+    /// Claims did not serialize to a JSON object, which a JWT claims set must be.
+    #[error("claims must serialize to a JSON object")]
+    ClaimsNotObject,
+    /// Header or claims could not be serialized.
+    #[error("could not serialize: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// Signs `claims` (serialized as a JSON object) under `header` and returns the compact JWS.
+pub fn sign_compact<C: Serialize + ?Sized>(
+    header: &Header,
+    claims: &C,
+    key: &SigningKey,
+) -> Result<String, JwsError> {
+    let payload = serde_json::to_vec(claims)?;
+    if payload.first() != Some(&b'{') {
+        return Err(JwsError::ClaimsNotObject);
+    }
+    sign_compact_payload(header, &payload, key)
+}
+
+/// Signs arbitrary payload bytes under `header` and returns the compact JWS.
+///
+/// Refuses a header whose `alg` is not Ed25519 or whose `jwk` is not `key`'s public key: either
+/// would produce a token no verifier accepts, and such bugs are cheaper to catch at signing.
+pub fn sign_compact_payload(
+    header: &Header,
+    payload: &[u8],
+    key: &SigningKey,
+) -> Result<String, JwsError> {
+    if !is_ed25519_alg(&header.alg) {
+        return Err(JwsError::UnsupportedAlgorithm(header.alg.clone()));
+    }
+    if let Some(jwk) = &header.jwk
+        && *jwk != PublicJwk::from_verifying_key(&key.verifying_key())
+    {
+        return Err(JwsError::KeyMismatch);
+    }
+    let mut token = b64::encode(serde_json::to_vec(header)?);
+    token.push('.');
+    token.push_str(&b64::encode(payload));
+    let signature = key.sign(token.as_bytes());
+    token.push('.');
+    token.push_str(&b64::encode(signature.to_bytes()));
+    Ok(token)
+}
+
+/// A compact JWS split and decoded, not yet trusted.
+///
+/// The header is already known to be a JSON object; the payload is kept as bytes so that
+/// non-JSON payloads (such as the RFC 8037 example) can still be checked, and [`Self::claims`]
+/// parses it as a JWT claims set.
+#[derive(Debug, Clone)]
+pub struct CompactJws<'a> {
+    header: Map<String, Value>,
+    payload: Vec<u8>,
+    signing_input: &'a str,
+    signature: Vec<u8>,
+}
+
+impl<'a> CompactJws<'a> {
+    /// Splits `token` into its three parts and decodes them. Fails on the wrong number of parts,
+    /// non-base64url text, or a header that is not a JSON object.
+    pub fn parse(token: &'a str) -> Result<Self, JwsError> {
+        let count = token.split('.').count();
+        let parts = token
+            .rsplit_once('.')
+            .and_then(|(input, sig)| Some((input, input.split_once('.')?, sig)));
+        let (signing_input, (header, payload), signature) = match parts {
+            Some(parts) if count == 3 => parts,
+            _ => return Err(JwsError::PartCount(count)),
+        };
+        let header_bytes = b64::decode(header).ok_or(JwsError::Base64(Part::Header))?;
+        let payload_bytes = b64::decode(payload).ok_or(JwsError::Base64(Part::Payload))?;
+        let signature_bytes = b64::decode(signature).ok_or(JwsError::Base64(Part::Signature))?;
+        let header_map = object(&header_bytes, Part::Header)?;
+        Ok(Self {
+            header: header_map,
+            payload: payload_bytes,
+            signing_input,
+            signature: signature_bytes,
+        })
+    }
+
+    /// The decoded protected header.
+    pub fn header(&self) -> &Map<String, Value> {
+        &self.header
+    }
+
+    /// The decoded payload bytes.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The payload parsed as a JWT claims set (a JSON object without duplicate members).
+    pub fn claims(&self) -> Result<Map<String, Value>, JwsError> {
+        object(&self.payload, Part::Payload)
+    }
+
+    /// The decoded signature bytes (64 for a well-formed Ed25519 signature), for callers that
+    /// check many signatures at once; [`Self::verify_signature`] is the one-token check.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The ASCII bytes the signature covers: `base64url(header) "." base64url(payload)`.
+    pub fn signing_input(&self) -> &'a str {
+        self.signing_input
+    }
+
+    /// Checks the signature with Ed25519 `verify_strict`, which also rejects non-canonical and
+    /// small-order encodings so that no second valid signature can be derived from a first.
+    pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), JwsError> {
+        let bytes: &[u8; SIGNATURE_LENGTH] = self
+            .signature
+            .as_slice()
+            .try_into()
+            .map_err(|_| JwsError::SignatureLength(self.signature.len()))?;
+        key.verify_strict(self.signing_input.as_bytes(), &Signature::from_bytes(bytes))
+            .map_err(|_| JwsError::BadSignature)
+    }
+}
+
+fn object(bytes: &[u8], part: Part) -> Result<Map<String, Value>, JwsError> {
+    json::parse_object(bytes).map_err(|err| match err {
+        ObjectError::NotJson(detail) => JwsError::NotJson { part, detail },
+        ObjectError::NotObject => JwsError::NotObject(part),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// RFC 8037 Appendix A.1 key and A.4 signed JWS.
+    const RFC8037_D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+    const RFC8037_JWS: &str = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn rfc8037_key() -> Result<SigningKey, Box<dyn std::error::Error>> {
+        let d: [u8; 32] = b64::decode(RFC8037_D)
+            .ok_or("bad d")?
+            .try_into()
+            .map_err(|_| "d length")?;
+        Ok(SigningKey::from_bytes(&d))
+    }
+
+    fn bare_header() -> Header {
+        Header {
+            alg: ALG_EDDSA.into(),
+            typ: None,
+            kid: None,
+            jwk: None,
+        }
+    }
+
+    #[test]
+    fn rfc8037_a4_signing_is_reproduced_exactly() -> TestResult {
+        let token = sign_compact_payload(
+            &bare_header(),
+            b"Example of Ed25519 signing",
+            &rfc8037_key()?,
+        )?;
+        assert_eq!(token, RFC8037_JWS);
+        Ok(())
+    }
+
+    #[test]
+    fn rfc8037_a5_verification() -> TestResult {
+        let key = rfc8037_key()?.verifying_key();
+        let jws = CompactJws::parse(RFC8037_JWS)?;
+        assert_eq!(Value::Object(jws.header().clone()), json!({"alg": "EdDSA"}));
+        assert_eq!(jws.payload(), b"Example of Ed25519 signing");
+        jws.verify_signature(&key)?;
+        // The payload is text, not a claims set.
+        assert!(matches!(
+            jws.claims(),
+            Err(JwsError::NotJson {
+                part: Part::Payload,
+                ..
+            })
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn every_single_bit_flip_of_the_signature_is_rejected() -> TestResult {
+        let key = rfc8037_key()?.verifying_key();
+        let (input, sig) = RFC8037_JWS.rsplit_once('.').ok_or("no dot")?;
+        let sig = b64::decode(sig).ok_or("sig")?;
+        for bit in 0..sig.len() * 8 {
+            let mut flipped = sig.clone();
+            if let Some(byte) = flipped.get_mut(bit / 8) {
+                *byte ^= 1 << (bit % 8);
+            }
+            let token = format!("{input}.{}", b64::encode(&flipped));
+            let jws = CompactJws::parse(&token)?;
+            assert!(
+                matches!(jws.verify_signature(&key), Err(JwsError::BadSignature)),
+                "bit {bit}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn header_for_produces_the_vouchsafe_shape() -> TestResult {
+        let key = rfc8037_key()?;
+        let jwk = PublicJwk::from_verifying_key(&key.verifying_key());
+        let header = serde_json::to_string(&header_for("x+jwt", &jwk))?;
+        assert_eq!(
+            header,
+            r#"{"alg":"EdDSA","typ":"x+jwt","kid":"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k","jwk":{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}}"#
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn sign_compact_round_trips_claims() -> TestResult {
+        let key = rfc8037_key()?;
+        let jwk = PublicJwk::from_verifying_key(&key.verifying_key());
+        let claims = json!({"sub": "s", "n": 1});
+        let token = sign_compact(&header_for("x+jwt", &jwk), &claims, &key)?;
+        let jws = CompactJws::parse(&token)?;
+        jws.verify_signature(&key.verifying_key())?;
+        assert_eq!(Value::Object(jws.claims()?), claims);
+        assert_eq!(jws.header().get("typ"), Some(&json!("x+jwt")));
+        Ok(())
+    }
+
+    #[test]
+    fn signing_refuses_headers_it_cannot_honour() -> TestResult {
+        let key = rfc8037_key()?;
+        let other = SigningKey::from_bytes(&[9; 32]);
+        let hs = Header {
+            alg: "HS256".into(),
+            ..bare_header()
+        };
+        assert!(matches!(
+            sign_compact(&hs, &json!({}), &key),
+            Err(JwsError::UnsupportedAlgorithm(alg)) if alg == "HS256"
+        ));
+        let wrong_jwk = header_for("t", &PublicJwk::from_verifying_key(&other.verifying_key()));
+        assert!(matches!(
+            sign_compact(&wrong_jwk, &json!({}), &key),
+            Err(JwsError::KeyMismatch)
+        ));
+        assert!(matches!(
+            sign_compact(&bare_header(), &json!([1]), &key),
+            Err(JwsError::ClaimsNotObject)
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn parse_reports_each_structural_fault() {
+        let h = b64::encode(br#"{"alg":"EdDSA"}"#);
+        let p = b64::encode(br#"{"a":1}"#);
+        type Check = fn(&JwsError) -> bool;
+        let cases: [(String, Check); 8] = [
+            (format!("{h}.{p}"), |e| matches!(e, JwsError::PartCount(2))),
+            (format!("{h}.{p}.AA.AA"), |e| {
+                matches!(e, JwsError::PartCount(4))
+            }),
+            (String::new(), |e| matches!(e, JwsError::PartCount(1))),
+            (format!("{h}!.{p}.AA"), |e| {
+                matches!(e, JwsError::Base64(Part::Header))
+            }),
+            (format!("{h}.{p}=.AA"), |e| {
+                matches!(e, JwsError::Base64(Part::Payload))
+            }),
+            (format!("{h}.{p}.A"), |e| {
+                matches!(e, JwsError::Base64(Part::Signature))
+            }),
+            (format!("{}.{p}.AA", b64::encode("{\"alg\"")), |e| {
+                matches!(
+                    e,
+                    JwsError::NotJson {
+                        part: Part::Header,
+                        ..
+                    }
+                )
+            }),
+            (format!("{}.{p}.AA", b64::encode("[]")), |e| {
+                matches!(e, JwsError::NotObject(Part::Header))
+            }),
+        ];
+        for (token, check) in cases {
+            let result = CompactJws::parse(&token);
+            assert!(
+                result.as_ref().err().is_some_and(check),
+                "{token}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_signature_length_is_reported() -> TestResult {
+        let key = rfc8037_key()?.verifying_key();
+        let (input, _) = RFC8037_JWS.rsplit_once('.').ok_or("no dot")?;
+        let token = format!("{input}.{}", b64::encode([0u8; 63]));
+        assert!(matches!(
+            CompactJws::parse(&token)?.verify_signature(&key),
+            Err(JwsError::SignatureLength(63))
+        ));
+        Ok(())
+    }
+}

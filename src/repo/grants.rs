@@ -1,0 +1,621 @@
+//! The grants repository: issuing (sign, seal, index in the brand's status list, audit, all in
+//! one transaction), listing, revoking and the consent receipt.
+
+use std::ops::Deref;
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use vouchsafe_token::claims::{GrantClaims, StatusClaim, StatusListRef};
+use vouchsafe_token::{GRANT_TYP, PublicJwk, RECEIPT_TYP, SigningKey, jws};
+
+use crate::clock::local_date;
+use crate::crypto::random_bytes;
+use crate::crypto::random_uuid;
+use crate::crypto::record::{OpenError, SealError};
+use crate::error::{Result, VaultError};
+use crate::grants::claims::{self, Release};
+use crate::grants::receipt::{self, ConsentEvent, ReceiptInput, SummaryInput};
+use crate::grants::request::check_expiry;
+use crate::grants::{
+    ChannelChoice, Derived, GrantError, GrantInfo, GrantPreview, GrantRequest, GrantRequestParts,
+    GrantState, IssuedGrant, Lang, Summary,
+};
+use crate::profile::{AddressPart, FieldName, StdField};
+use crate::records::{AuditEvent, Records, Tx};
+use crate::repo::brands::{BrandRecord, BrandRepo};
+use crate::repo::fields::FieldRepo;
+
+const GRANTS: &str = "grants";
+
+/// What is sealed in a `grants` row.
+#[derive(Serialize, Deserialize)]
+struct GrantRecord {
+    brand: String,
+    token: String,
+    fields: Vec<FieldName>,
+    derived: Vec<Derived>,
+    datatypes: Vec<String>,
+    purpose: String,
+    purpose_category: String,
+    channels: Vec<ChannelChoice>,
+    offer: Option<String>,
+    /// The summary in every language. Records written before it existed have
+    /// `summary_en`/`summary_ko` instead; [`GrantRecord::opened`] moves them here.
+    #[serde(default, skip_serializing_if = "Summary::is_empty")]
+    summary: Summary,
+    #[serde(default, skip_serializing)]
+    summary_en: Option<String>,
+    #[serde(default, skip_serializing)]
+    summary_ko: Option<String>,
+    jurisdiction: String,
+}
+
+impl GrantRecord {
+    /// Bring a record of any format to the current one.
+    fn opened(mut self) -> Self {
+        for (lang, old) in [
+            (Lang::En, self.summary_en.take()),
+            (Lang::Ko, self.summary_ko.take()),
+        ] {
+            if let Some(text) = old
+                && self.summary.get(lang).is_empty()
+            {
+                self.summary.insert(lang, text);
+            }
+        }
+        self
+    }
+}
+
+/// A grants row: brand row id, sealed record, status index, issued, expires, revoked.
+type Row = (String, Vec<u8>, i64, i64, i64, Option<i64>);
+
+/// Serialise `claims` through a JSON value, whose members are sorted: the signed bytes are the
+/// same whatever order the claim struct declares its fields in.
+fn sign<C: Serialize>(typ: &str, jwk: &PublicJwk, claims: &C, key: &SigningKey) -> Result<String> {
+    let value = serde_json::to_value(claims).map_err(SealError::Encode)?;
+    jws::sign_compact(&jws::header_for(typ, jwk), &value, key).map_err(VaultError::sign)
+}
+
+/// Pick a random free index in the brand's status list, growing the list (doubling) once it is
+/// half full so a random index still says nothing about the order of grants.
+fn allocate_index(tx: &Tx<'_>, row_id: &str, brand: &mut BrandRecord) -> Result<(usize, bool)> {
+    let used: Vec<i64> = tx
+        .conn()
+        .prepare("SELECT status_idx FROM grants WHERE brand_id = ?1")?
+        .query_map([row_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut grown = false;
+    while used.len() * 2 >= brand.status_len {
+        brand.status_len *= 2;
+        grown = true;
+    }
+    loop {
+        let mut b = [0u8; 8];
+        random_bytes(&mut b)?;
+        let idx = (u64::from_le_bytes(b) % brand.status_len as u64) as usize;
+        if !used.contains(&(idx as i64)) {
+            return Ok((idx, grown));
+        }
+    }
+}
+
+/// The receipt of a grant, signed with its brand relationship's key.
+struct ReceiptFacts<'a> {
+    id: &'a str,
+    rec: &'a GrantRecord,
+    brand: &'a BrandRecord,
+    issued_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    status_idx: usize,
+}
+
+fn sign_receipt(f: &ReceiptFacts<'_>, now: i64) -> Result<String> {
+    let mut events = vec![ConsentEvent {
+        event: "given",
+        at: f.issued_at,
+    }];
+    if let Some(at) = f.revoked_at {
+        events.push(ConsentEvent {
+            event: "withdrawn",
+            at,
+        });
+    }
+    let jwk = f.brand.jwk();
+    let issuer = jwk.thumbprint_urn();
+    let claims = receipt::receipt_claims(
+        &ReceiptInput {
+            grant_id: f.id,
+            issuer: &issuer,
+            brand_id: &f.rec.brand,
+            brand_name: &f.brand.name,
+            brand_url: f.brand.url.as_deref(),
+            jurisdiction: &f.rec.jurisdiction,
+            purpose: &f.rec.purpose,
+            purpose_category: &f.rec.purpose_category,
+            datatypes: &f.rec.datatypes,
+            issued_at: f.issued_at,
+            expires_at: f.expires_at,
+            status_uri: &f.brand.status_uri,
+            status_idx: f.status_idx,
+            events: &events,
+            summary: f.rec.summary.get(Lang::En),
+        },
+        now,
+    );
+    sign(RECEIPT_TYP, &jwk, &claims, &f.brand.signing_key())
+}
+
+/// The grants. `GrantRepo<&Records>` reads; `GrantRepo<&mut Records>` also issues and revokes.
+#[derive(Debug)]
+pub struct GrantRepo<R> {
+    rec: R,
+}
+
+impl<R: Deref<Target = Records>> GrantRepo<R> {
+    pub(crate) fn new(rec: R) -> Self {
+        Self { rec }
+    }
+
+    fn brands(&self) -> BrandRepo<&Records> {
+        BrandRepo::new(&*self.rec)
+    }
+
+    /// Validate a request against the profile and compute exactly what the brand would
+    /// receive. Issues nothing.
+    pub fn preview(&self, req: &GrantRequest) -> Result<GrantPreview> {
+        let (_, brand, _) = self.brands().record(req.brand())?;
+        let (release, summary) = self.prepare(req, &brand)?;
+        Ok(GrantPreview {
+            claims: release.claims,
+            datatypes: release.datatypes,
+            summary,
+        })
+    }
+
+    /// The release and its summary. The request was checked when built; here the expiry is
+    /// checked again against the vault's clock, and the fields against the profile.
+    fn prepare(&self, req: &GrantRequest, brand: &BrandRecord) -> Result<(Release, Summary)> {
+        check_expiry(req.expires_at(), self.rec.now())?;
+        let values = FieldRepo::new(&*self.rec).values()?;
+        let release = claims::release(req.fields(), req.derived(), &values, self.rec.today())?;
+        let summary = receipt::summaries(&SummaryInput {
+            brand_name: &brand.name,
+            fields: req.fields(),
+            derived: req.derived(),
+            purpose: req.purpose(),
+            channels: req.channels(),
+            until: local_date(req.expires_at()),
+        });
+        Ok((release, summary))
+    }
+
+    /// Resolve a grant id or a unique prefix of at least 8 characters.
+    pub fn resolve_id(&self, id_or_prefix: &str) -> Result<String> {
+        let p = id_or_prefix.trim().to_ascii_lowercase();
+        if p.len() < 8 || !p.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(GrantError::UnknownGrant(id_or_prefix.to_string()).into());
+        }
+        let like = format!("{p}%");
+        let ids: Vec<String> = self
+            .rec
+            .conn()
+            .prepare("SELECT id FROM grants WHERE id LIKE ?1 LIMIT 2")?
+            .query_map([&like], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(GrantError::UnknownGrant(id_or_prefix.to_string()).into()),
+            _ => Err(GrantError::AmbiguousGrant(id_or_prefix.to_string()).into()),
+        }
+    }
+
+    fn row(&self, id: &str) -> Result<Row> {
+        let row: Option<Row> = self
+            .rec
+            .conn()
+            .query_row(
+                "SELECT brand_id, sealed, status_idx, issued_at, expires_at, revoked_at FROM grants WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        row.ok_or_else(|| GrantError::UnknownGrant(id.to_string()).into())
+    }
+
+    /// Open a grant's sealed record and check its plaintext brand link.
+    fn open(&self, id: &str, brand_row: &str, sealed: &[u8]) -> Result<GrantRecord> {
+        let rec = self.rec.open::<GrantRecord>(GRANTS, id, sealed)?.opened();
+        // The brand link is plaintext: check it against the sealed record so it cannot be moved.
+        if self.brands().row_id(&rec.brand) != brand_row {
+            return Err(OpenError(format!("{GRANTS}/{id}")).into());
+        }
+        Ok(rec)
+    }
+
+    fn info(&self, id: &str, row: Row) -> Result<GrantInfo> {
+        let (brand_row, sealed, idx, issued, expires, revoked) = row;
+        let rec = self.open(id, &brand_row, &sealed)?;
+        let (_, brand, _) = self.brands().record(&rec.brand)?;
+        let state = match revoked {
+            Some(_) => GrantState::Revoked,
+            None if expires <= self.rec.now() => GrantState::Expired,
+            None => GrantState::Active,
+        };
+        Ok(GrantInfo {
+            id: id.to_string(),
+            brand: rec.brand.clone(),
+            brand_name: brand.name.clone(),
+            state,
+            released: rec.datatypes.clone(),
+            purpose: rec.purpose.clone(),
+            purpose_category: rec.purpose_category.clone(),
+            channels: rec.channels.clone(),
+            offer: rec.offer.clone(),
+            issued_at: issued,
+            expires_at: expires,
+            revoked_at: revoked,
+            summary: rec.summary.clone(),
+            status_list_uri: brand.status_uri.clone(),
+            status_idx: usize::try_from(idx).unwrap_or(0),
+            token: rec.token.clone(),
+        })
+    }
+
+    /// One grant by id or unique prefix.
+    pub fn get(&self, id_or_prefix: &str) -> Result<GrantInfo> {
+        let id = self.resolve_id(id_or_prefix)?;
+        let row = self.row(&id)?;
+        self.info(&id, row)
+    }
+
+    /// Every grant, newest first; only one brand's if `brand` is given.
+    pub fn list(&self, brand: Option<&str>) -> Result<Vec<GrantInfo>> {
+        let filter = match brand {
+            Some(b) => Some(self.brands().record(b)?.0),
+            None => None,
+        };
+        let mut stmt = self.rec.conn().prepare(
+            "SELECT id, brand_id, sealed, status_idx, issued_at, expires_at, revoked_at FROM grants
+             WHERE ?1 IS NULL OR brand_id = ?1 ORDER BY issued_at DESC, id",
+        )?;
+        let rows = stmt.query_map([filter], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ),
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, rest) = row?;
+            out.push(self.info(&id, rest)?);
+        }
+        Ok(out)
+    }
+
+    /// The signed Kantara consent receipt of a grant, with its events so far.
+    pub fn receipt(&self, id_or_prefix: &str) -> Result<String> {
+        let id = self.resolve_id(id_or_prefix)?;
+        let (brand_row, sealed, idx, issued, expires, revoked) = self.row(&id)?;
+        let rec = self.open(&id, &brand_row, &sealed)?;
+        let (_, brand, _) = self.brands().record(&rec.brand)?;
+        sign_receipt(
+            &ReceiptFacts {
+                id: &id,
+                rec: &rec,
+                brand: &brand,
+                issued_at: issued,
+                expires_at: expires,
+                revoked_at: revoked,
+                status_idx: usize::try_from(idx).unwrap_or(0),
+            },
+            self.rec.now(),
+        )
+    }
+
+    /// Active grants whose released values come from `field` (directly or as a derived fact),
+    /// so that after the consumer changes it ("move house") each brand can get an updated grant.
+    pub fn using_field(&self, field: &FieldName) -> Result<Vec<GrantInfo>> {
+        let uses = |rec: &GrantRecord| {
+            rec.fields.contains(field)
+                || rec.derived.iter().any(|d| match d {
+                    Derived::AgeOver(_) | Derived::Birthday => {
+                        *field == FieldName::Std(StdField::Birthdate)
+                    }
+                    Derived::City => matches!(
+                        field,
+                        FieldName::Address(
+                            AddressPart::Locality | AddressPart::Region | AddressPart::Country
+                        )
+                    ),
+                })
+        };
+        // One pass over the active rows; only the grants that match are opened in full.
+        let rows: Vec<(String, Vec<u8>)> = self
+            .rec
+            .conn()
+            .prepare(
+                "SELECT id, sealed FROM grants WHERE revoked_at IS NULL AND expires_at > ?1
+                 ORDER BY issued_at DESC, id",
+            )?
+            .query_map([self.rec.now()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (id, sealed) in rows {
+            if uses(&self.rec.open::<GrantRecord>(GRANTS, &id, &sealed)?) {
+                let row = self.row(&id)?;
+                out.push(self.info(&id, row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a brand holds right now: the union of what its active grants released.
+    pub fn holdings(&self, brand: &str) -> Result<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for g in self
+            .list(Some(brand))?
+            .into_iter()
+            .filter(|g| g.state == GrantState::Active)
+        {
+            for r in g.released {
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl GrantRepo<&mut Records> {
+    /// Issue a grant: sign the token with the brand relationship's key, record it, its consent
+    /// receipt's facts and an audit entry, all in one transaction; then sign the receipt from
+    /// the same facts.
+    pub fn issue(&mut self, req: &GrantRequest) -> Result<IssuedGrant> {
+        let (row_id, mut brand, _) = self.brands().record(req.brand())?;
+        let (release, summary) = self.prepare(req, &brand)?;
+        let jurisdiction = FieldRepo::new(&*self.rec)
+            .get(&FieldName::Address(AddressPart::Country))?
+            .map_or_else(|| "KR".to_string(), |f| f.value.to_string());
+        let id = random_uuid()?;
+        let iat = self.rec.now();
+        let key = brand.signing_key();
+        let jwk = brand.jwk();
+        let issuer = jwk.thumbprint_urn();
+        let (rec, idx) = self.rec.write(|tx| {
+            let (idx, grown) = allocate_index(tx, &row_id, &mut brand)?;
+            let grant = GrantClaims {
+                iss: issuer.clone(),
+                sub: issuer.clone(),
+                aud: req.brand().to_string(),
+                iat,
+                nbf: Some(iat),
+                exp: req.expires_at(),
+                jti: id.clone(),
+                nonce: None,
+                status: StatusClaim {
+                    status_list: StatusListRef {
+                        idx: idx as u64,
+                        uri: brand.status_uri.clone(),
+                    },
+                },
+                authorization_details: vec![claims::authorization_detail(
+                    &release.datatypes,
+                    req.purpose(),
+                    req.purpose_category(),
+                    req.channels(),
+                    req.offer(),
+                )],
+                profile: release.claims.clone(),
+            };
+            let token = sign(GRANT_TYP, &jwk, &grant, &key)?;
+            let rec = GrantRecord {
+                brand: req.brand().to_string(),
+                token,
+                fields: req.fields().to_vec(),
+                derived: req.derived().to_vec(),
+                datatypes: release.datatypes.clone(),
+                purpose: req.purpose().to_string(),
+                purpose_category: req.purpose_category().to_string(),
+                channels: req.channels().to_vec(),
+                offer: req.offer().map(str::to_string),
+                summary: summary.clone(),
+                summary_en: None,
+                summary_ko: None,
+                jurisdiction: jurisdiction.clone(),
+            };
+            let sealed = tx.seal(GRANTS, &id, &rec)?;
+            tx.conn().execute(
+                "INSERT INTO grants (id, brand_id, sealed, status_idx, issued_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, row_id, sealed, idx as i64, iat, req.expires_at()],
+            )?;
+            if grown {
+                brand.save(tx, &row_id)?;
+            }
+            let released = release.datatypes.join(", ");
+            tx.audit::<VaultError>(
+                &AuditEvent::new(
+                    "grant.issued",
+                    id.as_str(),
+                    format!("to {}: {released}", req.brand()),
+                )
+                .with("brand", req.brand())
+                .with("fields", released.as_str()),
+            )?;
+            Ok::<_, VaultError>((rec, idx))
+        })?;
+        let receipt = sign_receipt(
+            &ReceiptFacts {
+                id: &id,
+                rec: &rec,
+                brand: &brand,
+                issued_at: iat,
+                expires_at: req.expires_at(),
+                revoked_at: None,
+                status_idx: idx,
+            },
+            self.rec.now(),
+        )?;
+        Ok(IssuedGrant {
+            id,
+            token: rec.token.clone(),
+            receipt,
+            summary,
+        })
+    }
+
+    /// Revoke one grant. Its bit in the brand's status list is set from now on.
+    pub fn revoke(&mut self, id_or_prefix: &str) -> Result<GrantInfo> {
+        let info = self.get(id_or_prefix)?;
+        if info.state == GrantState::Revoked {
+            return Err(GrantError::AlreadyRevoked(info.id).into());
+        }
+        let t = self.rec.now();
+        self.rec.write(|tx| {
+            tx.conn().execute(
+                "UPDATE grants SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                params![t, info.id],
+            )?;
+            tx.audit::<VaultError>(
+                &AuditEvent::new(
+                    "grant.revoked",
+                    info.id.as_str(),
+                    format!("from {}", info.brand),
+                )
+                .with("brand", info.brand.as_str()),
+            )?;
+            Ok::<_, VaultError>(())
+        })?;
+        let row = self.row(&info.id)?;
+        self.info(&info.id, row)
+    }
+
+    /// Replace an active grant with a new one carrying the same choices and today's values,
+    /// then revoke the old one. The new grant keeps the old expiry.
+    pub fn reissue(&mut self, id_or_prefix: &str) -> Result<IssuedGrant> {
+        let old = self.get(id_or_prefix)?;
+        if old.state != GrantState::Active {
+            return Err(GrantError::NotActive(old.id).into());
+        }
+        let (brand_row, sealed, ..) = self.row(&old.id)?;
+        let rec = self.open(&old.id, &brand_row, &sealed)?;
+        let req = GrantRequest::new(
+            GrantRequestParts {
+                brand: rec.brand.clone(),
+                fields: rec.fields.clone(),
+                derived: rec.derived.clone(),
+                purpose: rec.purpose.clone(),
+                purpose_category: Some(rec.purpose_category.clone()),
+                channels: rec.channels.clone(),
+                offer: rec.offer.clone(),
+                expires_at: old.expires_at,
+            },
+            self.rec.now(),
+        )?;
+        let new = self.issue(&req)?;
+        self.revoke(&old.id)?;
+        Ok(new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::brands::NewBrand;
+    use crate::clock::{Clock, FixedClock};
+    use crate::{KdfParams, Passphrase, Vault};
+
+    /// Expiry follows the vault's clock: a grant goes from active to expired when the clock
+    /// passes its `exp`, and a brand then holds nothing live, with no sleeping.
+    #[test]
+    fn grants_expire_by_the_vault_clock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        let mut v = Vault::create(
+            &path,
+            &Passphrase::new("clock test passphrase"),
+            KdfParams::MINIMUM,
+        )
+        .expect("create");
+        let clock = FixedClock::at(1_800_000_000);
+        v.set_clock(std::sync::Arc::new(clock.clone()));
+        let email: FieldName = "email".parse().expect("name");
+        v.fields_mut()
+            .set(&email, "minjun@example.kr", None)
+            .expect("set");
+        v.brands_mut()
+            .add(&NewBrand {
+                id: "acme",
+                name: "Acme",
+                ..NewBrand::default()
+            })
+            .expect("brand");
+        let parts = GrantRequestParts {
+            brand: "acme".into(),
+            fields: vec![email.clone()],
+            derived: vec![],
+            purpose: "order updates".into(),
+            purpose_category: None,
+            channels: vec![],
+            offer: None,
+            expires_at: clock.now() + 3600,
+        };
+        let req = GrantRequest::new(parts, clock.now()).expect("request");
+        let issued = v.grants_mut().issue(&req).expect("issue");
+        let state = |v: &Vault| v.grants().get(&issued.id).expect("grant").state;
+        assert_eq!(state(&v), GrantState::Active);
+        assert_eq!(v.grants().using_field(&email).expect("using").len(), 1);
+
+        clock.advance(3599);
+        assert_eq!(state(&v), GrantState::Active);
+        clock.advance(1);
+        assert_eq!(state(&v), GrantState::Expired);
+        assert!(v.grants().using_field(&email).expect("using").is_empty());
+        assert!(v.grants().holdings("acme").expect("holdings").is_empty());
+        // The request was valid when built; the vault's clock now refuses it.
+        assert!(matches!(
+            v.grants_mut().issue(&req),
+            Err(VaultError::Grant(GrantError::ExpiryInPast(_)))
+        ));
+        // An expired grant is not live: the brand can go without revoking anything.
+        assert_eq!(v.brands_mut().remove("acme", false).expect("remove"), None);
+        // The audit log took its times from the same clock.
+        let last = v.audit().entries().expect("audit").pop().expect("entry");
+        assert_eq!(last.at, clock.now());
+    }
+
+    /// A record sealed before summaries became one map still opens, with both sentences.
+    #[test]
+    fn records_with_the_old_summary_pair_still_read() {
+        let old = serde_json::json!({
+            "brand": "acme", "token": "t", "fields": ["email"], "derived": [],
+            "datatypes": ["email"], "purpose": "p",
+            "purpose_category": "https://w3id.org/dpv#ServicePersonalisation",
+            "channels": [{"channel": "email", "allowed": true}], "offer": null,
+            "summary_en": "Acme gets your email.", "summary_ko": "Acme에 이메일을 제공합니다.",
+            "jurisdiction": "KR",
+        });
+        let rec = serde_json::from_value::<GrantRecord>(old)
+            .expect("old record")
+            .opened();
+        assert_eq!(rec.summary.get(Lang::En), "Acme gets your email.");
+        assert_eq!(rec.summary.get(Lang::Ko), "Acme에 이메일을 제공합니다.");
+        let written = serde_json::to_value(&rec).expect("json");
+        assert_eq!(
+            written["summary"],
+            serde_json::json!({"en": "Acme gets your email.", "ko": "Acme에 이메일을 제공합니다."})
+        );
+        assert!(written.get("summary_en").is_none());
+        assert!(written.get("summary_ko").is_none());
+    }
+}

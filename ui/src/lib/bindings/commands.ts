@@ -1,0 +1,121 @@
+// This file was generated from the command list (crates/vouchsafe-app/src/command_list.rs).
+// Do not edit it: VOUCHSAFE_UPDATE_BINDINGS=1 cargo test -p vouchsafe-app --test bindings
+import type { AppStatus } from "./AppStatus";
+import type { AuditDto } from "./AuditDto";
+import type { BrandDto } from "./BrandDto";
+import type { ErrorKind } from "./ErrorKind";
+import type { FieldDto } from "./FieldDto";
+import type { FieldSpecDto } from "./FieldSpecDto";
+import type { GrantDto } from "./GrantDto";
+import type { GrantPreviewDto } from "./GrantPreviewDto";
+import type { GrantRequestDto } from "./GrantRequestDto";
+import type { IssuedGrantDto } from "./IssuedGrantDto";
+import type { ReceiptDto } from "./ReceiptDto";
+import type { SaveWhat } from "./SaveWhat";
+import type { SettingsDto } from "./SettingsDto";
+import type { Strength } from "./Strength";
+
+/** Every command: its arguments (camelCase keys, as Tauri reads them) and its result. */
+export type Commands = {
+  app_status: { args: Record<string, never>; result: AppStatus };
+  passphrase_strength: { args: { passphrase: string }; result: Strength };
+  create_vault: { args: { passphrase: string; confirm: string }; result: void };
+  unlock: { args: { passphrase: string }; result: void };
+  lock: { args: Record<string, never>; result: void };
+  touch: { args: Record<string, never>; result: void };
+  restore_backup: { args: { path: string; passphrase: string; overwrite: boolean }; result: void };
+  field_catalogue: { args: Record<string, never>; result: Array<FieldSpecDto> };
+  list_fields: { args: Record<string, never>; result: Array<FieldDto> };
+  set_field: { args: { name: string; value: string; label: string | null }; result: FieldDto };
+  remove_field: { args: { name: string }; result: void };
+  list_brands: { args: Record<string, never>; result: Array<BrandDto> };
+  add_brand: { args: { id: string; name: string; url: string | null; statusUrl: string | null }; result: BrandDto };
+  remove_brand: { args: { id: string; revoke: boolean }; result: string | null };
+  preview_grant: { args: { request: GrantRequestDto }; result: GrantPreviewDto };
+  issue_grant: { args: { request: GrantRequestDto }; result: IssuedGrantDto };
+  list_grants: { args: { brand: string | null }; result: Array<GrantDto> };
+  revoke_grant: { args: { id: string }; result: GrantDto };
+  revoke_brand: { args: { id: string }; result: number };
+  grant_receipt: { args: { id: string }; result: ReceiptDto };
+  status_list: { args: { brand: string }; result: string };
+  save_text: { args: { path: string; what: SaveWhat; id: string }; result: void };
+  qr_svg: { args: { text: string }; result: string };
+  copy_secret: { args: { text: string }; result: void };
+  audit_log: { args: Record<string, never>; result: AuditDto };
+  change_passphrase: { args: { current: string; new: string; confirm: string }; result: void };
+  get_settings: { args: Record<string, never>; result: SettingsDto };
+  set_settings: { args: { settings: SettingsDto }; result: SettingsDto };
+  backup: { args: { path: string; overwrite: boolean }; result: void };
+  export_plaintext: { args: { path: string }; result: void };
+  erase_vault: { args: { confirmation: string }; result: void };
+};
+
+export type CommandName = keyof Commands;
+
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "set_field", "remove_field", "list_brands", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "revoke_grant", "revoke_brand", "grant_receipt", "status_list", "save_text", "qr_svg", "copy_secret", "audit_log", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
+
+/** The commands that work while the vault is locked; every other one fails with `locked` then. */
+export const LOCK_FREE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(["app_status", "passphrase_strength", "create_vault", "unlock", "restore_backup", "field_catalogue"]);
+
+/** Every `kind` a command can fail with. */
+export const ERROR_KINDS: readonly ErrorKind[] = ["locked", "wrong_passphrase", "invalid_input", "not_found", "conflict", "integrity", "vault_file", "io", "internal"];
+
+/** The event the shell emits when auto-lock fires; its payload is a `VaultLockedEvent`. */
+export const VAULT_LOCKED_EVENT = "vault-locked";
+
+/** How a command reaches the Rust side: `invoke`, wrapped by the UI as it needs. */
+export type Call = <C extends CommandName>(command: C, args: Commands[C]["args"]) => Promise<Commands[C]["result"]>;
+
+/** One typed function per command, each calling `call`. */
+export function createCommands(call: Call) {
+  return {
+    /** Whether a vault exists and is unlocked, and the settings the window starts with. */
+    appStatus: (): Promise<AppStatus> => call("app_status", {}),
+    /** How hard a new passphrase would be to guess (zxcvbn). */
+    passphraseStrength: (passphrase: string): Promise<Strength> => call("passphrase_strength", { passphrase }),
+    /** Create the vault at the default path, and unlock it. */
+    createVault: (passphrase: string, confirm: string): Promise<void> => call("create_vault", { passphrase, confirm }),
+    unlock: (passphrase: string): Promise<void> => call("unlock", { passphrase }),
+    /** Drop the vault and every cached value. */
+    lock: (): Promise<void> => call("lock", {}),
+    /** Count user input as activity for auto-lock. */
+    touch: (): Promise<void> => call("touch", {}),
+    /** Replace (or create) the vault from a backup file, then unlocked. */
+    restoreBackup: (path: string, passphrase: string, overwrite: boolean): Promise<void> => call("restore_backup", { path, passphrase, overwrite }),
+    fieldCatalogue: (): Promise<Array<FieldSpecDto>> => call("field_catalogue", {}),
+    listFields: (): Promise<Array<FieldDto>> => call("list_fields", {}),
+    /** Returns the field as stored (normalised, e.g. a phone number in E.164). */
+    setField: (name: string, value: string, label: string | null = null): Promise<FieldDto> => call("set_field", { name, value, label }),
+    removeField: (name: string): Promise<void> => call("remove_field", { name }),
+    listBrands: (): Promise<Array<BrandDto>> => call("list_brands", {}),
+    addBrand: (id: string, name: string, url: string | null = null, statusUrl: string | null = null): Promise<BrandDto> => call("add_brand", { id, name, url, statusUrl }),
+    /** Returns the final status list token when live grants were revoked on the way. */
+    removeBrand: (id: string, revoke: boolean): Promise<string | null> => call("remove_brand", { id, revoke }),
+    /** Exactly what the brand would receive, before anything is issued. */
+    previewGrant: (request: GrantRequestDto): Promise<GrantPreviewDto> => call("preview_grant", { request }),
+    issueGrant: (request: GrantRequestDto): Promise<IssuedGrantDto> => call("issue_grant", { request }),
+    listGrants: (brand: string | null = null): Promise<Array<GrantDto>> => call("list_grants", { brand }),
+    revokeGrant: (id: string): Promise<GrantDto> => call("revoke_grant", { id }),
+    /** Revoke every live grant of a brand; returns how many. */
+    revokeBrand: (id: string): Promise<number> => call("revoke_brand", { id }),
+    grantReceipt: (id: string): Promise<ReceiptDto> => call("grant_receipt", { id }),
+    /** The brand's signed status list token. */
+    statusList: (brand: string): Promise<string> => call("status_list", { brand }),
+    /** Write a grant's token or receipt (by grant id) or a brand's status list (by brand id) to `path`, owner-only. */
+    saveText: (path: string, what: SaveWhat, id: string): Promise<void> => call("save_text", { path, what, id }),
+    /** An SVG document of the QR code of `text`. */
+    qrSvg: (text: string): Promise<string> => call("qr_svg", { text }),
+    /** Put `text` on the clipboard; cleared after 30 s if it still holds it. */
+    copySecret: (text: string): Promise<void> => call("copy_secret", { text }),
+    auditLog: (): Promise<AuditDto> => call("audit_log", {}),
+    changePassphrase: (current: string, new_: string, confirm: string): Promise<void> => call("change_passphrase", { current, new: new_, confirm }),
+    getSettings: (): Promise<SettingsDto> => call("get_settings", {}),
+    setSettings: (settings: SettingsDto): Promise<SettingsDto> => call("set_settings", { settings }),
+    backup: (path: string, overwrite: boolean): Promise<void> => call("backup", { path, overwrite }),
+    exportPlaintext: (path: string): Promise<void> => call("export_plaintext", { path }),
+    /** `confirmation` is the word the UI asked the person to type (`ERASE` or `삭제`). */
+    eraseVault: (confirmation: string): Promise<void> => call("erase_vault", { confirmation }),
+  };
+}
+
+export type CommandFunctions = ReturnType<typeof createCommands>;
