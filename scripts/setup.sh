@@ -15,7 +15,7 @@ packages=(
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth fonts-noto-cjk
 )
-[ "$want_test" = 1 ] && packages+=(webkit2gtk-driver imagemagick python3-venv)
+[ "$want_test" = 1 ] && packages+=(webkit2gtk-driver imagemagick python3-venv python3-jwt postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -46,6 +46,7 @@ fi
 if [ "$want_test" = 1 ]; then
   echo "==> interop libraries (PyJWT, jose)"
   "$root/scripts/setup-interop.sh"
+  (cd "$root/crates/vouchsafe-inbox/tests/interop" && npm ci --no-audit --no-fund --loglevel=error)
   if ! cargo nextest --version >/dev/null 2>&1; then
     echo "==> cargo-nextest"
     cargo install cargo-nextest --locked --quiet

@@ -26,13 +26,26 @@ step() {
   step_started=$SECONDS
   echo "==> $step"
 }
-trap '[ -n "${step:-}" ] && mark; printf "%s\n" "==> time per step:" "${timings[@]}" "$(printf "%5ds  total" $((SECONDS - started)))"' EXIT
+stop_pg() { :; }
+trap 'stop_pg; [ -n "${step:-}" ] && mark; printf "%s\n" "==> time per step:" "${timings[@]}" "$(printf "%5ds  total" $((SECONDS - started)))"' EXIT
 
 step "setup (system packages, npm, interop libraries, tauri-driver, cargo-fuzz)"
 "$root/scripts/setup.sh" --test
 
 # Tools the tests need must be there: a missing one fails instead of skipping.
-export VOUCHSAFE_INTEROP=1
+export VOUCHSAFE_INTEROP=1 VOUCHSAFE_INBOX_REQUIRE_INTEROP=1
+
+step "PostgreSQL on loopback for the brand inbox's tests"
+# A throwaway server on 127.0.0.1:54329 (trust auth, loopback only); the inbox suite runs on
+# SQLite always and on this server too because the variable is set.
+# Under /tmp, which the postgres user can reach (a clone under /root may not be).
+INBOX_PG_DIR=$(mktemp -d /tmp/vouchsafe-inbox-pg.XXXXXX)
+chmod 755 "$INBOX_PG_DIR"
+export INBOX_PG_DIR
+stop_pg() { "$root/scripts/inbox-pg.sh" stop >/dev/null 2>&1 || true; rm -rf "$INBOX_PG_DIR"; }
+VOUCHSAFE_INBOX_TEST_PG=$("$root/scripts/inbox-pg.sh" start)
+export VOUCHSAFE_INBOX_TEST_PG
+echo "PostgreSQL at $VOUCHSAFE_INBOX_TEST_PG"
 
 step "UI: type check, unit tests (Vitest), production build with its CSP check"
 npm --prefix ui run check

@@ -1,0 +1,308 @@
+//! The grant delivery (docs/protocol.md §3): OpenID4VP `direct_post` of a grant to
+//! `response_uri`, checked against the request whose nonce it carries, stored, and answered with
+//! the brand's countersigned receipt.
+
+use serde_json::{Map, Value, json};
+use vouchsafe_token::GrantClaims;
+use vouchsafe_verify::{IssuerPolicy, StatusPolicy, VerifiedGrant, VerifyError, VerifyOptions};
+
+use crate::EVENTS_PATH;
+use crate::keys::{BRAND_RECEIPT_TYP, BrandKey};
+use crate::origin::Origin;
+use crate::request::{Channel, RequestSpec, retention_secs};
+use crate::store::{Accepted, GrantRecord, GrantState, Store, StoreError};
+use crate::util::{random_id, sha256_b64};
+
+/// Why a delivery was refused. Every variant but `Store`/`Internal` is the client's fault and
+/// answers `400` with the OAuth error shape.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The body is not `application/x-www-form-urlencoded` with one `vp_token` and one `state`.
+    #[error("{0}")]
+    Form(String),
+    /// The grant did not verify (signature, `typ`, `aud`, time, …).
+    #[error("grant refused: {0}")]
+    Verify(#[from] VerifyError),
+    /// It verified but is not shaped like a Vouchsafe grant.
+    #[error("not a Vouchsafe grant: {0}")]
+    NotAGrant(String),
+    /// No `nonce` claim.
+    #[error("the grant has no nonce; a delivery answers a request")]
+    NoNonce,
+    /// The nonce was never issued here.
+    #[error("unknown nonce")]
+    UnknownNonce,
+    /// The request expired before the grant arrived.
+    #[error("the request expired")]
+    ExpiredNonce,
+    /// Another grant already answered the request.
+    #[error("the request was already answered by another grant")]
+    UsedNonce,
+    /// `state` is not the request's.
+    #[error("state does not match the request")]
+    StateMismatch,
+    /// A released claim the request did not ask for.
+    #[error("claim {0:?} was not asked for")]
+    NotAsked(String),
+    /// A required claim is missing.
+    #[error("required claim {0:?} is missing")]
+    RequiredMissing(String),
+    /// A different grant with the same `jti` was delivered before.
+    #[error("a different grant with this jti was already delivered")]
+    JtiConflict,
+    /// Storage failed: the vault should retry.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Signing or randomness failed.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl DeliveryError {
+    /// The OAuth 2.0 `error` code: `invalid_grant` for a bad signature, `invalid_request` for
+    /// every other refusal, `server_error` for ours.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeliveryError::Verify(VerifyError::BadSignature(_)) => "invalid_grant",
+            DeliveryError::Store(_) | DeliveryError::Internal(_) => "server_error",
+            _ => "invalid_request",
+        }
+    }
+
+    /// Whether the client can fix it (400) rather than retry (500).
+    pub fn is_client_error(&self) -> bool {
+        !matches!(self, DeliveryError::Store(_) | DeliveryError::Internal(_))
+    }
+}
+
+/// Parses the `direct_post` body: exactly one `vp_token` (`{"profile": ["<grant>"]}`) and
+/// exactly one `state`.
+pub fn parse_form(body: &[u8]) -> Result<(String, String), DeliveryError> {
+    let mut vp_token = None;
+    let mut state = None;
+    for (name, value) in form_urlencoded::parse(body) {
+        let slot = match name.as_ref() {
+            "vp_token" => &mut vp_token,
+            "state" => &mut state,
+            _ => continue,
+        };
+        if slot.replace(value.into_owned()).is_some() {
+            return Err(DeliveryError::Form(format!(
+                "{name} appears more than once"
+            )));
+        }
+    }
+    let vp_token = vp_token.ok_or_else(|| DeliveryError::Form("vp_token is missing".into()))?;
+    let state = state.ok_or_else(|| DeliveryError::Form("state is missing".into()))?;
+    let parsed: Value = serde_json::from_str(&vp_token)
+        .map_err(|_| DeliveryError::Form("vp_token is not JSON".into()))?;
+    let grant = match parsed.get("profile").and_then(Value::as_array) {
+        Some(list) if list.len() == 1 => list.first().and_then(Value::as_str),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        DeliveryError::Form("vp_token must be {\"profile\": [\"<grant JWT>\"]}".into())
+    })?;
+    Ok((grant.to_owned(), state))
+}
+
+/// Verifies, stores and countersigns a delivered grant; returns the receipt. Re-posting a
+/// grant already stored returns its receipt again.
+pub async fn deliver(
+    origin: &Origin,
+    key: &BrandKey,
+    store: &Store,
+    body: &[u8],
+    now: i64,
+) -> Result<(String, bool), DeliveryError> {
+    let (token, state) = parse_form(body)?;
+    let verified = verify(&token, origin, IssuerPolicy::AnyConsumer, now)?;
+    let claims = typed(&verified)?;
+    let digest = sha256_b64(&token);
+
+    if let Some(existing) = store.grant(&claims.jti).await? {
+        return if existing.sha256 == digest {
+            Ok((existing.receipt, false))
+        } else {
+            Err(DeliveryError::JtiConflict)
+        };
+    }
+
+    let nonce = claims.nonce.as_deref().ok_or(DeliveryError::NoNonce)?;
+    let request = store
+        .request_by_nonce(nonce)
+        .await?
+        .ok_or(DeliveryError::UnknownNonce)?;
+    if request.used_by.is_some() {
+        return Err(DeliveryError::UsedNonce);
+    }
+    if request.expires_at < now {
+        return Err(DeliveryError::ExpiredNonce);
+    }
+    if request.state != state {
+        return Err(DeliveryError::StateMismatch);
+    }
+
+    let record = grant_record(
+        origin,
+        key,
+        &verified,
+        &claims,
+        &request.spec,
+        Some(request.id),
+        digest,
+        now,
+    )?;
+    match store.accept_grant(nonce, now, &record).await? {
+        Accepted::Stored => {
+            tracing::info!(grant = %record.jti, "grant stored");
+            Ok((record.receipt, true))
+        }
+        // Lost a race against another delivery of the same request.
+        Accepted::NonceUnavailable => Err(DeliveryError::UsedNonce),
+        Accepted::DuplicateJti => match store.grant(&record.jti).await? {
+            Some(existing) if existing.sha256 == record.sha256 => Ok((existing.receipt, false)),
+            _ => Err(DeliveryError::JtiConflict),
+        },
+    }
+}
+
+/// `verify_grant` with the inbox's policy: audience = the origin, status waived (a grant being
+/// delivered was just issued; revocation reaches the inbox as an event).
+pub fn verify(
+    token: &str,
+    origin: &Origin,
+    issuer: IssuerPolicy,
+    now: i64,
+) -> Result<VerifiedGrant, VerifyError> {
+    vouchsafe_verify::verify_grant(
+        token,
+        &VerifyOptions {
+            audience: origin.as_str().to_owned(),
+            issuer,
+            status: StatusPolicy::Waived,
+            now,
+        },
+    )
+}
+
+/// The typed claims of a verified grant.
+pub fn typed(verified: &VerifiedGrant) -> Result<GrantClaims, DeliveryError> {
+    verified
+        .typed_claims()
+        .map_err(|e| DeliveryError::NotAGrant(e.to_string()))
+}
+
+/// Checks the released claims against `spec` and returns their dotted names: every released
+/// claim was asked for, and every required one is present.
+pub fn check_released(
+    profile: &Map<String, Value>,
+    spec: &RequestSpec,
+) -> Result<Vec<String>, DeliveryError> {
+    let asked = |path: &[&str]| {
+        spec.asked()
+            .any(|(p, _)| p.0.iter().map(String::as_str).eq(path.iter().copied()))
+    };
+    let mut received = Vec::new();
+    for (name, value) in profile {
+        if asked(&[name]) {
+            received.push(name.clone());
+            continue;
+        }
+        let Some(members) = value.as_object() else {
+            return Err(DeliveryError::NotAsked(name.clone()));
+        };
+        if members.is_empty() {
+            return Err(DeliveryError::NotAsked(name.clone()));
+        }
+        for member in members.keys() {
+            if !asked(&[name, member]) {
+                return Err(DeliveryError::NotAsked(format!("{name}.{member}")));
+            }
+            received.push(format!("{name}.{member}"));
+        }
+    }
+    for (path, required) in spec.asked() {
+        let present = match path.0.as_slice() {
+            [name] => profile.contains_key(name),
+            [name, member] => profile
+                .get(name)
+                .and_then(Value::as_object)
+                .is_some_and(|m| m.contains_key(member)),
+            _ => false,
+        };
+        if required && !present {
+            return Err(DeliveryError::RequiredMissing(path.dotted()));
+        }
+    }
+    received.sort();
+    Ok(received)
+}
+
+/// The channels the brand may use: those it asked for that the grant allows
+/// (`authorization_details[0].channels[name] == true`).
+pub fn allowed_channels(claims: &GrantClaims, spec: &RequestSpec) -> Vec<Channel> {
+    let consent = claims
+        .authorization_details
+        .first()
+        .and_then(|d| d.channels.as_ref());
+    spec.channels
+        .iter()
+        .filter(|c| consent.is_some_and(|m| m.get(&c.channel) == Some(&true)))
+        .cloned()
+        .collect()
+}
+
+/// Builds the stored grant and its brand receipt.
+#[allow(clippy::too_many_arguments)]
+pub fn grant_record(
+    origin: &Origin,
+    key: &BrandKey,
+    verified: &VerifiedGrant,
+    claims: &GrantClaims,
+    spec: &RequestSpec,
+    request_id: Option<String>,
+    sha256: String,
+    now: i64,
+) -> Result<GrantRecord, DeliveryError> {
+    let received = check_released(&claims.profile, spec)?;
+    let channels = allowed_channels(claims, spec);
+    let retention_until = now.saturating_add(
+        retention_secs(&spec.retention).map_err(|e| DeliveryError::Internal(e.to_string()))?,
+    );
+    let receipt_claims = json!({
+        "iss": origin.as_str(),
+        "aud": claims.iss,
+        "iat": now,
+        "jti": random_id(16).map_err(|e| DeliveryError::Internal(e.to_string()))?,
+        "grant": {"jti": claims.jti, "sha256": sha256},
+        "received": received,
+        "retention": {"period": spec.retention, "until": retention_until},
+        "channels": channels,
+        "events_uri": origin.join(EVENTS_PATH),
+    });
+    let receipt = key
+        .sign(BRAND_RECEIPT_TYP, &receipt_claims)
+        .map_err(|e| DeliveryError::Internal(e.to_string()))?;
+    Ok(GrantRecord {
+        jti: claims.jti.clone(),
+        consumer: claims.iss.clone(),
+        consumer_jwk: serde_json::to_string(verified.jwk())
+            .map_err(|e| DeliveryError::Internal(e.to_string()))?,
+        request_id,
+        sha256,
+        state: GrantState::Live,
+        claims: Some(claims.profile.clone()),
+        received,
+        channels,
+        retention: spec.retention.clone(),
+        retention_until,
+        received_at: now,
+        revoked_at: None,
+        erased_at: None,
+        receipt,
+        exp: claims.exp,
+        status_uri: Some(claims.status.status_list.uri.clone()),
+        status_idx: i64::try_from(claims.status.status_list.idx).ok(),
+    })
+}
