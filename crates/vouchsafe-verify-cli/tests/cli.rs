@@ -1,6 +1,8 @@
 //! The `vouchsafe-verify` binary: output formats, stdin handling and one exit code per class.
 
 #[allow(dead_code)]
+// The library's test helpers (keys, token builders), shared rather than copied.
+#[path = "../../vouchsafe-verify/tests/common/mod.rs"]
 mod common;
 
 use std::io::Write as _;
