@@ -20,9 +20,9 @@ use vouchsafe_verify::jws::{header_for, sign_compact};
 
 use ed25519_dalek::Signature;
 use vouchsafe_verify::{
-    AUTHORIZATION_DETAILS_TYPE, CompactJws, GRANT_TYP, IssuerPolicy, PublicJwk, SigningKey,
-    StatusList, StatusListVerified, StatusOutcome, StatusPolicy, VerifyOptions, status_list_token,
-    verify_grant, verify_grants,
+    AUTHORIZATION_DETAILS_TYPE, CompactJws, GRANT_TYP, IssuerPolicy, PinnedConsumer, PublicJwk,
+    SigningKey, StatusList, StatusListVerified, StatusOutcome, StatusPolicy, VerifyOptions,
+    status_list_token, verify_grant, verify_grants,
 };
 
 const BRAND: &str = "https://brand.example";
@@ -166,6 +166,14 @@ fn bench(c: &mut Criterion) {
         .map(Arc::new)
         .unwrap_or_else(|e| die("status list", e));
     let waived = options(&f, StatusPolicy::Waived);
+    // The brand kept the consumer's key at first contact: decoded once, not per grant.
+    let pinned_key = PinnedConsumer::new(&PublicJwk::from_verifying_key(&raw_key))
+        .map(Arc::new)
+        .unwrap_or_else(|e| die("pinned key", e));
+    let waived_pinned_key = VerifyOptions {
+        issuer: IssuerPolicy::PinnedKey(pinned_key),
+        ..options(&f, StatusPolicy::Waived)
+    };
     let per_call_list = options(&f, StatusPolicy::List(f.status_list.clone()));
     let shared = options(&f, StatusPolicy::Verified(shared_list));
     let (jwt_key, jwt_validation) =
@@ -175,6 +183,7 @@ fn bench(c: &mut Criterion) {
     // Measure only paths that really succeed.
     let checks = [
         verify_grant(&f.token, &waived).map(|g| g.status() == StatusOutcome::NotChecked),
+        verify_grant(&f.token, &waived_pinned_key).map(|g| g.status() == StatusOutcome::NotChecked),
         verify_grant(&f.token, &per_call_list).map(|g| g.status() == StatusOutcome::Valid),
         verify_grant(&f.token, &shared).map(|g| g.status() == StatusOutcome::Valid),
     ];
@@ -214,6 +223,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("verify_grant/waived", |b| {
         b.iter(|| verify_grant(black_box(&f.token), black_box(&waived)))
+    });
+    group.bench_function("verify_grant/waived_pinned_key", |b| {
+        b.iter(|| verify_grant(black_box(&f.token), black_box(&waived_pinned_key)))
     });
     group.bench_function("verify_grant/shared_list_100k", |b| {
         b.iter(|| verify_grant(black_box(&f.token), black_box(&shared)))

@@ -43,8 +43,8 @@
 pub mod verify;
 
 pub use verify::{
-    ErrorClass, HeaderError, IssuerPolicy, StatusListVerified, StatusOutcome, StatusPolicy,
-    VerifiedGrant, VerifyError, VerifyOptions, verify_grant, verify_grants,
+    ErrorClass, HeaderError, IssuerPolicy, PinnedConsumer, StatusListVerified, StatusOutcome,
+    StatusPolicy, VerifiedGrant, VerifyError, VerifyOptions, verify_grant, verify_grants,
 };
 pub use vouchsafe_token as token;
 pub use vouchsafe_token::{

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use vouchsafe_verify::jws::Part;
 use vouchsafe_verify::{
-    ErrorClass, HeaderError, IssuerPolicy, JwkError, MAX_LEEWAY_SECS, RECEIPT_TYP, StatusOutcome,
-    StatusPolicy, VerifyError, VerifyOptions, verify_grant,
+    ErrorClass, HeaderError, IssuerPolicy, JwkError, MAX_LEEWAY_SECS, PinnedConsumer, RECEIPT_TYP,
+    StatusOutcome, StatusPolicy, VerifyError, VerifyOptions, verify_grant,
 };
 
 fn verify(token: &str) -> Result<vouchsafe_verify::VerifiedGrant, VerifyError> {
@@ -96,6 +96,48 @@ fn options_are_optional_and_pinning_the_issuer_works() -> TestResult {
                 ..opts()
             }
         ),
+        VerifyError::UnexpectedIssuer { .. }
+    );
+    Ok(())
+}
+
+#[test]
+fn a_pinned_key_verifies_exactly_like_a_pinned_urn() -> TestResult {
+    let key = key("consumer");
+    let pinned = std::sync::Arc::new(PinnedConsumer::new(&jwk(&key))?);
+    assert_eq!(pinned.urn(), urn(&key));
+    let by_key = VerifyOptions {
+        issuer: IssuerPolicy::PinnedKey(pinned),
+        ..opts()
+    };
+    let by_urn = VerifyOptions {
+        issuer: IssuerPolicy::Pinned(urn(&key)),
+        ..opts()
+    };
+    let token = grant(&key)?;
+    let grant = verify_grant(&token, &by_key)?;
+    assert_eq!(grant.issuer(), urn(&key));
+    assert_eq!(grant.jwk(), &jwk(&key));
+
+    // Another consumer's grant, a tampered payload, and a header key spelled differently from the
+    // pinned one: each answered by the key path exactly as by the URN path.
+    let other = self::grant(&common::key("other"))?;
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    parts[1] = b64(br#"{"iss":"x"}"#);
+    let tampered = parts.join(".");
+    let padded_x = with(
+        grant_header(&key)?,
+        json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": format!("{}=", jwk(&key).x)}}),
+    );
+    let respelled = forge(&padded_x, &claims(&key), &key)?;
+    for bad in [&other, &tampered, &respelled] {
+        let a = verify_grant(bad, &by_key).map(|g| g.jti().to_owned());
+        let b = verify_grant(bad, &by_urn).map(|g| g.jti().to_owned());
+        assert!(a.is_err(), "accepted {bad}");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    }
+    assert_err!(
+        verify_grant(&other, &by_key),
         VerifyError::UnexpectedIssuer { .. }
     );
     Ok(())

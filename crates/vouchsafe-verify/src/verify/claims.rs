@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use super::VerifyOptions;
 use super::error::{VerifyError, shown};
-use super::{IssuerPolicy, VerifyOptions};
 use vouchsafe_token::MAX_LEEWAY_SECS;
 
 /// The claims every verified grant has, extracted once they passed their checks.
@@ -37,11 +37,11 @@ pub(crate) fn check(
             iss: iss.to_owned(),
         });
     }
-    if let IssuerPolicy::Pinned(expected) = &opts.issuer
+    if let Some(expected) = opts.issuer.expected_issuer()
         && expected != iss
     {
         return Err(VerifyError::UnexpectedIssuer {
-            expected: expected.clone(),
+            expected: expected.to_owned(),
             found: iss.to_owned(),
         });
     }

@@ -19,11 +19,20 @@ pub(crate) struct HeaderKey {
     pub(crate) thumbprint: String,
 }
 
+/// A key the caller has already validated and decoded (a pinned consumer). A header `jwk` equal
+/// to it reuses the decoded point and thumbprint instead of computing them again.
+pub(crate) struct KnownKey<'k> {
+    pub(crate) jwk: &'k PublicJwk,
+    pub(crate) key: &'k VerifyingKey,
+    pub(crate) thumbprint: &'k str,
+}
+
 /// Applies the header policy for a token of type `typ`, in order: `alg`, `typ`, `crit`, `jwk`,
 /// `kid`.
 pub(crate) fn check(
     header: &Map<String, Value>,
     typ: &'static str,
+    known: Option<KnownKey<'_>>,
 ) -> Result<HeaderKey, HeaderError> {
     let alg = header.get("alg");
     if !alg.and_then(Value::as_str).is_some_and(is_ed25519_alg) {
@@ -49,8 +58,15 @@ pub(crate) fn check(
 
     let jwk_value = header.get("jwk").ok_or(HeaderError::MissingJwk)?;
     let jwk = PublicJwk::from_json(jwk_value).map_err(HeaderError::InvalidJwk)?;
-    let key = jwk.to_verifying_key().map_err(HeaderError::InvalidJwk)?;
-    let thumbprint = jwk.thumbprint();
+    // Equal members mean the very key the caller validated; any other key (including another
+    // spelling of the same point, which decoding would refuse) takes the full path.
+    let (key, thumbprint) = match known {
+        Some(known) if *known.jwk == jwk => (*known.key, known.thumbprint.to_owned()),
+        _ => (
+            jwk.to_verifying_key().map_err(HeaderError::InvalidJwk)?,
+            jwk.thumbprint(),
+        ),
+    };
 
     if let Some(kid) = header.get("kid")
         && kid.as_str() != Some(thumbprint.as_str())
@@ -106,9 +122,9 @@ mod tests {
 
     #[test]
     fn accepts_the_vouchsafe_header_and_both_alg_names() {
-        assert!(check(&header(json!({})), GRANT_TYP).is_ok());
-        assert!(check(&header(json!({"alg": "Ed25519"})), GRANT_TYP).is_ok());
-        assert!(check(&header(json!({"kid": null})), GRANT_TYP).is_ok());
+        assert!(check(&header(json!({})), GRANT_TYP, None).is_ok());
+        assert!(check(&header(json!({"alg": "Ed25519"})), GRANT_TYP, None).is_ok());
+        assert!(check(&header(json!({"kid": null})), GRANT_TYP, None).is_ok());
     }
 
     #[test]
@@ -123,7 +139,7 @@ mod tests {
             json!(["EdDSA"]),
             json!(null),
         ] {
-            let result = check(&header(json!({ "alg": alg })), GRANT_TYP);
+            let result = check(&header(json!({ "alg": alg })), GRANT_TYP, None);
             assert!(
                 matches!(result, Err(HeaderError::Algorithm(_))),
                 "{alg}: {result:?}"
@@ -146,7 +162,7 @@ mod tests {
         assert!(!typ_matches("vnd.vouchsafe.consent-receipt+jwt", GRANT_TYP));
         assert!(!typ_matches("application/", GRANT_TYP));
         assert!(!typ_matches("appé", GRANT_TYP));
-        let result = check(&header(json!({"typ": null})), GRANT_TYP);
+        let result = check(&header(json!({"typ": null})), GRANT_TYP, None);
         assert!(
             matches!(&result, Err(HeaderError::Type { found, .. }) if found == "missing"),
             "{result:?}"
@@ -156,7 +172,7 @@ mod tests {
     #[test]
     fn any_crit_is_rejected() {
         for crit in [json!(["b64"]), json!([]), json!("exp")] {
-            let result = check(&header(json!({ "crit": crit })), GRANT_TYP);
+            let result = check(&header(json!({ "crit": crit })), GRANT_TYP, None);
             assert!(
                 matches!(result, Err(HeaderError::Critical(_))),
                 "{result:?}"
@@ -167,20 +183,22 @@ mod tests {
     #[test]
     fn jwk_must_be_present_and_valid() {
         assert!(matches!(
-            check(&header(json!({"jwk": null})), GRANT_TYP),
+            check(&header(json!({"jwk": null})), GRANT_TYP, None),
             Err(HeaderError::MissingJwk)
         ));
         assert!(matches!(
             check(
                 &header(json!({"jwk": {"kty": "RSA", "n": "AQAB", "e": "AQAB"}})),
-                GRANT_TYP
+                GRANT_TYP,
+                None
             ),
             Err(HeaderError::InvalidJwk(JwkError::MissingMember("crv")))
         ));
         assert!(matches!(
             check(
                 &header(json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}})),
-                GRANT_TYP
+                GRANT_TYP,
+                None
             ),
             Err(HeaderError::InvalidJwk(JwkError::WrongLength(3)))
         ));
@@ -189,7 +207,7 @@ mod tests {
     #[test]
     fn kid_must_be_the_thumbprint() {
         for kid in [json!("key-1"), json!(7)] {
-            let result = check(&header(json!({ "kid": kid })), GRANT_TYP);
+            let result = check(&header(json!({ "kid": kid })), GRANT_TYP, None);
             assert!(
                 matches!(result, Err(HeaderError::KidMismatch { .. })),
                 "{result:?}"

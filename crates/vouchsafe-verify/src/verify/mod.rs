@@ -14,6 +14,7 @@ mod status;
 
 use std::sync::Arc;
 
+use ed25519_dalek::VerifyingKey;
 use serde_json::{Map, Value};
 use vouchsafe_token::jwk::{PublicJwk, THUMBPRINT_URN_PREFIX};
 use vouchsafe_token::jws::CompactJws;
@@ -32,9 +33,53 @@ pub enum IssuerPolicy {
     /// (`urn:ietf:params:oauth:jwk-thumbprint:sha-256:…`): the consumer already bound to the
     /// account being acted on.
     Pinned(String),
+    /// Only grants signed by this key: the same rule as [`Self::Pinned`], for a brand that has
+    /// kept the consumer's key (not only its URN) since first contact. The key is decoded once
+    /// here instead of on every verification, which is most of a verification's cost beyond the
+    /// signature itself (docs/performance.md).
+    PinnedKey(Arc<PinnedConsumer>),
     /// Any consumer's self-signed grant. Right for a first contact, where the brand then binds
     /// the grant's `iss` to the new account and pins it from then on (docs/verifier.md).
     AnyConsumer,
+}
+
+impl IssuerPolicy {
+    /// The thumbprint URN `iss` must equal, if any.
+    fn expected_issuer(&self) -> Option<&str> {
+        match self {
+            IssuerPolicy::Pinned(urn) => Some(urn),
+            IssuerPolicy::PinnedKey(consumer) => Some(&consumer.urn),
+            IssuerPolicy::AnyConsumer => None,
+        }
+    }
+}
+
+/// A consumer's per-brand public key, validated and decoded once, with its thumbprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinnedConsumer {
+    jwk: PublicJwk,
+    key: VerifyingKey,
+    thumbprint: String,
+    urn: String,
+}
+
+impl PinnedConsumer {
+    /// Validates `jwk` as an Ed25519 key (the same rules as a grant header's `jwk`).
+    pub fn new(jwk: &PublicJwk) -> Result<Self, vouchsafe_token::JwkError> {
+        let key = jwk.to_verifying_key()?;
+        let thumbprint = jwk.thumbprint();
+        Ok(Self {
+            jwk: jwk.clone(),
+            key,
+            urn: format!("{THUMBPRINT_URN_PREFIX}{thumbprint}"),
+            thumbprint,
+        })
+    }
+
+    /// The consumer's identifier at this brand, `urn:ietf:params:oauth:jwk-thumbprint:sha-256:…`.
+    pub fn urn(&self) -> &str {
+        &self.urn
+    }
 }
 
 /// Whether, and against what, revocation is checked.
@@ -177,7 +222,7 @@ impl VerifiedGrant {
 ///    `uri`, not expired, index in range, entry 0. A list past its `ttl` gives
 ///    [`StatusOutcome::ValidStale`].
 pub fn verify_grant(token: &str, opts: &VerifyOptions) -> Result<VerifiedGrant, VerifyError> {
-    let prepared = prepare(token)?;
+    let prepared = prepare(token, &opts.issuer)?;
     prepared
         .jws
         .verify_signature(&prepared.key.key)
@@ -196,8 +241,10 @@ pub fn verify_grants(
     tokens: &[&str],
     opts: &VerifyOptions,
 ) -> Vec<Result<VerifiedGrant, VerifyError>> {
-    let mut prepared: Vec<Result<Prepared<'_>, VerifyError>> =
-        tokens.iter().map(|token| prepare(token)).collect();
+    let mut prepared: Vec<Result<Prepared<'_>, VerifyError>> = tokens
+        .iter()
+        .map(|token| prepare(token, &opts.issuer))
+        .collect();
 
     // Signature length is checked here as `CompactJws::verify_signature` would, so that only
     // well-formed signatures enter the batch.
@@ -258,9 +305,17 @@ struct Prepared<'t> {
     key: HeaderKey,
 }
 
-fn prepare(token: &str) -> Result<Prepared<'_>, VerifyError> {
+fn prepare<'t>(token: &'t str, issuer: &IssuerPolicy) -> Result<Prepared<'t>, VerifyError> {
     let jws = CompactJws::parse(token).map_err(VerifyError::structure)?;
-    let key = header::check(jws.header(), GRANT_TYP)?;
+    let known = match issuer {
+        IssuerPolicy::PinnedKey(consumer) => Some(header::KnownKey {
+            jwk: &consumer.jwk,
+            key: &consumer.key,
+            thumbprint: &consumer.thumbprint,
+        }),
+        IssuerPolicy::Pinned(_) | IssuerPolicy::AnyConsumer => None,
+    };
+    let key = header::check(jws.header(), GRANT_TYP, known)?;
     Ok(Prepared { jws, key })
 }
 

@@ -46,8 +46,8 @@ impl StatusListVerified {
     /// revocation would stay acceptable forever), `ttl`, and the list encoding.
     pub fn verify(token: &str) -> Result<Self, VerifyError> {
         let jws = CompactJws::parse(token).map_err(VerifyError::StatusListMalformed)?;
-        let key =
-            header::check(jws.header(), STATUS_LIST_TYP).map_err(VerifyError::StatusListHeader)?;
+        let key = header::check(jws.header(), STATUS_LIST_TYP, None)
+            .map_err(VerifyError::StatusListHeader)?;
         jws.verify_signature(&key.key)
             .map_err(VerifyError::StatusListBadSignature)?;
         let claims = jws.claims().map_err(VerifyError::StatusListMalformed)?;
