@@ -98,7 +98,9 @@ pub fn verify_binary() -> PathBuf {
         if profile_dir().file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
         }
-        let st = cmd.status().expect("run cargo build -p vouchsafe-verify-cli");
+        let st = cmd
+            .status()
+            .expect("run cargo build -p vouchsafe-verify-cli");
         assert!(st.success(), "cargo build -p vouchsafe-verify-cli failed");
     }
     bin
