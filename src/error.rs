@@ -24,6 +24,12 @@ pub enum VaultError {
     AlreadyExists(PathBuf),
     #[error("wrong passphrase")]
     WrongPassphrase,
+    /// Another process (or another window of this one) has the vault open, so it may not be
+    /// replaced, erased or re-keyed under it.
+    #[error(
+        "{0} is open in another process; close it there (or wait for it to finish) and try again"
+    )]
+    InUse(PathBuf),
     #[error("passphrase too short: use at least {min} characters", min = crate::crypto::Passphrase::MIN_CHARS)]
     PassphraseTooShort,
     #[error("refusing to open the vault: {0}")]
@@ -109,6 +115,7 @@ impl VaultError {
             VaultError::NotFound(_) => C::VaultMissing,
             VaultError::AlreadyExists(_) => C::AlreadyExists,
             VaultError::WrongPassphrase => C::WrongPassphrase,
+            VaultError::InUse(_) => C::Busy,
             VaultError::PassphraseTooShort => C::InvalidInput,
             VaultError::Kdf(k) => kdf_class(k),
             VaultError::Integrity(_) => C::Integrity,
@@ -127,7 +134,9 @@ impl VaultError {
 fn kdf_class(e: &KdfError) -> ErrorClass {
     match e {
         // Parameters outside the floor/ceiling come from the file: it is not usable as is.
-        KdfError::TooWeak(_) | KdfError::TooCostly(_) => ErrorClass::VaultDamaged,
+        KdfError::TooWeak(_) | KdfError::TooCostly(_) | KdfError::BadSalt(_) => {
+            ErrorClass::VaultDamaged
+        }
         KdfError::Derivation(_) => ErrorClass::KeyDerivation,
     }
 }
@@ -136,6 +145,7 @@ fn store_class(e: &StoreError) -> ErrorClass {
     match e {
         StoreError::NotAVault(_) | StoreError::NewerSchema { .. } => ErrorClass::NotAVault,
         StoreError::Corrupt(_) => ErrorClass::VaultDamaged,
+        StoreError::UnexpectedSchema { .. } => ErrorClass::Integrity,
         StoreError::Busy(_) => ErrorClass::Busy,
         StoreError::Sqlite(_) | StoreError::Io { .. } => ErrorClass::Io,
     }

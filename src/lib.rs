@@ -48,5 +48,9 @@ pub use grants::{
     Lang, Summary,
 };
 pub use profile::FieldName;
+pub use records::integrity::{IntegrityReport, Problem, ProblemKind};
+pub use records::{AnchorStore, FileAnchorStore, Freshness};
 pub use repo::{AuditRepo, BrandRepo, Field, FieldRepo, GrantRepo};
-pub use vault::{LockedVault, Vault, default_vault_path};
+pub use vault::{
+    LockedVault, RestorePreview, UnrevokedGrant, Vault, default_anchor_dir, default_vault_path,
+};

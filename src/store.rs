@@ -4,10 +4,13 @@
 //! person typed is a sealed blob (see [`crate::crypto::record`]). The schema is versioned with
 //! `PRAGMA user_version` and recognised by `PRAGMA application_id`.
 
+mod pinned;
+
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags};
 
 /// `PRAGMA application_id`: "VSAF", so `file(1)` and we can tell a vault from any SQLite file.
 pub const APPLICATION_ID: i32 = 0x5653_4146;
@@ -59,6 +62,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         hash BLOB NOT NULL
     );
     ALTER TABLE vault_meta ADD COLUMN audit_head BLOB;",
+    // 2 → 3: every row's plaintext state is covered by a MAC (`mac`), and one sealed anchor
+    // (generation, audit head, a manifest of every row) replaces the sealed audit head. The
+    // MACs and the anchor need the data key: `records::upgrade` fills them after unlock, in the
+    // same transaction as this step (see [`apply`]).
+    "ALTER TABLE fields ADD COLUMN mac BLOB;
+    ALTER TABLE brands ADD COLUMN mac BLOB;
+    ALTER TABLE grants ADD COLUMN mac BLOB;
+    ALTER TABLE vault_meta ADD COLUMN anchor BLOB;
+    ALTER TABLE vault_meta DROP COLUMN audit_head;",
 ];
 
 /// The schema version this build writes and reads.
@@ -80,6 +92,10 @@ pub enum StoreError {
     NewerSchema { path: String, found: i64 },
     #[error("the vault file is damaged ({0}); restore it from a backup")]
     Corrupt(#[source] Damage),
+    /// The file defines a table, index, view or trigger a vault does not have, lacks one, or
+    /// has one changed: someone edited it. Refused before anything in it runs.
+    #[error("{path} holds {what}, which is not part of a Vouchsafe vault; the file was altered")]
+    UnexpectedSchema { path: String, what: String },
     #[error("the vault is busy in another process; try again")]
     Busy(#[source] rusqlite::Error),
     #[error("storage error: {0}")]
@@ -124,10 +140,15 @@ impl From<rusqlite::Error> for StoreError {
 
 /// Pragmas for every connection. `secure_delete` overwrites freed pages so removed
 /// ciphertext does not linger; `temp_store` keeps sorter spill files off the disk.
+/// The file is untrusted input: defensive mode stops SQL from corrupting it on purpose
+/// (`writable_schema`, `journal_mode = OFF`, …), and with `trusted_schema` off nothing the
+/// file's schema defines may call a function with side effects.
 fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(
-        "PRAGMA foreign_keys = ON;
+        "PRAGMA trusted_schema = OFF;
+         PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA synchronous = FULL;",
@@ -184,6 +205,7 @@ pub(crate) fn open(path: &Path) -> Result<(Connection, i64), StoreError> {
     if version < 1 {
         return Err(StoreError::NotAVault(shown));
     }
+    pinned::check(&conn, &shown, version)?;
     check_not_truncated(&conn, path)?;
     // A scribbled file shows up here rather than half-way through a command.
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
@@ -232,6 +254,16 @@ pub(crate) fn migrate(conn: &Connection, from: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Bring the schema from `from` to [`SCHEMA_VERSION`] inside the caller's transaction, so that a
+/// step that needs the data key (2 → 3) lands together with the rows it fills, or not at all.
+pub(crate) fn apply(conn: &Connection, from: i64) -> Result<(), StoreError> {
+    for sql in MIGRATIONS.iter().skip(from.max(0) as usize) {
+        conn.execute_batch(sql)?;
+    }
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    Ok(())
+}
+
 /// Run `f` in an `IMMEDIATE` transaction, so two processes writing at once queue on the lock
 /// instead of failing half-way; either all of `f`'s writes land or none.
 pub(crate) fn write<T, E: From<StoreError>>(
@@ -252,17 +284,12 @@ pub(crate) fn write<T, E: From<StoreError>>(
     }
 }
 
-/// One optional blob by id from a table with an `id` and a `sealed` column.
-pub(crate) fn sealed_by_id(
-    conn: &Connection,
-    table: &'static str,
-    id: &str,
-) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT sealed FROM {table} WHERE id = ?1"),
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?)
+/// Copy every WAL page into the main file and truncate the WAL to zero bytes, so what a
+/// transaction deleted or replaced (a record, an old key slot) no longer sits in `-wal`.
+/// `secure_delete` zeroes freed space in pages, but the WAL keeps whole old page images until
+/// it is checkpointed. Returns `false` when a reader in another process kept the checkpoint
+/// from finishing (the change itself is committed; the next checkpoint or close catches up).
+pub(crate) fn checkpoint(conn: &Connection) -> Result<bool, StoreError> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }

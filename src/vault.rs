@@ -6,6 +6,11 @@
 //! record. Changing the passphrase re-wraps the data key in one transaction, so at every
 //! instant exactly one of the old or the new passphrase works.
 
+mod files;
+mod integrity;
+
+pub use integrity::{RestorePreview, UnrevokedGrant, default_anchor_dir};
+
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,12 +20,23 @@ use rusqlite::{Connection, params};
 use crate::clock::{self, SharedClock};
 use crate::crypto::{DataKey, KdfParams, Passphrase, random_bytes, random_id};
 use crate::error::{Result, VaultError};
+use crate::records::rekey::RekeyPlan;
 use crate::records::{AuditEvent, Records};
 use crate::repo::{AuditRepo, BrandRepo, FieldRepo, GrantRepo};
 use crate::store::{self, StoreError};
 
+use files::VaultLock;
+
 /// Salt length for Argon2id; RFC 9106 recommends 16 bytes, we use 32.
 const SALT_LEN: usize = 32;
+
+/// Where re-keying finds each table's lookup names and links (see [`RekeyPlan`]): a field's
+/// row id is the lookup id of its `name`, a brand's of its `audience`; a grant links to its
+/// brand's row id.
+const REKEY: RekeyPlan = RekeyPlan {
+    named: &[("fields", "name"), ("brands", "audience")],
+    linked: &[("grants", "brand_id", "brands")],
+};
 
 /// Where the vault lives unless told otherwise: `$XDG_DATA_HOME/vouchsafe/vault.db` on Linux.
 pub fn default_vault_path() -> Option<PathBuf> {
@@ -79,9 +95,9 @@ impl KeySlot {
             t: as_u32(t),
             p: as_u32(p),
         };
-        if salt.len() < 16 {
-            return Err(StoreError::damaged("the key slot's salt is too short").into());
-        }
+        // A hostile file is refused here, before any derivation allocates memory for it.
+        crate::crypto::kdf::check_salt(&salt)?;
+        params.check()?;
         Ok(Self {
             vault_id,
             params,
@@ -97,12 +113,26 @@ pub struct LockedVault {
     path: PathBuf,
     conn: Connection,
     schema: i64,
+    /// The key slot's parameters, already checked against the floor and the ceiling.
+    kdf: KdfParams,
+    /// Shared while open; see [`files::VaultLock`].
+    lock: VaultLock,
 }
 
 /// An unlocked vault. Dropping it closes the file and wipes the data key.
 pub struct Vault {
     path: PathBuf,
     records: Records,
+    /// Shared while open, exclusive while re-keying or erasing; see [`files::VaultLock`].
+    lock: VaultLock,
+}
+
+/// A vault restored over an existing one, and where the replaced vault was kept.
+#[derive(Debug)]
+pub struct Restored {
+    pub vault: Vault,
+    /// The dated private copy of the vault that was replaced, beside it.
+    pub safety_copy: PathBuf,
 }
 
 impl fmt::Debug for Vault {
@@ -111,17 +141,6 @@ impl fmt::Debug for Vault {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
-}
-
-/// Owner-only permissions: the file is ciphertext, but its size and timing are still private.
-#[cfg(unix)]
-fn restrict(path: &Path, mode: u32) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(VaultError::io(path))
-}
-#[cfg(not(unix))]
-fn restrict(_: &Path, _: u32) -> Result<()> {
-    Ok(())
 }
 
 /// A temporary sibling of `path`, so the final rename or link stays on one file system.
@@ -159,8 +178,12 @@ fn ensure_parent(path: &Path) -> Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty() && !d.exists())
     {
-        fs::create_dir_all(dir).map_err(VaultError::io(dir))?;
-        restrict(dir, 0o700)?;
+        // Owner-only from the start, like every file the vault creates.
+        let mut b = fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(dir).map_err(VaultError::io(dir))?;
     }
     Ok(())
 }
@@ -200,8 +223,8 @@ impl Vault {
         ensure_parent(path)?;
         let tmp = temp_sibling(path, "creating")?;
         let built = (|| -> Result<()> {
-            fs::File::create(&tmp).map_err(VaultError::io(&tmp))?;
-            restrict(&tmp, 0o600)?;
+            // Private from the first byte; SQLite gives its -wal and -shm the same mode.
+            drop(files::create_private(&tmp)?);
             let conn = store::create(&tmp)?;
             let vault_id = random_id()?;
             let mut salt = vec![0u8; SALT_LEN];
@@ -216,6 +239,17 @@ impl Vault {
                  VALUES (1, ?1, ?2, 'argon2id', ?3, ?4, ?5, ?6, ?7, ?2)",
                 params![vault_id, t, params.m_kib, params.t, params.p, salt, wrapped],
             )?;
+            // The log starts with a sealed genesis entry naming the vault; its write seals the
+            // first anchor (generation 1).
+            let mut records = Records::new(conn, key, clock::system());
+            records.write(|tx| {
+                tx.audit::<VaultError>(
+                    &AuditEvent::new("vault.created", vault_id.as_str(), "")
+                        .with("vault", vault_id.as_str()),
+                )
+            })?;
+            let (conn, key) = records.into_parts();
+            drop(key);
             // Closing checkpoints the WAL into the main file, so the one file is complete.
             conn.close().map_err(|(_, e)| VaultError::from(e))?;
             Ok(())
@@ -227,7 +261,10 @@ impl Vault {
         }
         remove_sidecars(&tmp)?;
         publish(&tmp, path, false)?;
-        Vault::open(path)?.unlock(passphrase)
+        files::sync_dir(path);
+        let lock = VaultLock::exclusive(path)?;
+        lock.downgrade();
+        Vault::open_with(path, lock)?.unlock(passphrase)
     }
 
     /// Check the file at `path` is a vault this build can read, without changing it.
@@ -235,11 +272,21 @@ impl Vault {
         if !path.is_file() {
             return Err(VaultError::NotFound(path.to_path_buf()));
         }
+        let lock = VaultLock::shared(path)?;
+        Vault::open_with(path, lock)
+    }
+
+    fn open_with(path: &Path, lock: VaultLock) -> Result<LockedVault> {
         let (conn, schema) = store::open(path)?;
+        // Read and bound the key slot now, so a file asking for a ruinous derivation is refused
+        // on open, and a face can ask before deriving beyond the defaults.
+        let kdf = KeySlot::read(&conn)?.params;
         Ok(LockedVault {
             path: path.to_path_buf(),
             conn,
             schema,
+            kdf,
+            lock,
         })
     }
 
@@ -293,8 +340,13 @@ impl Vault {
         Ok(KeySlot::read(self.records.conn())?.params)
     }
 
-    /// Re-wrap the data key under a new passphrase (and, if given, new KDF parameters).
-    /// One UPDATE in one transaction: a crash leaves the old passphrase or the new one working.
+    /// Change the passphrase (and, if given, the KDF parameters), re-keying the vault: a new
+    /// random data key, every record re-sealed and every lookup id and row MAC recomputed under
+    /// it, the audit chain re-sealed, and the new key slot written, all in one transaction. A
+    /// crash leaves the old passphrase or the new one working, never neither and never a mix.
+    /// Afterwards the WAL is checkpointed and truncated, so the old key slot is not left in it.
+    /// The old passphrase, with any older copy of the key slot, opens nothing written after.
+    /// Refused while another process has the vault open.
     pub fn change_passphrase(&mut self, new: &Passphrase, params: Option<KdfParams>) -> Result<()> {
         if !new.is_long_enough() {
             return Err(VaultError::PassphraseTooShort);
@@ -305,23 +357,33 @@ impl Vault {
         let mut salt = vec![0u8; SALT_LEN];
         random_bytes(&mut salt)?;
         let kek = params.derive(new, &salt)?;
-        let wrapped = self
-            .records
-            .key()
+        let key = DataKey::generate()?;
+        let wrapped = key
             .wrap(&kek, &KeySlot::aad(&slot.vault_id, &params))
             .map_err(crate::crypto::record::SealError::from)?;
-        self.records.write(|tx| {
-            tx.conn().execute(
-                "UPDATE vault_meta SET kdf_m_kib = ?1, kdf_t = ?2, kdf_p = ?3, kdf_salt = ?4,
-                 wrapped_key = ?5, key_changed_at = ?6 WHERE id = 1",
-                params![params.m_kib, params.t, params.p, salt, wrapped, tx.now()],
-            )?;
-            tx.audit::<VaultError>(
-                &AuditEvent::new("passphrase.changed", "vault", params.to_string())
-                    .with("kdf", params.to_string()),
-            )?;
-            Ok::<_, VaultError>(())
-        })
+        let now = self.records.now();
+        let event = AuditEvent::new("passphrase.changed", "vault", params.to_string())
+            .with("kdf", params.to_string());
+        // No other process may hold the vault open across a change of its key.
+        self.lock.upgrade()?;
+        let res = self.records.rekey(
+            key,
+            &REKEY,
+            |conn| {
+                conn.execute(
+                    "UPDATE vault_meta SET kdf_m_kib = ?1, kdf_t = ?2, kdf_p = ?3, kdf_salt = ?4,
+                     wrapped_key = ?5, key_changed_at = ?6 WHERE id = 1",
+                    params![params.m_kib, params.t, params.p, salt, wrapped, now],
+                )
+                .map(drop)
+                .map_err(VaultError::from)
+            },
+            &event,
+        );
+        // The old key slot must not linger in the WAL, where the old passphrase would open it.
+        let res = res.and_then(|_| Ok(store::checkpoint(self.records.conn()).map(drop)?));
+        self.lock.downgrade();
+        res
     }
 
     /// Write a self-contained encrypted backup: a consistent copy of the vault file, which
@@ -334,22 +396,32 @@ impl Vault {
         ensure_parent(dest)?;
         let tmp = temp_sibling(dest, "backup")?;
         let tmp_str = tmp.to_string_lossy().into_owned();
+        // Private from the first byte: SQLite writes into the empty file we created 0600.
+        drop(files::create_private(&tmp)?);
         let res = self
             .records
             .conn()
             .execute("VACUUM INTO ?1", [&tmp_str])
             .map_err(VaultError::from)
-            .and_then(|_| restrict(&tmp, 0o600));
+            .and_then(|_| {
+                fs::File::open(&tmp)
+                    .and_then(|f| f.sync_all())
+                    .map_err(VaultError::io(&tmp))
+            });
         if let Err(e) = res {
             let _ = fs::remove_file(&tmp);
             return Err(e);
         }
-        publish(&tmp, dest, overwrite)
+        publish(&tmp, dest, overwrite)?;
+        files::sync_dir(dest);
+        Ok(())
     }
 
     /// Restore a backup to `target`: the backup must open with `passphrase` and every record in
     /// it must pass its integrity check before anything at `target` is touched. Refuses an
-    /// existing vault unless `overwrite`.
+    /// existing vault unless `overwrite`; a replaced vault is kept as a dated copy beside it
+    /// (use [`Vault::restore_over`] to learn where, and to prove the current passphrase first).
+    /// Refused while another process has the vault at `target` open.
     pub fn restore(
         backup: &Path,
         target: &Path,
@@ -359,44 +431,148 @@ impl Vault {
         if target.exists() && !overwrite {
             return Err(VaultError::AlreadyExists(target.to_path_buf()));
         }
-        {
-            let from = Vault::open(backup)?.unlock(passphrase)?;
-            from.verify_records()?;
-        }
         ensure_parent(target)?;
-        let tmp = temp_sibling(target, "restoring")?;
-        let copied = fs::copy(backup, &tmp)
-            .map_err(VaultError::io(&tmp))
-            .and_then(|_| restrict(&tmp, 0o600))
-            .and_then(|()| {
-                fs::File::open(&tmp)
-                    .and_then(|f| f.sync_all())
-                    .map_err(VaultError::io(&tmp))
-            });
-        if let Err(e) = copied {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
-        }
-        if overwrite {
-            remove_sidecars(target)?;
-        }
-        publish(&tmp, target, overwrite)?;
-        Vault::open(target)?.unlock(passphrase)
+        let lock = VaultLock::exclusive(target)?;
+        Ok(Self::install(backup, target, passphrase, lock)?.0)
     }
 
-    /// Erase the vault: close it and delete the file and its WAL companions. The data key is
-    /// wiped as `self` drops; with `secure_delete` on, freed pages were already zeroed.
-    pub fn erase(self) -> Result<()> {
-        let path = self.path.clone();
+    /// Restore a backup over this vault: holding it unlocked proves the current passphrase.
+    /// The backup is checked as in [`Vault::restore`] before anything is replaced, and this
+    /// vault is kept as a dated private copy beside it ([`Restored::safety_copy`]). Refused
+    /// while another process has this vault open.
+    pub fn restore_over(self, backup: &Path, passphrase: &Passphrase) -> Result<Restored> {
+        // What this vault knows that the backup does not (status indices taken, its
+        // generation) is carried into the restored vault.
+        let preview = self.restore_preview(backup, passphrase)?;
+        let Vault {
+            path,
+            records,
+            mut lock,
+            ..
+        } = self;
+        lock.upgrade()?;
+        // Close our connection so the file can be copied whole and replaced.
+        let (conn, key) = records.into_parts();
+        drop(key);
+        let closed = store::checkpoint(&conn)
+            .map_err(VaultError::from)
+            .map(drop)
+            .and_then(|()| conn.close().map_err(|(_, e)| VaultError::from(e)));
+        if let Err(e) = closed {
+            lock.downgrade();
+            return Err(e);
+        }
+        match Self::install(backup, &path, passphrase, lock)? {
+            (mut vault, Some(safety_copy)) => {
+                vault.carry_over(&preview)?;
+                Ok(Restored { vault, safety_copy })
+            }
+            (_, None) => Err(VaultError::NotFound(path)),
+        }
+    }
+
+    /// Copy `backup` to a private temporary file beside `target`, check that copy (it opens
+    /// with `passphrase`, its schema is pinned, every record opens), keep whatever is at
+    /// `target` as a dated safety copy, then rename the checked copy into place. What is checked
+    /// is exactly what is installed. `lock` must be held exclusively on `target`.
+    fn install(
+        backup: &Path,
+        target: &Path,
+        passphrase: &Passphrase,
+        lock: VaultLock,
+    ) -> Result<(Vault, Option<PathBuf>)> {
+        let tmp = temp_sibling(target, "restoring")?;
+        let checked = files::copy_private(backup, &tmp).and_then(|()| {
+            let copy = Vault::open(&tmp)?.unlock(passphrase)?;
+            copy.verify_records()?;
+            copy.close()
+        });
+        let placed = checked.and_then(|()| {
+            remove_sidecars(&tmp)?;
+            let safety = if target.exists() {
+                Some(files::safety_copy(target, jiff::Timestamp::now())?)
+            } else {
+                None
+            };
+            remove_sidecars(target)?;
+            publish(&tmp, target, safety.is_some())?;
+            files::sync_dir(target);
+            Ok(safety)
+        });
+        let safety = match placed {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                let _ = remove_sidecars(&tmp);
+                // A restore to a new place that failed leaves nothing behind, not even a lock.
+                if !target.exists() {
+                    lock.remove();
+                }
+                return Err(e);
+            }
+        };
+        lock.downgrade();
+        let vault = Vault::open_with(target, lock)?.unlock(passphrase)?;
+        Ok((vault, safety))
+    }
+
+    /// Checkpoint the WAL into the main file, truncate it, and close the file.
+    fn close(self) -> Result<()> {
         let (conn, key) = self.records.into_parts();
+        drop(key);
+        store::checkpoint(&conn)?;
+        conn.close().map_err(|(_, e)| VaultError::from(e))
+    }
+
+    /// Write the WAL's pages into the vault file and truncate the WAL to nothing, so a deleted
+    /// record or an old key slot does not linger there. Runs after passphrase changes, restores
+    /// and erase; call it after deleting records in a long-lived session.
+    /// Returns `false` if a reader in another process kept it from finishing.
+    pub fn checkpoint(&self) -> Result<bool> {
+        Ok(store::checkpoint(self.records.conn())?)
+    }
+
+    /// Erase the vault: overwrite its key slot (so no copy of the file's pages left anywhere on
+    /// this disk opens without the data key, which is now gone), push that to disk, then delete
+    /// the file, its WAL companions and its lock file. Refused while another process has the
+    /// vault open.
+    pub fn erase(self) -> Result<()> {
+        let Vault {
+            path,
+            records,
+            mut lock,
+            ..
+        } = self;
+        lock.upgrade()?;
+        let wiped = store::write(records.conn(), |c| {
+            c.execute(
+                "UPDATE vault_meta SET wrapped_key = zeroblob(length(wrapped_key)),
+                 kdf_salt = zeroblob(length(kdf_salt)) WHERE id = 1",
+                [],
+            )
+            .map_err(StoreError::from)
+        })
+        .and_then(|_| store::checkpoint(records.conn()).map(drop));
+        if let Err(e) = wiped {
+            lock.downgrade();
+            return Err(e.into());
+        }
+        let (conn, key) = records.into_parts();
         drop(key);
         conn.close().map_err(|(_, e)| VaultError::from(e))?;
         fs::remove_file(&path).map_err(VaultError::io(&path))?;
-        remove_sidecars(&path)
+        remove_sidecars(&path)?;
+        files::sync_dir(&path);
+        lock.remove();
+        Ok(())
     }
 
-    /// Open every sealed record; returns how many opened, or the first that did not.
+    /// Check the whole vault ([`Vault::check`]) and open every sealed record; returns how many
+    /// opened, or the first problem (naming its row) or record that did not.
     pub fn verify_records(&self) -> Result<usize> {
+        if let Some(p) = self.check()?.problems.first() {
+            return Err(p.to_open_error().into());
+        }
         let n = self.fields().list()?.len()
             + self.brands().list()?.len()
             + self.grants().list(None)?.len();
@@ -406,12 +582,16 @@ impl Vault {
 
     /// Lock the vault: wipe the data key and keep the checked file, ready to unlock again.
     pub fn lock(self) -> LockedVault {
+        // Unreadable now means unlock will refuse anyway; until then, assume the costliest.
+        let kdf = self.kdf_params().unwrap_or(KdfParams::MAXIMUM);
         let (conn, key) = self.records.into_parts();
         drop(key);
         LockedVault {
             path: self.path,
             conn,
             schema: store::SCHEMA_VERSION,
+            kdf,
+            lock: self.lock,
         }
     }
 }
@@ -419,6 +599,13 @@ impl Vault {
 impl LockedVault {
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The Argon2id parameters unlocking will use: within [`KdfParams::MAXIMUM`] (checked on
+    /// open). Above [`KdfParams::DEFAULT`] ([`KdfParams::exceeds_default`]) a face should ask
+    /// before deriving, since the file, not the person, chose them.
+    pub fn kdf_params(&self) -> KdfParams {
+        self.kdf
     }
 
     /// Derive the key from `passphrase` and unwrap the data key. Nothing is written when the
@@ -437,12 +624,19 @@ impl LockedVault {
             &slot.wrapped,
         )
         .map_err(|_| VaultError::WrongPassphrase)?;
+        let mut records = Records::new(self.conn, key, clock);
         if self.schema < store::SCHEMA_VERSION {
-            store::migrate(&self.conn, self.schema)?;
+            records.upgrade::<VaultError>(self.schema)?;
         }
+        // Every row's MAC, the rows against the anchor, the audit chain: HMAC and SHA-256 only.
+        // A problem does not stop reading (each read names what it cannot trust), but the vault
+        // refuses writes, which would otherwise re-anchor a deleted or re-added row.
+        let report = records.check_state()?;
+        records.taint(report.problems.first().cloned());
         Ok(Vault {
             path: self.path,
-            records: Records::new(self.conn, key, clock),
+            records,
+            lock: self.lock,
         })
     }
 }

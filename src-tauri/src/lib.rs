@@ -5,13 +5,14 @@
 //! the same name in [`vouchsafe_app::commands`], where the whole body lives and is tested
 //! without a window; `build.rs` declares the same list's permissions. What only this layer can
 //! do is here too: the real clipboard, the timer that clears it, the auto-lock ticker that
-//! tells the window, and single-instance.
+//! tells the window, locking on suspend and screen lock (D-Bus, Linux), process hardening, and
+//! single-instance.
 //!
 //! Commands run on Tauri's async runtime (`async` attribute), not on the main thread, so the
 //! window stays responsive while Argon2id derives a key.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -94,24 +95,49 @@ impl<R: Runtime> Clipboard for TauriClipboard<R> {
 /// The clipboard as managed state, so `copy_secret` need not be generic over the runtime.
 struct SharedClipboard(Arc<dyn Clipboard + Send + Sync>);
 
-/// Every few seconds, lock an idle vault and tell the window.
+/// Tell the window the vault locked by itself, so it shows the unlock screen.
+fn tell_locked<R: Runtime>(handle: &AppHandle<R>, reason: LockReason) {
+    let _ = handle.emit_to(MAIN_WINDOW, VAULT_LOCKED_EVENT, VaultLockedEvent { reason });
+}
+
+/// Every few seconds, lock an idle vault and tell the window. The idle time is read on the
+/// boot-time clock, so after a suspend the first tick locks if the time asleep was enough.
 fn spawn_auto_lock<R: Runtime>(handle: AppHandle<R>) {
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(AUTO_LOCK_TICK);
             let state = handle.state::<AppState>();
-            if state.auto_lock_if_idle(Instant::now()) {
-                let _ = handle.emit_to(
-                    MAIN_WINDOW,
-                    VAULT_LOCKED_EVENT,
-                    VaultLockedEvent {
-                        reason: LockReason::Auto,
-                    },
-                );
+            if state.auto_lock_if_idle(state.now()) {
+                tell_locked(&handle, LockReason::Auto);
             }
         }
     });
 }
+
+/// Lock as soon as the machine is about to sleep or the screen locks. Where a bus is missing
+/// (no logind, no desktop session) say so once and carry on: the idle timer still counts time
+/// asleep.
+#[cfg(target_os = "linux")]
+fn spawn_presence<R: Runtime>(handle: &AppHandle<R>) {
+    use vouchsafe_app::presence::{self, Leaving};
+    let on_leave = |handle: AppHandle<R>| {
+        move |l: Leaving| {
+            if handle.state::<AppState>().lock_now(l.reason()) {
+                tell_locked(&handle, l.reason());
+            }
+        }
+    };
+    if let Err(e) = presence::watch_suspend(on_leave(handle.clone())) {
+        eprintln!(
+            "vouchsafe: not locking on suspend: no logind on the system bus ({e}); the idle timer still counts time asleep"
+        );
+    }
+    if let Err(e) = presence::watch_screen_lock(on_leave(handle.clone())) {
+        eprintln!("vouchsafe: not locking on screen lock: no session bus ({e})");
+    }
+}
+#[cfg(not(target_os = "linux"))]
+fn spawn_presence<R: Runtime>(_: &AppHandle<R>) {}
 
 /// A second launch brings the running window to the front instead of opening the vault twice.
 fn focus_main<R: Runtime>(app: &AppHandle<R>) {
@@ -137,6 +163,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                 Arc::new(TauriClipboard(app.handle().clone()));
             app.manage(SharedClipboard(clip));
             spawn_auto_lock(app.handle().clone());
+            spawn_presence(app.handle());
             Ok(())
         })
         .invoke_handler(handler::<R>())
@@ -152,6 +179,11 @@ fn vault_path() -> Option<std::path::PathBuf> {
 
 /// Run the desktop app; returns the process exit code.
 pub fn run() -> i32 {
+    // Before anything holds a secret: no core dumps, no same-user ptrace or /proc/<pid>/mem.
+    let hardening = vouchsafe_app::hardening::harden_process();
+    for problem in &hardening.problems {
+        eprintln!("vouchsafe: process hardening incomplete: {problem}");
+    }
     // GTK panics deep inside tao when there is no display; say so in one line instead.
     #[cfg(target_os = "linux")]
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {

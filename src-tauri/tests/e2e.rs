@@ -261,7 +261,128 @@ async fn english(run: &mut Run, tmp: &Path) {
     run.nav("settings", "settings-locale").await;
     run.shot("10-settings").await;
 
+    restore_with_safety_copy(run, tmp).await;
+    export_needs_the_passphrase(run, tmp).await;
+
     run.lock_and_unlock(true).await;
+}
+
+/// Answer the next native file dialogs with `path` (the page cannot drive the GTK chooser; see
+/// `ui/src/lib/dialogs.ts`).
+async fn answer_file_dialogs(ui: &Ui, path: &Path) {
+    ui.c.execute(
+        "window.__VOUCHSAFE_E2E_FILE__ = arguments[0];",
+        vec![Value::from(path.display().to_string())],
+    )
+    .await
+    .expect("set the file dialog answer");
+}
+
+/// Back up, change something, then restore over the vault from Settings: a wrong current
+/// passphrase is refused and replaces nothing; the right one restores and keeps the replaced
+/// vault as a dated owner-only copy beside it, which the window names.
+async fn restore_with_safety_copy(run: &mut Run, tmp: &Path) {
+    let backup = tmp.join("e2e-backup.vault");
+    answer_file_dialogs(&run.ui, &backup).await;
+    run.ui.click("backup-button").await;
+    run.ui.el_within("notice", Duration::from_secs(30)).await;
+    assert!(backup.is_file(), "the backup was written");
+
+    run.ui.click("settings-restore").await;
+    run.ui.fill("settings-restore-passphrase", PASS).await;
+    run.ui
+        .fill("settings-restore-current", "not my passphrase")
+        .await;
+    run.shot("11-restore-dialog").await;
+    run.ui.click("confirm-yes").await;
+    run.ui.el_within("error", Duration::from_secs(60)).await;
+    run.shot("11b-restore-wrong-current").await;
+    let vault_dir = backup.parent().expect("tmp").join("data").join("vouchsafe");
+    let copies = || {
+        std::fs::read_dir(&vault_dir)
+            .expect("vault dir")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".replaced-"))
+            .filter(|e| !e.file_name().to_string_lossy().ends_with("-wal"))
+            .map(|e| e.path())
+            .collect::<Vec<_>>()
+    };
+    assert!(copies().is_empty(), "a refused restore copies nothing");
+
+    run.ui.fill("settings-restore-passphrase", PASS).await;
+    run.ui.fill("settings-restore-current", PASS).await;
+    run.ui.click("confirm-yes").await;
+    let notice = run
+        .ui
+        .text_until("notice", "the safety copy named", |t| {
+            t.contains(".replaced-")
+        })
+        .await;
+    run.shot("11c-restored-safety-copy").await;
+    let copies = copies();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert!(
+        notice.contains(&copies[0].display().to_string()),
+        "the window names {}: {notice}",
+        copies[0].display()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copies[0])
+            .expect("copy")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the safety copy is owner-only");
+    }
+    // Still unlocked, on the restored vault.
+    run.nav("profile", "field-remove-email").await;
+    run.nav("settings", "settings-locale").await;
+}
+
+/// Plain-text export asks for the passphrase in its warning dialog.
+async fn export_needs_the_passphrase(run: &mut Run, tmp: &Path) {
+    let export = tmp.join("e2e-profile.json");
+    answer_file_dialogs(&run.ui, &export).await;
+    run.ui.click("export-button").await;
+    run.ui.el("export-passphrase").await;
+    run.shot("12-export-passphrase").await;
+    run.ui.fill("export-passphrase", "not my passphrase").await;
+    run.ui.click("confirm-yes").await;
+    run.ui.el_within("error", Duration::from_secs(60)).await;
+    assert!(!export.exists(), "a wrong passphrase exports nothing");
+    run.ui.click("export-button").await;
+    run.ui.fill("export-passphrase", PASS).await;
+    run.ui.click("confirm-yes").await;
+    run.ui
+        .text_until("notice", "the export notice", |t| {
+            t.contains("e2e-profile.json")
+        })
+        .await;
+    let text = std::fs::read_to_string(&export).expect("export written");
+    assert!(text.contains("minjun@example.kr"));
+    answer_file_dialogs(&run.ui, Path::new("")).await;
+}
+
+/// The running app's core-file limit, from `/proc/<pid>/limits` of the process running `app`.
+fn app_core_limit(app: &Path) -> Option<String> {
+    let want = std::fs::canonicalize(app).ok()?;
+    for e in std::fs::read_dir("/proc").ok()?.flatten() {
+        if std::fs::read_link(e.path().join("exe")).ok().as_deref() == Some(want.as_path()) {
+            let limits = std::fs::read_to_string(e.path().join("limits")).ok()?;
+            return limits
+                .lines()
+                .find(|l| l.starts_with("Max core file size"))
+                .map(|l| {
+                    l.split_whitespace()
+                        .skip(4)
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                });
+        }
+    }
+    None
 }
 
 /// Every screen again in Korean, then erase the vault to reach the first-run screen.
@@ -327,6 +448,7 @@ async fn korean(run: &mut Run) {
 
     run.nav("settings", "erase-confirm").await;
     run.ui.fill("erase-confirm", "삭제").await;
+    run.ui.fill("erase-passphrase", PASS).await;
     run.ui.click("erase-button").await;
     if run.ui.find("confirm-yes").await.is_some() {
         run.ui.click("confirm-yes").await;
@@ -373,6 +495,12 @@ async fn desktop_end_to_end() {
         taken: Vec::new(),
     };
     english(&mut run, tmp.path()).await;
+    #[cfg(target_os = "linux")]
+    assert_eq!(
+        app_core_limit(&app).as_deref(),
+        Some("0 0"),
+        "the app runs with core dumps off (soft and hard limit)"
+    );
     assert!(
         data.join("vouchsafe").join("vault.db").is_file(),
         "the vault lives in the fresh XDG_DATA_HOME"

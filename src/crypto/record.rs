@@ -78,6 +78,21 @@ pub fn open_json<T: DeserializeOwned>(
     serde_json::from_slice(&plain).map_err(|_| OpenError(place.to_string()))
 }
 
+/// Open a sealed record for `place` without parsing it: the plaintext, wiped when dropped.
+/// For re-keying, which moves every record to a new key without needing to know its type.
+pub fn open_raw(
+    key: &DataKey,
+    place: Place<'_>,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+    hazmat::open(key.bytes(), &place.aad(), sealed).map_err(|_| OpenError(place.to_string()))
+}
+
+/// Seal plaintext bytes (as returned by [`open_raw`]) for `place`.
+pub fn seal_raw(key: &DataKey, place: Place<'_>, plain: &[u8]) -> Result<Vec<u8>, SealError> {
+    Ok(hazmat::seal(key.bytes(), &place.aad(), plain)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

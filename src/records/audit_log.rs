@@ -3,8 +3,10 @@
 //! Entry `n` stores `hash_n = SHA-256("vouchsafe/v1/audit" ‖ hash_{n-1} ‖ n ‖ at ‖ sealed_n)`,
 //! with `hash_0` all zeros. Each entry's content is sealed like user content, its associated
 //! data naming its sequence number, so an entry moved to another position does not open. The
-//! head (last sequence number and hash) is sealed in `vault_meta`, so removing entries from the
-//! end is caught too. Appending lives here, in the records layer, so that it can only happen
+//! head (last sequence number and hash) is kept in the vault's sealed anchor (see
+//! [`super::integrity`]), bound to the vault id and a generation, so removing entries from the
+//! end, emptying the log or putting back an older prefix is caught too. A vault created since
+//! schema 3 starts its log with a genesis entry, `vault.created`, naming the vault id. Appending lives here, in the records layer, so that it can only happen
 //! inside the transaction of the change it records (see [`super::Tx::audit`]); reading and
 //! checking the chain is the audit repository's job.
 
@@ -14,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub(crate) const AUDIT: &str = "audit";
-pub(crate) const HEAD: &str = "audit_head";
 
 /// What happened. Names only what changed, never a value.
 ///
@@ -89,13 +90,6 @@ impl From<SealedEvent> for AuditEvent {
             params: e.params,
         }
     }
-}
-
-/// The sealed head of the chain: the last sequence number and its hash.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct Head {
-    pub(crate) seq: i64,
-    pub(crate) hash: Vec<u8>,
 }
 
 /// The hash linking entry `seq` to the one before.

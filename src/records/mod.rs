@@ -8,10 +8,15 @@
 //! Errors are generic (`E: From<StoreError> + From<OpenError> + …`) so that this layer does
 //! not depend on the crate's error type, which sits above it.
 
+pub mod anchor_store;
 pub mod audit_log;
+pub mod integrity;
+pub(crate) mod rekey;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -21,15 +26,26 @@ use crate::crypto::DataKey;
 use crate::crypto::record::{self, OpenError, Place, SealError};
 use crate::store::{self, StoreError};
 
+pub use anchor_store::{AnchorStore, FileAnchorStore, Freshness};
 pub use audit_log::AuditEvent;
-use audit_log::{AUDIT, HEAD, Head, SealedEvent, link, seq_id};
+use audit_log::{AUDIT, SealedEvent, link, seq_id};
+use integrity::{ANCHOR, Anchor, COVERED, IntegrityReport, Problem, ProblemKind, RowKey, covered};
 
 /// The open vault file with its data key. Opaque outside the crate: it is handed out only
 /// inside repository handles.
 pub struct Records {
     conn: Connection,
     key: DataKey,
+    row_key: RowKey,
     clock: SharedClock,
+    /// The first problem found when the vault was unlocked: while set, every write is refused,
+    /// so that rewriting the anchor cannot make a deleted or re-added row look legitimate.
+    tainted: Option<Problem>,
+    /// The next anchor's generation is at least this (set after a restore, so the generation
+    /// keeps growing past the one of the vault the backup replaced).
+    min_generation: u64,
+    /// Where each new generation is recorded outside the file, once the caller attached one.
+    anchors: Option<Box<dyn AnchorStore>>,
 }
 
 impl fmt::Debug for Records {
@@ -37,6 +53,61 @@ impl fmt::Debug for Records {
         f.debug_struct("Records").finish_non_exhaustive()
     }
 }
+
+/// A row's covered columns, read after its MAC was checked: the only way repositories read
+/// plaintext state (times, brand link, status index, expiry, revocation).
+pub(crate) struct Checked {
+    table: &'static str,
+    vals: Vec<Value>,
+}
+
+impl Checked {
+    fn get(&self, col: &str) -> Result<&Value, StoreError> {
+        covered(self.table)
+            .iter()
+            .position(|c| *c == col)
+            .and_then(|i| self.vals.get(i))
+            .ok_or_else(|| {
+                StoreError::damaged(format!("{}.{col} is not a covered column", self.table))
+            })
+    }
+
+    fn mismatch(&self, col: &str) -> StoreError {
+        StoreError::damaged(format!("{}.{col} has the wrong type", self.table))
+    }
+
+    pub(crate) fn int(&self, col: &str) -> Result<i64, StoreError> {
+        match self.get(col)? {
+            Value::Integer(i) => Ok(*i),
+            _ => Err(self.mismatch(col)),
+        }
+    }
+
+    pub(crate) fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        match self.get(col)? {
+            Value::Integer(i) => Ok(Some(*i)),
+            Value::Null => Ok(None),
+            _ => Err(self.mismatch(col)),
+        }
+    }
+
+    pub(crate) fn blob(&self, col: &str) -> Result<Vec<u8>, StoreError> {
+        match self.get(col)? {
+            Value::Blob(b) => Ok(b.clone()),
+            _ => Err(self.mismatch(col)),
+        }
+    }
+
+    pub(crate) fn text(&self, col: &str) -> Result<String, StoreError> {
+        match self.get(col)? {
+            Value::Text(t) => Ok(t.clone()),
+            _ => Err(self.mismatch(col)),
+        }
+    }
+}
+
+/// A row as stored: id, covered columns (in [`integrity::COVERED`] order), MAC.
+type RawRow = (String, Vec<Value>, Option<Vec<u8>>);
 
 /// One audit row: sequence number, time, sealed event, chain hash.
 pub(crate) type AuditRow = (i64, i64, Vec<u8>, Vec<u8>);
@@ -55,7 +126,31 @@ impl std::ops::Deref for Tx<'_> {
 
 impl Records {
     pub(crate) fn new(conn: Connection, key: DataKey, clock: SharedClock) -> Self {
-        Self { conn, key, clock }
+        let row_key = RowKey::derive(&key);
+        Self {
+            conn,
+            key,
+            row_key,
+            clock,
+            tainted: None,
+            min_generation: 0,
+            anchors: None,
+        }
+    }
+
+    /// Refuse writes from now on because of `problem` (see [`Records::check_state`]).
+    pub(crate) fn taint(&mut self, problem: Option<Problem>) {
+        self.tainted = problem;
+    }
+
+    /// The next anchor's generation will be above `generation`.
+    pub(crate) fn raise_generation(&mut self, generation: u64) {
+        self.min_generation = self.min_generation.max(generation);
+    }
+
+    /// Record every generation from now on in `store`.
+    pub(crate) fn attach_anchor_store(&mut self, store: Box<dyn AnchorStore>) {
+        self.anchors = Some(store);
     }
 
     pub(crate) fn into_parts(self) -> (Connection, DataKey) {
@@ -64,10 +159,6 @@ impl Records {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub(crate) fn key(&self) -> &DataKey {
-        &self.key
     }
 
     pub(crate) fn set_clock(&mut self, clock: SharedClock) {
@@ -109,17 +200,23 @@ impl Records {
         record::open_json(&self.key, Place { table, id }, sealed)
     }
 
-    /// One optional sealed blob by id.
-    pub(crate) fn sealed_by_id(
+    /// One optional sealed blob by id, after checking the row's MAC.
+    pub(crate) fn sealed_by_id<E>(
         &self,
         table: &'static str,
         id: &str,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        store::sealed_by_id(&self.conn, table, id)
+    ) -> Result<Option<Vec<u8>>, E>
+    where
+        E: From<StoreError> + From<OpenError>,
+    {
+        match self.verified_row::<E>(table, id)? {
+            Some(row) => Ok(Some(row.blob("sealed")?)),
+            None => Ok(None),
+        }
     }
 
-    /// Every row of a sealed table as (id, opened record, `time_col`); fails on the first row
-    /// that does not open. `table`'s ids are keyed hashes of `name(record)`: a row moved under
+    /// Every row of a sealed table as (id, opened record, `time_col`), each row's MAC checked
+    /// first; fails on the first row that does not check or open. `table`'s ids are keyed hashes of `name(record)`: a row moved under
     /// another id is caught by recomputing it.
     pub(crate) fn open_all<T, E>(
         &self,
@@ -131,38 +228,322 @@ impl Records {
         T: DeserializeOwned,
         E: From<StoreError> + From<OpenError>,
     {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT id, sealed, {time_col} FROM {table}"))
-            .map_err(StoreError::from)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })
-            .map_err(StoreError::from)?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, sealed, time) = row.map_err(StoreError::from)?;
-            let rec: T = self.open(table, &id, &sealed)?;
+        for (id, row) in self.verified_rows::<E>(table, None)? {
+            let rec: T = self.open(table, &id, &row.blob("sealed")?)?;
             if self.key.lookup_id(table, name(&rec)) != id {
                 return Err(OpenError(format!("{table}/{id}")).into());
             }
+            let time = row.int(time_col)?;
             out.push((id, rec, time));
         }
         Ok(out)
     }
 
-    /// Run `f` in one `IMMEDIATE` transaction: either all its writes land or none.
-    pub(crate) fn write<T, E: From<StoreError>>(
-        &mut self,
-        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
+    /// Run `f` in one `IMMEDIATE` transaction: either all its writes land or none. The
+    /// transaction ends by rewriting the anchor (next generation, audit head, manifest), and
+    /// the new generation is recorded in the attached anchor store once committed.
+    pub(crate) fn write<T, E>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<OpenError> + From<SealError>,
+    {
+        if let Some(p) = &self.tainted {
+            return Err(p.to_open_error().into());
+        }
         let tx = Tx { rec: self };
-        store::write(&self.conn, |_| f(&tx))
+        let (out, generation, vault_id) = store::write(&self.conn, |_| {
+            let out = f(&tx)?;
+            let (generation, vault_id) = tx.seal_anchor::<E>()?;
+            Ok::<_, E>((out, generation, vault_id))
+        })?;
+        if let Some(store) = &self.anchors {
+            // The write is committed; a record that fails only weakens rollback detection
+            // until the next write or open records a generation again.
+            let _ = store.record(&vault_id, generation);
+        }
+        Ok(out)
+    }
+
+    /// Bring a vault of schema `from` to the current one, in one transaction: the SQL steps,
+    /// then (for 2 → 3) a MAC on every existing row and the first anchor. The rows of an older
+    /// vault were never authenticated: the upgrade vouches for them as they are, once, after
+    /// the passphrase was proven. No audit entry is added (the log stays as it was).
+    pub(crate) fn upgrade<E>(&mut self, from: i64) -> Result<(), E>
+    where
+        E: From<StoreError> + From<OpenError> + From<SealError>,
+    {
+        let tx = Tx { rec: self };
+        store::write(&self.conn, |conn| {
+            store::apply(conn, from)?;
+            for (table, _) in COVERED {
+                let ids: Vec<String> = conn
+                    .prepare(&format!("SELECT id FROM {table}"))
+                    .map_err(StoreError::from)?
+                    .query_map([], |r| r.get(0))
+                    .map_err(StoreError::from)?
+                    .collect::<Result<_, _>>()
+                    .map_err(StoreError::from)?;
+                for id in ids {
+                    tx.stamp(table, &id)?;
+                }
+            }
+            tx.seal_anchor::<E>()?;
+            Ok::<_, E>(())
+        })
+    }
+
+    /// The vault id in the key slot row.
+    pub(crate) fn vault_id(&self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT vault_id FROM vault_meta WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// The anchor: `None` if the file has none, `Some(Err)` if it does not open for this vault.
+    pub(crate) fn anchor(&self) -> Result<Option<Result<Anchor, OpenError>>, StoreError> {
+        let (vault_id, sealed): (String, Option<Vec<u8>>) = self.conn.query_row(
+            "SELECT vault_id, anchor FROM vault_meta WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(sealed.map(|s| {
+            self.open::<Anchor>(ANCHOR, &vault_id, &s).and_then(|a| {
+                if a.vault_id == vault_id {
+                    Ok(a)
+                } else {
+                    Err(OpenError(format!("{ANCHOR}/{vault_id}")))
+                }
+            })
+        }))
+    }
+
+    /// Every row of `table` whose covered columns and MAC are read, optionally only those with
+    /// `column = value`: (id, covered values, mac).
+    fn raw_rows(
+        &self,
+        table: &'static str,
+        filter: Option<(&'static str, &str)>,
+    ) -> Result<Vec<RawRow>, StoreError> {
+        let cols = covered(table);
+        let mut sql = format!("SELECT id, mac, {} FROM {table}", cols.join(", "));
+        if let Some((col, _)) = filter {
+            sql.push_str(&format!(" WHERE {col} = ?1"));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let map = |r: &rusqlite::Row<'_>| {
+            let mut vals = Vec::with_capacity(cols.len());
+            for i in 0..cols.len() {
+                vals.push(r.get::<_, Value>(i + 2)?);
+            }
+            Ok((
+                r.get::<_, String>(0)?,
+                vals,
+                r.get::<_, Option<Vec<u8>>>(1)?,
+            ))
+        };
+        let rows = match filter {
+            Some((_, v)) => stmt.query_map([v], map)?.collect::<Result<_, _>>()?,
+            None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
+        };
+        Ok(rows)
+    }
+
+    fn row_is_authentic(&self, table: &str, id: &str, vals: &[Value], mac: Option<&[u8]>) -> bool {
+        mac.is_some_and(|m| self.row_key.verify(table, id, vals, m))
+    }
+
+    /// One row's covered columns (in [`integrity::COVERED`] order), after checking its MAC;
+    /// `None` if there is no such row.
+    pub(crate) fn verified_row<E>(
+        &self,
+        table: &'static str,
+        id: &str,
+    ) -> Result<Option<Checked>, E>
+    where
+        E: From<StoreError> + From<OpenError>,
+    {
+        let mut rows = self.raw_rows(table, Some(("id", id)))?;
+        let Some((id, vals, mac)) = rows.pop() else {
+            return Ok(None);
+        };
+        if !self.row_is_authentic(table, &id, &vals, mac.as_deref()) {
+            return Err(OpenError(format!("{table}/{id}")).into());
+        }
+        Ok(Some(Checked { table, vals }))
+    }
+
+    /// Every row of `table` (only `column = value` if given) after checking each MAC; fails
+    /// naming the first row that does not match.
+    pub(crate) fn verified_rows<E>(
+        &self,
+        table: &'static str,
+        filter: Option<(&'static str, &str)>,
+    ) -> Result<Vec<(String, Checked)>, E>
+    where
+        E: From<StoreError> + From<OpenError>,
+    {
+        let mut out = Vec::new();
+        for (id, vals, mac) in self.raw_rows(table, filter)? {
+            if !self.row_is_authentic(table, &id, &vals, mac.as_deref()) {
+                return Err(OpenError(format!("{table}/{id}")).into());
+            }
+            out.push((id, Checked { table, vals }));
+        }
+        Ok(out)
+    }
+
+    /// Check the whole vault without opening a single record: every row's MAC, the rows
+    /// against the anchor's manifest, and the audit chain against the anchor. Cheap enough to
+    /// run on every unlock (HMAC and SHA-256 only).
+    pub(crate) fn check_state(&self) -> Result<IntegrityReport, StoreError> {
+        // One read transaction: a consistent snapshot even while another process writes.
+        if self.conn.is_autocommit() {
+            let tx = self.conn.unchecked_transaction()?;
+            let report = self.check_snapshot();
+            tx.finish()?;
+            return report;
+        }
+        self.check_snapshot()
+    }
+
+    fn check_snapshot(&self) -> Result<IntegrityReport, StoreError> {
+        let vault_id = self.vault_id()?;
+        let mut problems = Vec::new();
+        let mut rows = 0usize;
+        let mut found: BTreeMap<&str, BTreeMap<String, (String, bool)>> = BTreeMap::new();
+        for (table, _) in COVERED {
+            let entry = found.entry(table).or_default();
+            for (id, vals, mac) in self.raw_rows(table, None)? {
+                rows += 1;
+                let ok = self.row_is_authentic(table, &id, &vals, mac.as_deref());
+                if !ok {
+                    problems.push(Problem::new(
+                        table,
+                        &id,
+                        ProblemKind::Altered,
+                        "changed: its state no longer matches its MAC",
+                    ));
+                }
+                let tag = mac
+                    .as_deref()
+                    .map(integrity::manifest_tag)
+                    .unwrap_or_default();
+                entry.insert(id, (tag, ok));
+            }
+        }
+        let (audit_entries, chain) = self.check_chain()?;
+        let anchor = match self.anchor()? {
+            None => {
+                problems.push(Problem::new(
+                    "vault_meta",
+                    ANCHOR,
+                    ProblemKind::Anchor,
+                    "the integrity anchor is missing (removed, or the audit log was emptied)",
+                ));
+                None
+            }
+            Some(Err(_)) => {
+                problems.push(Problem::new(
+                    "vault_meta",
+                    ANCHOR,
+                    ProblemKind::Anchor,
+                    "the integrity anchor was altered or belongs to another vault",
+                ));
+                None
+            }
+            Some(Ok(a)) => Some(a),
+        };
+        if let Some(p) = chain {
+            problems.push(p);
+        }
+        if let Some(a) = &anchor {
+            for (table, _) in COVERED {
+                let listed = a.rows.get(*table).cloned().unwrap_or_default();
+                let present = found.get(table).cloned().unwrap_or_default();
+                for (id, tag) in &listed {
+                    match present.get(id) {
+                        None => problems.push(Problem::new(
+                            table,
+                            id,
+                            ProblemKind::Missing,
+                            "deleted: the anchor lists it, the file does not have it",
+                        )),
+                        Some((t, true)) if t != tag => problems.push(Problem::new(
+                            table,
+                            id,
+                            ProblemKind::Replaced,
+                            "replaced by another (older) version of itself",
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                for id in present.keys().filter(|id| !listed.contains_key(*id)) {
+                    problems.push(Problem::new(
+                        table,
+                        id,
+                        ProblemKind::Added,
+                        "inserted or re-added: the anchor does not list it",
+                    ));
+                }
+            }
+            let last = self.last_audit()?;
+            let (seq, hash) = last.unwrap_or((0, vec![0u8; 32]));
+            if a.audit_seq != seq || a.audit_hash != crate::crypto::hex(&hash) {
+                problems.push(Problem::new(
+                    AUDIT,
+                    &seq.to_string(),
+                    ProblemKind::AuditLog,
+                    format!(
+                        "the log ends at entry {seq} but the anchor was written after entry {}: entries were removed from the end, or the log was rolled back",
+                        a.audit_seq
+                    ),
+                ));
+            }
+        }
+        Ok(IntegrityReport {
+            vault_id,
+            generation: anchor.map(|a| a.generation),
+            rows,
+            audit_entries,
+            problems,
+        })
+    }
+
+    /// The last audit entry's (seq, hash), if any.
+    fn last_audit(&self) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Walk the hash chain (no decryption: each hash covers the sealed bytes): how many
+    /// entries, and the first broken link.
+    fn check_chain(&self) -> Result<(i64, Option<Problem>), StoreError> {
+        let mut prev = vec![0u8; 32];
+        let mut expected = 1i64;
+        for (seq, at, sealed, hash) in self.audit_rows()? {
+            if seq != expected || link(&prev, seq, at, &sealed) != hash {
+                return Ok((
+                    expected - 1,
+                    Some(Problem::new(
+                        AUDIT,
+                        &expected.to_string(),
+                        ProblemKind::AuditLog,
+                        format!("entry {expected} was altered, removed or reordered"),
+                    )),
+                ));
+            }
+            prev = hash;
+            expected += 1;
+        }
+        Ok((expected - 1, None))
     }
 
     /// Every audit entry's (seq, at, sealed, hash), oldest first.
@@ -179,24 +560,75 @@ impl Records {
         self.open::<SealedEvent>(AUDIT, &seq_id(seq), sealed)
             .map(AuditEvent::from)
     }
-
-    /// The sealed head of the audit chain, if one was written.
-    pub(crate) fn audit_head(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT audit_head FROM vault_meta WHERE id = 1", [], |r| {
-                r.get(0)
-            })?)
-    }
-
-    /// Open the sealed head: (last seq, last hash).
-    pub(crate) fn open_audit_head(&self, sealed: &[u8]) -> Result<(i64, Vec<u8>), OpenError> {
-        let head: Head = self.open(HEAD, "1", sealed)?;
-        Ok((head.seq, head.hash))
-    }
 }
 
 impl Tx<'_> {
+    /// Recompute row `id` of `table`'s MAC from what is stored now; call after every insert or
+    /// update of a row with covered columns, inside the same transaction.
+    pub(crate) fn stamp(&self, table: &'static str, id: &str) -> Result<(), StoreError> {
+        if let Some((id, vals, _)) = self.rec.raw_rows(table, Some(("id", id)))?.pop() {
+            let mac = self.rec.row_key.mac(table, &id, &vals);
+            self.rec.conn.execute(
+                &format!("UPDATE {table} SET mac = ?1 WHERE id = ?2"),
+                params![mac, id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Write the next anchor: generation + 1 (at least past [`Records::raise_generation`]),
+    /// the audit head and the manifest of every row as stored now. Returns the generation.
+    fn seal_anchor<E>(&self) -> Result<(u64, String), E>
+    where
+        E: From<StoreError> + From<OpenError> + From<SealError>,
+    {
+        let rec = self.rec;
+        let vault_id = rec.vault_id()?;
+        let previous = match rec.anchor()? {
+            Some(a) => a?.generation,
+            None => 0,
+        };
+        let generation = previous.max(rec.min_generation) + 1;
+        let mut rows = BTreeMap::new();
+        for (table, _) in COVERED {
+            let mut stmt = rec
+                .conn
+                .prepare(&format!("SELECT id, mac FROM {table}"))
+                .map_err(StoreError::from)?;
+            let listed: BTreeMap<String, String> = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+                })
+                .map_err(StoreError::from)?
+                .map(|row| {
+                    row.map(|(id, mac)| {
+                        (
+                            id,
+                            mac.as_deref()
+                                .map(integrity::manifest_tag)
+                                .unwrap_or_default(),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()
+                .map_err(StoreError::from)?;
+            rows.insert(table.to_string(), listed);
+        }
+        let (audit_seq, hash) = rec.last_audit()?.unwrap_or((0, vec![0u8; 32]));
+        let anchor = Anchor {
+            vault_id: vault_id.clone(),
+            generation,
+            audit_seq,
+            audit_hash: crate::crypto::hex(&hash),
+            rows,
+        };
+        let sealed = rec.seal(ANCHOR, &vault_id, &anchor)?;
+        rec.conn
+            .execute("UPDATE vault_meta SET anchor = ?1 WHERE id = 1", [sealed])
+            .map_err(StoreError::from)?;
+        Ok((generation, vault_id))
+    }
+
     /// Append an event to the audit log, inside this transaction.
     pub(crate) fn audit<E>(&self, event: &AuditEvent) -> Result<(), E>
     where
@@ -223,9 +655,6 @@ impl Tx<'_> {
             params![seq, at, sealed, hash],
         )
         .map_err(StoreError::from)?;
-        let head = self.rec.seal(HEAD, "1", &Head { seq, hash })?;
-        conn.execute("UPDATE vault_meta SET audit_head = ?1 WHERE id = 1", [head])
-            .map_err(StoreError::from)?;
         Ok(())
     }
 }

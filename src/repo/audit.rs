@@ -5,6 +5,7 @@ use std::ops::Deref;
 
 use serde::Serialize;
 
+use crate::crypto::hex;
 use crate::error::Result;
 use crate::records::audit_log::link;
 use crate::records::{AuditEvent, Records};
@@ -77,25 +78,30 @@ impl<R: Deref<Target = Records>> AuditRepo<R> {
             expected += 1;
         }
         let last = expected - 1;
-        match self.rec.audit_head()? {
-            None if last == 0 => Ok(ChainState::Intact { entries: 0 }),
+        match self.rec.anchor()? {
             None => Ok(ChainState::Broken {
-                at_seq: 1,
-                reason: "the log's head record is missing".into(),
+                at_seq: last.max(1),
+                reason: "the vault's integrity anchor (the log's head) is missing: the log was emptied or its head removed".into(),
             }),
-            Some(sealed) => {
-                let Ok((head_seq, head_hash)) = self.rec.open_audit_head(&sealed) else {
-                    return Ok(ChainState::Broken {
-                        at_seq: last,
-                        reason: "the log's head record was altered".into(),
-                    });
-                };
-                if head_seq != last || head_hash != prev {
+            Some(Err(_)) => Ok(ChainState::Broken {
+                at_seq: last.max(1),
+                reason: "the vault's integrity anchor (the log's head) was altered".into(),
+            }),
+            Some(Ok(anchor)) => {
+                if anchor.audit_seq != last || anchor.audit_hash != hex(&prev) {
+                    let head_seq = anchor.audit_seq;
+                    let reason = if head_seq > last {
+                        format!(
+                            "the log ends at entry {last} but entry {head_seq} was written: entries were removed from the end"
+                        )
+                    } else {
+                        format!(
+                            "the log does not end where the vault's anchor says (entry {head_seq}): it was replaced or rolled back"
+                        )
+                    };
                     return Ok(ChainState::Broken {
                         at_seq: (last + 1).min(head_seq.max(1)),
-                        reason: format!(
-                            "the log ends at entry {last} but entry {head_seq} was written: entries were removed from the end",
-                        ),
+                        reason,
                     });
                 }
                 Ok(ChainState::Intact { entries: last })

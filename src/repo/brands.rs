@@ -1,9 +1,10 @@
 //! The brands repository: one sealed row per brand relationship, holding its private key, and
 //! the brand-wide operations on that relationship's grants (its status list, revoking all).
 
+use std::collections::BTreeSet;
 use std::ops::Deref;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use vouchsafe_token::{PublicJwk, SigningKey, StatusList};
 use zeroize::{Zeroize, Zeroizing};
@@ -18,6 +19,16 @@ use crate::error::{Result, VaultError};
 use crate::records::{AuditEvent, Records, Tx};
 
 pub(crate) const BRANDS: &str = "brands";
+/// The grants table, read here only for the authenticated state of a brand's grants.
+pub(crate) const GRANTS: &str = "grants";
+
+/// One grant's authenticated state, as a brand-wide operation needs it.
+pub(crate) struct GrantStateRow {
+    pub(crate) id: String,
+    pub(crate) status_idx: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) revoked_at: Option<i64>,
+}
 
 /// What is sealed in a `brands` row: everything, including the brand's private key.
 #[derive(Serialize, Deserialize)]
@@ -32,6 +43,11 @@ pub(crate) struct BrandRecord {
     pub(crate) key_seed: [u8; 32],
     pub(crate) status_uri: String,
     pub(crate) status_len: usize,
+    /// Every status index ever handed out in this list, kept after its grant is gone (a brand
+    /// may still hold the token) and carried over a restore, so no index is handed out twice.
+    /// Records written before it existed have none; their grants' rows say which are taken.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub(crate) allocated: BTreeSet<usize>,
 }
 
 impl Drop for BrandRecord {
@@ -71,6 +87,7 @@ impl BrandRecord {
             "UPDATE brands SET sealed = ?1, updated_at = ?2 WHERE id = ?3",
             params![sealed, tx.now(), row_id],
         )?;
+        tx.stamp(BRANDS, row_id)?;
         Ok(())
     }
 }
@@ -93,18 +110,10 @@ impl<R: Deref<Target = Records>> BrandRepo<R> {
     /// The brand's row id, sealed record and creation time; `Unknown` if there is none.
     pub(crate) fn record(&self, audience: &str) -> Result<(String, BrandRecord, i64)> {
         let row_id = self.row_id(audience);
-        let row: Option<(Vec<u8>, i64)> = self
-            .rec
-            .conn()
-            .query_row(
-                "SELECT sealed, created_at FROM brands WHERE id = ?1",
-                [&row_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((sealed, created_at)) = row else {
+        let Some(row) = self.rec.verified_row::<VaultError>(BRANDS, &row_id)? else {
             return Err(BrandError::Unknown(audience.into()).into());
         };
+        let (sealed, created_at) = (row.blob("sealed")?, row.int("created_at")?);
         let rec: BrandRecord = self.rec.open(BRANDS, &row_id, &sealed)?;
         if rec.audience != audience {
             return Err(OpenError(format!("{BRANDS}/{row_id}")).into());
@@ -130,28 +139,48 @@ impl<R: Deref<Target = Records>> BrandRepo<R> {
         Ok(out)
     }
 
+    /// The authenticated state of the brand's grants: (grant id, status index, expires,
+    /// revoked), every row's MAC checked.
+    pub(crate) fn grant_states(&self, row_id: &str) -> Result<Vec<GrantStateRow>> {
+        self.rec
+            .verified_rows::<VaultError>(GRANTS, Some(("brand_id", row_id)))?
+            .into_iter()
+            .map(|(id, row)| {
+                Ok(GrantStateRow {
+                    id,
+                    status_idx: row.int("status_idx")?,
+                    expires_at: row.int("expires_at")?,
+                    revoked_at: row.opt_int("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
     /// How many of the brand's grants are live (neither revoked nor expired) now.
     fn live_grants(&self, row_id: &str) -> Result<usize> {
-        let n: i64 = self.rec.conn().query_row(
-            "SELECT COUNT(*) FROM grants WHERE brand_id = ?1 AND revoked_at IS NULL AND expires_at > ?2",
-            params![row_id, self.rec.now()],
-            |r| r.get(0),
-        )?;
-        Ok(usize::try_from(n).unwrap_or(0))
+        let now = self.rec.now();
+        Ok(self
+            .grant_states(row_id)?
+            .iter()
+            .filter(|g| g.revoked_at.is_none() && g.expires_at > now)
+            .count())
     }
 
     /// The brand's current Token Status List, signed with its key: revoked grants are 1.
+    /// Built only from authenticated state, and only when the whole vault checks out: a
+    /// deleted or rolled-back grant row would otherwise silently clear a revoked bit.
     pub fn status_list_token(&self, id: &str) -> Result<String> {
         let (row_id, rec, _) = self.record(id)?;
+        let report = self.rec.check_state()?;
+        if let Some(p) = report.problems.first() {
+            return Err(p.to_open_error().into());
+        }
         let mut list = StatusList::new(rec.status_len, 1).map_err(VaultError::sign)?;
-        let revoked: Vec<i64> = self
-            .rec
-            .conn()
-            .prepare(
-                "SELECT status_idx FROM grants WHERE brand_id = ?1 AND revoked_at IS NOT NULL",
-            )?
-            .query_map([&row_id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let revoked = self
+            .grant_states(&row_id)?
+            .into_iter()
+            .filter(|g| g.revoked_at.is_some())
+            .map(|g| g.status_idx);
         for idx in revoked {
             list.set(
                 usize::try_from(idx).unwrap_or(0),
@@ -189,6 +218,7 @@ impl BrandRepo<&mut Records> {
                 None => format!("urn:uuid:{}", random_uuid()?),
             },
             status_len: MIN_STATUS_LIST_LEN,
+            allocated: BTreeSet::new(),
         };
         let row_id = self.row_id(new.id);
         let t = self.rec.now();
@@ -206,6 +236,7 @@ impl BrandRepo<&mut Records> {
                 "INSERT INTO brands (id, sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
                 params![row_id, sealed, t],
             )?;
+            tx.stamp(BRANDS, &row_id)?;
             tx.audit::<VaultError>(
                 &AuditEvent::new("brand.added", new.id, checked.name)
                     .with("brand", new.id)
@@ -220,17 +251,19 @@ impl BrandRepo<&mut Records> {
     pub fn revoke_grants(&mut self, id: &str) -> Result<usize> {
         let (row_id, _, _) = self.record(id)?;
         let t = self.rec.now();
+        let ids: Vec<String> = self
+            .grant_states(&row_id)?
+            .into_iter()
+            .filter(|g| g.revoked_at.is_none())
+            .map(|g| g.id)
+            .collect();
         self.rec.write(|tx| {
-            let ids: Vec<String> = tx
-                .conn()
-                .prepare("SELECT id FROM grants WHERE brand_id = ?1 AND revoked_at IS NULL")?
-                .query_map([&row_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
             for gid in &ids {
                 tx.conn().execute(
                     "UPDATE grants SET revoked_at = ?1 WHERE id = ?2",
                     params![t, gid],
                 )?;
+                tx.stamp(GRANTS, gid)?;
                 tx.audit::<VaultError>(
                     &AuditEvent::new("grant.revoked", gid.as_str(), format!("from {id} (all)"))
                         .with("brand", id)

@@ -6,7 +6,7 @@ use std::fs;
 use std::ops::Deref;
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -67,7 +67,7 @@ impl<R: Deref<Target = Records>> FieldRepo<R> {
     }
 
     fn read_record(&self, id: &str) -> Result<Option<FieldRecord>> {
-        let Some(sealed) = self.rec.sealed_by_id(FIELDS, id)? else {
+        let Some(sealed) = self.rec.sealed_by_id::<VaultError>(FIELDS, id)? else {
             return Ok(None);
         };
         Ok(Some(self.rec.open(FIELDS, id, &sealed)?))
@@ -90,18 +90,10 @@ impl<R: Deref<Target = Records>> FieldRepo<R> {
     /// One field, or `None` if it is not set.
     pub fn get(&self, name: &FieldName) -> Result<Option<Field>> {
         let id = self.rec.lookup_id(FIELDS, &name.to_string());
-        let row: Option<(Vec<u8>, i64)> = self
-            .rec
-            .conn()
-            .query_row(
-                "SELECT sealed, updated_at FROM fields WHERE id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((sealed, updated_at)) = row else {
+        let Some(row) = self.rec.verified_row::<VaultError>(FIELDS, &id)? else {
             return Ok(None);
         };
+        let (sealed, updated_at) = (row.blob("sealed")?, row.int("updated_at")?);
         let rec: FieldRecord = self.rec.open(FIELDS, &id, &sealed)?;
         // The name inside must be the one asked for: a row renamed in the file is tampering.
         if rec.name != name.to_string() {
@@ -208,6 +200,7 @@ impl FieldRepo<&mut Records> {
                      ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
                     params![id, sealed, t],
                 )?;
+                tx.stamp(FIELDS, &id)?;
                 tx.audit::<VaultError>(
                     &AuditEvent::new("field.set", name.to_string(), "")
                         .with("field", name.to_string()),

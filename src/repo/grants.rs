@@ -1,9 +1,10 @@
 //! The grants repository: issuing (sign, seal, index in the brand's status list, audit, all in
 //! one transaction), listing, revoking and the consent receipt.
 
+use std::collections::BTreeSet;
 use std::ops::Deref;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use vouchsafe_token::claims::{GrantClaims, StatusClaim, StatusListRef};
 use vouchsafe_token::{GRANT_TYP, PublicJwk, RECEIPT_TYP, SigningKey, jws};
@@ -21,7 +22,7 @@ use crate::grants::{
     GrantState, IssuedGrant, Lang, Summary,
 };
 use crate::profile::{AddressPart, FieldName, StdField};
-use crate::records::{AuditEvent, Records, Tx};
+use crate::records::{AuditEvent, Checked, Records, Tx};
 use crate::repo::brands::{BrandRecord, BrandRepo};
 use crate::repo::fields::FieldRepo;
 
@@ -70,6 +71,18 @@ impl GrantRecord {
 /// A grants row: brand row id, sealed record, status index, issued, expires, revoked.
 type Row = (String, Vec<u8>, i64, i64, i64, Option<i64>);
 
+/// A grant row's authenticated columns.
+fn to_row(row: &Checked) -> Result<Row> {
+    Ok((
+        row.text("brand_id")?,
+        row.blob("sealed")?,
+        row.int("status_idx")?,
+        row.int("issued_at")?,
+        row.int("expires_at")?,
+        row.opt_int("revoked_at")?,
+    ))
+}
+
 /// Serialise `claims` through a JSON value, whose members are sorted: the signed bytes are the
 /// same whatever order the claim struct declares its fields in.
 fn sign<C: Serialize>(typ: &str, jwk: &PublicJwk, claims: &C, key: &SigningKey) -> Result<String> {
@@ -79,23 +92,28 @@ fn sign<C: Serialize>(typ: &str, jwk: &PublicJwk, claims: &C, key: &SigningKey) 
 
 /// Pick a random free index in the brand's status list, growing the list (doubling) once it is
 /// half full so a random index still says nothing about the order of grants.
-fn allocate_index(tx: &Tx<'_>, row_id: &str, brand: &mut BrandRecord) -> Result<(usize, bool)> {
-    let used: Vec<i64> = tx
-        .conn()
-        .prepare("SELECT status_idx FROM grants WHERE brand_id = ?1")?
-        .query_map([row_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut grown = false;
+///
+/// Taken are the indices of the brand's grant rows (each row's MAC checked) and every index the
+/// sealed brand record says was ever handed out (its high-water set, which survives the grant
+/// rows and is carried over a restore); the new index joins that set.
+fn allocate_index(tx: &Tx<'_>, row_id: &str, brand: &mut BrandRecord) -> Result<usize> {
+    let mut used: BTreeSet<usize> = BrandRepo::new(&**tx)
+        .grant_states(row_id)?
+        .iter()
+        .map(|g| usize::try_from(g.status_idx).unwrap_or(0))
+        .collect();
+    used.extend(brand.allocated.iter().copied());
     while used.len() * 2 >= brand.status_len {
         brand.status_len *= 2;
-        grown = true;
     }
     loop {
         let mut b = [0u8; 8];
         random_bytes(&mut b)?;
         let idx = (u64::from_le_bytes(b) % brand.status_len as u64) as usize;
-        if !used.contains(&(idx as i64)) {
-            return Ok((idx, grown));
+        if !used.contains(&idx) {
+            brand.allocated.extend(used);
+            brand.allocated.insert(idx);
+            return Ok(idx);
         }
     }
 }
@@ -211,17 +229,24 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         }
     }
 
+    /// One grant's row, its MAC checked: the state below is never read unauthenticated.
     fn row(&self, id: &str) -> Result<Row> {
-        let row: Option<Row> = self
+        match self.rec.verified_row::<VaultError>(GRANTS, id)? {
+            Some(row) => to_row(&row),
+            None => Err(GrantError::UnknownGrant(id.to_string()).into()),
+        }
+    }
+
+    /// Every grant row (one brand's if `brand_row`), each MAC checked, newest first.
+    fn rows(&self, brand_row: Option<&str>) -> Result<Vec<(String, Row)>> {
+        let mut out = self
             .rec
-            .conn()
-            .query_row(
-                "SELECT brand_id, sealed, status_idx, issued_at, expires_at, revoked_at FROM grants WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()?;
-        row.ok_or_else(|| GrantError::UnknownGrant(id.to_string()).into())
+            .verified_rows::<VaultError>(GRANTS, brand_row.map(|b| ("brand_id", b)))?
+            .into_iter()
+            .map(|(id, row)| Ok((id, to_row(&row)?)))
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|(a_id, a), (b_id, b)| b.3.cmp(&a.3).then_with(|| a_id.cmp(b_id)));
+        Ok(out)
     }
 
     /// Open a grant's sealed record and check its plaintext brand link.
@@ -276,26 +301,8 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
             Some(b) => Some(self.brands().record(b)?.0),
             None => None,
         };
-        let mut stmt = self.rec.conn().prepare(
-            "SELECT id, brand_id, sealed, status_idx, issued_at, expires_at, revoked_at FROM grants
-             WHERE ?1 IS NULL OR brand_id = ?1 ORDER BY issued_at DESC, id",
-        )?;
-        let rows = stmt.query_map([filter], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                (
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ),
-            ))
-        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, rest) = row?;
+        for (id, rest) in self.rows(filter.as_deref())? {
             out.push(self.info(&id, rest)?);
         }
         Ok(out)
@@ -339,19 +346,14 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
                 })
         };
         // One pass over the active rows; only the grants that match are opened in full.
-        let rows: Vec<(String, Vec<u8>)> = self
-            .rec
-            .conn()
-            .prepare(
-                "SELECT id, sealed FROM grants WHERE revoked_at IS NULL AND expires_at > ?1
-                 ORDER BY issued_at DESC, id",
-            )?
-            .query_map([self.rec.now()], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let now = self.rec.now();
         let mut out = Vec::new();
-        for (id, sealed) in rows {
-            if uses(&self.rec.open::<GrantRecord>(GRANTS, &id, &sealed)?) {
-                let row = self.row(&id)?;
+        for (id, row) in self.rows(None)? {
+            let (_, sealed, _, _, expires, revoked) = &row;
+            if revoked.is_some() || *expires <= now {
+                continue;
+            }
+            if uses(&self.rec.open::<GrantRecord>(GRANTS, &id, sealed)?) {
                 out.push(self.info(&id, row)?);
             }
         }
@@ -392,7 +394,7 @@ impl GrantRepo<&mut Records> {
         let jwk = brand.jwk();
         let issuer = jwk.thumbprint_urn();
         let (rec, idx) = self.rec.write(|tx| {
-            let (idx, grown) = allocate_index(tx, &row_id, &mut brand)?;
+            let idx = allocate_index(tx, &row_id, &mut brand)?;
             let grant = GrantClaims {
                 iss: issuer.clone(),
                 sub: issuer.clone(),
@@ -439,9 +441,9 @@ impl GrantRepo<&mut Records> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, row_id, sealed, idx as i64, iat, req.expires_at()],
             )?;
-            if grown {
-                brand.save(tx, &row_id)?;
-            }
+            tx.stamp(GRANTS, &id)?;
+            // The brand record holds the high-water set, which just grew.
+            brand.save(tx, &row_id)?;
             let released = release.datatypes.join(", ");
             tx.audit::<VaultError>(
                 &AuditEvent::new(
@@ -486,6 +488,7 @@ impl GrantRepo<&mut Records> {
                 "UPDATE grants SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
                 params![t, info.id],
             )?;
+            tx.stamp(GRANTS, &info.id)?;
             tx.audit::<VaultError>(
                 &AuditEvent::new(
                     "grant.revoked",

@@ -16,21 +16,21 @@ describe('command wrapper', () => {
     invoke.mockResolvedValue(null);
     await api.addBrand('acme', 'Acme', null, null);
     await api.removeBrand('acme', true);
-    await api.restoreBackup('/tmp/b', 'pw', false);
+    await api.restoreBackup('/tmp/b', 'pw', '', false, false);
     await api.changePassphrase('a', 'b', 'b');
     await api.setSettings({ locale: 'ko', autoLockMinutes: 5 });
     await api.saveText('/tmp/t', 'status_list', 'acme');
     await api.listGrants();
-    await api.eraseVault('삭제');
+    await api.eraseVault('삭제', 'pw');
     expect(invoke.mock.calls).toEqual([
       ['add_brand', { id: 'acme', name: 'Acme', url: null, statusUrl: null }],
       ['remove_brand', { id: 'acme', revoke: true }],
-      ['restore_backup', { path: '/tmp/b', passphrase: 'pw', overwrite: false }],
+      ['restore_backup', { path: '/tmp/b', passphrase: 'pw', current: '', overwrite: false, allowCostlyKdf: false }],
       ['change_passphrase', { current: 'a', new: 'b', confirm: 'b' }],
       ['set_settings', { settings: { locale: 'ko', autoLockMinutes: 5 } }],
       ['save_text', { path: '/tmp/t', what: 'status_list', id: 'acme' }],
       ['list_grants', { brand: null }],
-      ['erase_vault', { confirmation: '삭제' }],
+      ['erase_vault', { confirmation: '삭제', passphrase: 'pw' }],
     ]);
   });
 
@@ -46,7 +46,7 @@ describe('command wrapper', () => {
     invoke.mockRejectedValue({ kind: 'locked', message: 'the vault is locked' });
     await api.listFields().catch(() => {});
     expect(onLocked).toHaveBeenCalledTimes(1);
-    await api.unlock('x').catch(() => {});
+    await api.unlock('x', false).catch(() => {});
     expect(onLocked).toHaveBeenCalledTimes(1);
     api.onLockedError(null);
   });
@@ -55,5 +55,8 @@ describe('command wrapper', () => {
     expect(api.lockReasonOf({ reason: 'manual' })).toBe('manual');
     expect(api.lockReasonOf('auto')).toBe('auto');
     expect(api.lockReasonOf(null)).toBe('auto');
+    expect(api.lockReasonOf({ reason: 'suspend' })).toBe('suspend');
+    expect(api.lockReasonOf('screen_lock')).toBe('screen_lock');
+    expect(api.lockReasonOf({ reason: 'sideways' })).toBe('auto');
   });
 });

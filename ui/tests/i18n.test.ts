@@ -37,7 +37,7 @@ describe('dictionaries', () => {
   });
 
   it('word every error kind, the DPV purposes and the channels', () => {
-    for (const kind of ['locked', 'wrong_passphrase', 'invalid_input', 'not_found', 'conflict', 'integrity', 'vault_file', 'io', 'internal']) {
+    for (const kind of ['locked', 'wrong_passphrase', 'invalid_input', 'not_found', 'conflict', 'integrity', 'vault_file', 'costly_kdf', 'io', 'internal']) {
       expect(maybeTranslate('ko', `error.${kind}`)).toBeTruthy();
     }
     for (const ch of ['email', 'sms', 'phone', 'post', 'push', 'messenger']) {

@@ -70,6 +70,7 @@ pub fn render() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
     one::<Locale>(&cfg, &mut out)?;
     one::<LockReason>(&cfg, &mut out)?;
     one::<ReceiptDto>(&cfg, &mut out)?;
+    one::<RestoreDto>(&cfg, &mut out)?;
     one::<SaveWhat>(&cfg, &mut out)?;
     one::<SettingsDto>(&cfg, &mut out)?;
     one::<Strength>(&cfg, &mut out)?;

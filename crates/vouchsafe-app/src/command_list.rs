@@ -33,13 +33,17 @@ macro_rules! with_desktop_commands {
             passphrase_strength(passphrase: SecretArg) -> Strength [lock_free];
             /// Create the vault at the default path, and unlock it.
             create_vault(passphrase: SecretArg, confirm: SecretArg) -> () [lock_free];
-            unlock(passphrase: SecretArg) -> () [lock_free];
+            /// `allow_costly_kdf`: go on with a file that asks for more than the default KDF
+            /// cost (refused with `costly_kdf`, before any derivation, without it).
+            unlock(passphrase: SecretArg, allow_costly_kdf: bool) -> () [lock_free];
             /// Drop the vault and every cached value.
             lock() -> ();
             /// Count user input as activity for auto-lock.
             touch() -> ();
-            /// Replace (or create) the vault from a backup file, then unlocked.
-            restore_backup(path: String, passphrase: SecretArg, overwrite: bool) -> () [lock_free];
+            /// Replace (or create) the vault from a backup file, then unlocked. Over an existing
+            /// vault, `current` is its passphrase and it is kept as a dated safety copy beside
+            /// it (the result says where); with none, `current` is ignored.
+            restore_backup(path: String, passphrase: SecretArg, current: SecretArg, overwrite: bool, allow_costly_kdf: bool) -> RestoreDto [lock_free];
             field_catalogue() -> Vec<FieldSpecDto> [lock_free];
             list_fields() -> Vec<FieldDto>;
             /// Returns the field as stored (normalised, e.g. a phone number in E.164).
@@ -71,9 +75,11 @@ macro_rules! with_desktop_commands {
             get_settings() -> SettingsDto;
             set_settings(settings: SettingsDto) -> SettingsDto;
             backup(path: String, overwrite: bool) -> ();
-            export_plaintext(path: String) -> ();
-            /// `confirmation` is the word the UI asked the person to type (`ERASE` or `삭제`).
-            erase_vault(confirmation: String) -> ();
+            /// Needs the vault's passphrase: the file holds every value in the clear.
+            export_plaintext(path: String, passphrase: SecretArg) -> ();
+            /// `confirmation` is the word the UI asked the person to type (`ERASE` or `삭제`);
+            /// `passphrase` is the vault's.
+            erase_vault(confirmation: String, passphrase: SecretArg) -> ();
         }
     };
 }

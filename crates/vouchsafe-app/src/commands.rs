@@ -4,6 +4,11 @@
 //! without a window. Each function starts with [`AppState::enter`], which applies auto-lock
 //! and counts the call as activity; all but the few commands the contract exempts then need an
 //! unlocked vault and otherwise fail with kind `locked`.
+//!
+//! Argon2id never runs with the session lock held: a command that derives a key does so on a
+//! connection of its own first, then enters again briefly to install or use the result
+//! (see [`crate::state`]). What cannot be undone (restore over a vault, plaintext export,
+//! erase) needs the passphrase of the vault it affects, not only an unlocked window.
 
 use std::fs;
 use std::io::Write;
@@ -18,10 +23,11 @@ use vouchsafe::{NewBrand, Passphrase, Vault, VaultError};
 use crate::clipboard::{Clipboard, PendingClear};
 use crate::dto::{
     AppStatus, AuditDto, AuditEntryDto, BrandDto, FieldDto, FieldSpecDto, GrantDto,
-    GrantPreviewDto, GrantRequestDto, IssuedGrantDto, LockReason, ReceiptDto, SaveWhat,
+    GrantPreviewDto, GrantRequestDto, IssuedGrantDto, LockReason, ReceiptDto, RestoreDto, SaveWhat,
     SettingsDto, Strength, summary_dto,
 };
 use crate::error::{CmdResult, CommandError, ErrorKind};
+use crate::kdf_gate;
 use crate::secret::SecretArg;
 use crate::settings;
 use crate::state::AppState;
@@ -52,6 +58,45 @@ fn absolute(path: &str) -> CmdResult<PathBuf> {
 
 fn mismatch() -> CommandError {
     CommandError::invalid("the two passphrases differ; type the same passphrase twice")
+}
+
+/// Open the vault file at `path` with `passphrase` on a connection of its own, with the session
+/// lock not held. This is how a command proves the person knows the passphrase of the vault it
+/// is about to export, erase or replace; `what` names that file in a wrong-passphrase message,
+/// since a restore asks for two. With `kdf_confirmed` `Some(flag)`, a file asking for more than
+/// the default KDF cost is first put to the person ([`kdf_gate`]); `None` for the session's
+/// own vault, unlocked already.
+fn prove_passphrase(
+    path: &Path,
+    passphrase: &Passphrase,
+    what: &str,
+    kdf_confirmed: Option<bool>,
+) -> CmdResult<Vault> {
+    let file = Vault::open(path)?;
+    if let Some(confirmed) = kdf_confirmed {
+        kdf_gate::check(&file, confirmed)?;
+    }
+    file.unlock(passphrase).map_err(|e| match e {
+        VaultError::WrongPassphrase => CommandError::new(
+            ErrorKind::WrongPassphrase,
+            format!("the passphrase of {what} is wrong"),
+        ),
+        e => e.into(),
+    })
+}
+
+/// Put a freshly derived vault in the session: the only part of an unlock or a create that
+/// holds the lock.
+fn install(state: &AppState, vault: Vault) {
+    let mut s = state.enter();
+    s.vault = Some(vault);
+    s.locked_reason = None;
+}
+
+/// The open vault's file, checking on the way that it is open (`locked` otherwise).
+fn open_vault_path(state: &AppState) -> CmdResult<PathBuf> {
+    let mut s = state.enter();
+    Ok(s.vault()?.path().to_path_buf())
 }
 
 pub fn app_status(state: &AppState) -> CmdResult<AppStatus> {
@@ -95,58 +140,117 @@ pub fn passphrase_strength(state: &AppState, passphrase: &SecretArg) -> CmdResul
 }
 
 pub fn create_vault(state: &AppState, passphrase: SecretArg, confirm: SecretArg) -> CmdResult<()> {
-    let mut s = state.enter();
+    drop(state.enter());
     let (pp, confirm) = (passphrase.into_passphrase(), confirm.into_passphrase());
     if !pp.matches(&confirm) {
         return Err(mismatch());
     }
+    // The core builds the file under a temporary name and links it into place, so a second
+    // create racing this one fails with `conflict` rather than sharing the file.
     let vault = Vault::create(state.vault_path(), &pp, state.config().kdf)?;
-    s.vault = Some(vault);
-    s.locked_reason = None;
+    install(state, vault);
     Ok(())
 }
 
-pub fn unlock(state: &AppState, passphrase: SecretArg) -> CmdResult<()> {
-    let mut s = state.enter();
-    let vault = Vault::open(state.vault_path())?.unlock(&passphrase.into_passphrase())?;
-    s.vault = Some(vault);
-    s.locked_reason = None;
+/// `allow_costly_kdf`: the person agreed to a file that asks for more than the default KDF
+/// cost; without it such a file is refused with `costly_kdf` before anything is derived.
+pub fn unlock(state: &AppState, passphrase: SecretArg, allow_costly_kdf: bool) -> CmdResult<()> {
+    drop(state.enter());
+    let file = Vault::open(state.vault_path())?;
+    kdf_gate::check(&file, allow_costly_kdf)?;
+    let vault = file.unlock(&passphrase.into_passphrase())?;
+    install(state, vault);
     Ok(())
 }
 
 pub fn lock(state: &AppState) -> CmdResult<()> {
     let mut s = state.enter();
-    s.vault()?;
+    // Not `vault()`: locking must work during a passphrase change too.
+    if !s.is_unlocked() {
+        return Err(CommandError::locked());
+    }
     s.lock(LockReason::Manual);
     Ok(())
 }
 
 pub fn touch(state: &AppState) -> CmdResult<()> {
-    state.enter().vault()?;
-    Ok(())
+    if state.enter().is_unlocked() {
+        Ok(())
+    } else {
+        Err(CommandError::locked())
+    }
 }
 
+/// Restore `path` (opened with `passphrase`). Over an existing vault (`overwrite`), `current`
+/// must be that vault's passphrase, and the core keeps the replaced vault as a dated private
+/// copy beside it (the result says where); with no vault there, `current` is ignored (the UI
+/// sends ""). Both passphrases are proven, on connections of their own and with the session
+/// lock free, before anything is touched.
 pub fn restore_backup(
     state: &AppState,
     path: &str,
     passphrase: SecretArg,
+    current: SecretArg,
     overwrite: bool,
-) -> CmdResult<()> {
-    let mut s = state.enter();
+    allow_costly_kdf: bool,
+) -> CmdResult<RestoreDto> {
+    drop(state.enter());
     let backup = absolute(path)?;
-    if overwrite {
-        // The open connection belongs to the file about to be replaced; close it first.
-        s.vault = None;
+    let target = state.vault_path();
+    if target.exists() && !overwrite {
+        return Err(VaultError::AlreadyExists(target.to_path_buf()).into());
     }
-    let vault = Vault::restore(
+    let pp = passphrase.into_passphrase();
+    drop(prove_passphrase(
         &backup,
-        state.vault_path(),
-        &passphrase.into_passphrase(),
-        overwrite,
+        &pp,
+        "the backup",
+        Some(allow_costly_kdf),
+    )?);
+    if !target.exists() {
+        // Nothing to replace; the core refuses if a vault appears there meanwhile.
+        let vault = Vault::restore(&backup, target, &pp, false)?;
+        install(state, vault);
+        return Ok(RestoreDto { safety_copy: None });
+    }
+    let current = current.into_passphrase();
+    let old = prove_passphrase(
+        target,
+        &current,
+        "the vault it replaces",
+        Some(allow_costly_kdf),
     )?;
-    s.vault = Some(vault);
-    s.locked_reason = None;
-    Ok(())
+    // The core refuses to replace a file another connection holds, so the session's own
+    // connection (if unlocked) closes; the session stays "unlocked, busy" until the restored
+    // vault takes its place.
+    let mut held = match state.hold_out() {
+        Ok(mut h) => {
+            drop(h.take());
+            Some(h)
+        }
+        Err(e) if e.kind == ErrorKind::Locked => None,
+        Err(e) => return Err(e),
+    };
+    match old.restore_over(&backup, &pp) {
+        Ok(restored) => {
+            let safety_copy = Some(restored.safety_copy.display().to_string());
+            match held.as_mut() {
+                Some(h) => h.put(restored.vault),
+                None => install(state, restored.vault),
+            }
+            Ok(RestoreDto { safety_copy })
+        }
+        Err(e) => {
+            // Nothing was replaced (the core installs last); give an unlocked session its
+            // vault back rather than locking the person out over a failed restore.
+            if let Some(h) = held.as_mut()
+                && let Ok(v) = Vault::open(target).and_then(|f| f.unlock(&current))
+            {
+                h.put(v);
+            }
+            Err(e.into())
+        }
+    }
 }
 
 pub fn field_catalogue(state: &AppState) -> CmdResult<Vec<FieldSpecDto>> {
@@ -418,8 +522,7 @@ pub fn change_passphrase(
     new: SecretArg,
     confirm: SecretArg,
 ) -> CmdResult<()> {
-    let mut s = state.enter();
-    let vault = s.vault()?;
+    let path = open_vault_path(state)?;
     let (current, new): (Passphrase, Passphrase) =
         (current.into_passphrase(), new.into_passphrase());
     if !new.matches(&confirm.into_passphrase()) {
@@ -427,8 +530,11 @@ pub fn change_passphrase(
     }
     // Being unlocked is not enough: whoever sits at an unlocked screen must still know the
     // passphrase to change it. A second connection proves it without touching the open one.
-    drop(Vault::open(vault.path())?.unlock(&current)?);
-    vault.change_passphrase(&new, None)?;
+    drop(prove_passphrase(&path, &current, "this vault", None)?);
+    // The change runs Argon2id too: on the session's vault, taken out of the session so its
+    // lock stays free (and nothing else writes meanwhile).
+    let mut held = state.hold_out()?;
+    held.vault()?.change_passphrase(&new, None)?;
     Ok(())
 }
 
@@ -453,21 +559,37 @@ pub fn backup(state: &AppState, path: &str, overwrite: bool) -> CmdResult<()> {
     Ok(())
 }
 
-pub fn export_plaintext(state: &AppState, path: &str) -> CmdResult<()> {
+/// Every value in the clear, so only with the vault's passphrase.
+pub fn export_plaintext(state: &AppState, path: &str, passphrase: SecretArg) -> CmdResult<()> {
+    let vault_path = open_vault_path(state)?;
+    let dest = absolute(path)?;
+    drop(prove_passphrase(
+        &vault_path,
+        &passphrase.into_passphrase(),
+        "this vault",
+        None,
+    )?);
     let mut s = state.enter();
-    let vault = s.vault()?;
-    vault.fields_mut().export_plaintext_to(&absolute(path)?)?;
+    s.vault()?.fields_mut().export_plaintext_to(&dest)?;
     Ok(())
 }
 
-pub fn erase_vault(state: &AppState, confirmation: &str) -> CmdResult<()> {
-    let mut s = state.enter();
-    s.vault()?;
+/// The typed word guards against a slip; the passphrase against someone else at the window.
+pub fn erase_vault(state: &AppState, confirmation: &str, passphrase: SecretArg) -> CmdResult<()> {
+    let vault_path = open_vault_path(state)?;
     if !ERASE_WORDS.contains(&confirmation.trim()) {
         return Err(CommandError::invalid(
             "type the confirmation word exactly to erase the vault",
         ));
     }
+    drop(prove_passphrase(
+        &vault_path,
+        &passphrase.into_passphrase(),
+        "this vault",
+        None,
+    )?);
+    let mut s = state.enter();
+    s.vault()?;
     let vault = s.vault.take().ok_or_else(CommandError::locked)?;
     s.locked_reason = None;
     vault.erase()?;

@@ -42,10 +42,24 @@ pub enum Locale {
 
 /// Why the vault is locked, so the unlock screen can say "locked after inactivity".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum LockReason {
+    /// Idle for the auto-lock timeout (time asleep counts).
     Auto,
     Manual,
+    /// The system was about to suspend.
+    Suspend,
+    /// The screen locked (the session's screen saver went active).
+    ScreenLock,
+}
+
+/// What a restore did besides installing the backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreDto {
+    /// Where the vault that was replaced was kept (beside it, dated, owner-only); `null` when
+    /// there was no vault to replace.
+    pub safety_copy: Option<String>,
 }
 
 /// Payload of the `vault-locked` event the shell emits when auto-lock fires.

@@ -26,6 +26,9 @@ pub enum ErrorKind {
     Integrity,
     /// The vault file is not a usable vault (damaged, newer schema, unsafe parameters).
     VaultFile,
+    /// The file asks for more key-derivation memory or passes than the defaults; the command
+    /// derives nothing until it is repeated with the confirmation flag set.
+    CostlyKdf,
     Io,
     /// A bug or a failing system facility (random source, signing).
     Internal,

@@ -11,7 +11,7 @@ pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
 pub mod types {
     pub use crate::dto::{
         AppStatus, AuditDto, BrandDto, FieldDto, FieldSpecDto, GrantDto, GrantPreviewDto,
-        GrantRequestDto, IssuedGrantDto, ReceiptDto, SaveWhat, SettingsDto, Strength,
+        GrantRequestDto, IssuedGrantDto, ReceiptDto, RestoreDto, SaveWhat, SettingsDto, Strength,
         VaultLockedEvent,
     };
     pub use crate::secret::SecretArg;

@@ -13,12 +13,18 @@ pub mod command_list;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod hardening;
+pub mod idle;
 pub mod ipc;
+pub mod kdf_gate;
+#[cfg(target_os = "linux")]
+pub mod presence;
 pub mod secret;
 pub mod settings;
 pub mod state;
 
 pub use clipboard::{CLEAR_AFTER, ClearOutcome, Clipboard, PendingClear};
 pub use error::{CmdResult, CommandError, ErrorKind};
+pub use idle::{BootInstant, IdleClock};
 pub use secret::SecretArg;
 pub use state::{AppConfig, AppState, Session};

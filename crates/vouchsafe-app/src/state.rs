@@ -1,16 +1,20 @@
 //! The app's state: the open vault (if unlocked), settings, and what auto-lock needs.
 //!
-//! One mutex guards it all. Commands are short apart from key derivation, and serialising them
-//! means two windows' worth of clicks can never interleave inside the vault.
+//! One mutex guards it all, and it is only ever held briefly: serialising the commands means
+//! two windows' worth of clicks can never interleave inside the vault, and keeping Argon2id
+//! out of it (commands derive first, on a connection of their own, and lock the state only
+//! to install the result) means `app_status`, `touch` and `lock` answer at once even while a
+//! file with a costly KDF is being unlocked.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use vouchsafe::{KdfParams, Vault};
 
 use crate::dto::{LockReason, SettingsDto};
-use crate::error::{CmdResult, CommandError};
+use crate::error::{CmdResult, CommandError, ErrorKind};
+use crate::idle::{BootInstant, IdleClock, system_clock};
 use crate::settings::{self, SETTINGS_FILE};
 
 /// Where the vault lives and how new vaults are protected.
@@ -46,13 +50,18 @@ impl AppConfig {
 pub struct Session {
     pub(crate) vault: Option<Vault>,
     pub(crate) settings: SettingsDto,
-    last_activity: Instant,
+    last_activity: BootInstant,
     pub(crate) locked_reason: Option<LockReason>,
+    /// A slow command (passphrase change, restore) has the open vault out of the session, so
+    /// Argon2id runs with the lock free; the vault still counts as unlocked meanwhile.
+    pub(crate) busy: bool,
+    /// A lock asked for while busy: the vault is dropped, not put back, when the command ends.
+    relock: Option<LockReason>,
 }
 
 impl Session {
     /// Record activity at `now`.
-    pub fn touch_at(&mut self, now: Instant) {
+    pub fn touch_at(&mut self, now: BootInstant) {
         // Never move backwards: a command that started earlier must not shorten the idle time.
         if now > self.last_activity {
             self.last_activity = now;
@@ -60,22 +69,33 @@ impl Session {
     }
 
     /// Force the last activity instant (tests simulate idleness with it).
-    pub fn set_last_activity(&mut self, at: Instant) {
+    pub fn set_last_activity(&mut self, at: BootInstant) {
         self.last_activity = at;
     }
 
     pub fn is_unlocked(&self) -> bool {
-        self.vault.is_some()
+        self.vault.is_some() || (self.busy && self.relock.is_none())
     }
 
-    /// The open vault, or the `locked` error every vault command returns.
+    /// The open vault, or the `locked` error every vault command returns (`conflict` while a
+    /// slow command has it).
     pub(crate) fn vault(&mut self) -> CmdResult<&mut Vault> {
+        if self.busy && self.relock.is_none() {
+            return Err(CommandError::new(
+                ErrorKind::Conflict,
+                "the vault is busy (a passphrase change or a restore); try again in a moment",
+            ));
+        }
         self.vault.as_mut().ok_or_else(CommandError::locked)
     }
 
-    /// Drop the vault (which closes the file and wipes the data key) and say why.
+    /// Drop the vault (which closes the file and wipes the data key) and say why. While a slow
+    /// command has it, it is dropped as soon as that command ends.
     pub(crate) fn lock(&mut self, reason: LockReason) {
         if self.vault.take().is_some() {
+            self.locked_reason = Some(reason);
+        } else if self.busy && self.relock.is_none() {
+            self.relock = Some(reason);
             self.locked_reason = Some(reason);
         }
     }
@@ -86,8 +106,9 @@ impl Session {
     }
 
     /// Lock if unlocked and idle for at least the timeout at `now`. Returns whether it locked.
-    /// Pure in `now`, so it is tested without sleeping.
-    pub fn lock_if_idle(&mut self, now: Instant) -> bool {
+    /// Pure in `now`, so it is tested without sleeping. `now` is boot time, so a suspend counts
+    /// as idle time.
+    pub fn lock_if_idle(&mut self, now: BootInstant) -> bool {
         if self.vault.is_some()
             && now.saturating_duration_since(self.last_activity) >= self.auto_lock_after()
         {
@@ -99,26 +120,49 @@ impl Session {
 }
 
 /// The state the Tauri shell manages; every command function takes it.
-#[derive(Debug)]
 pub struct AppState {
     config: AppConfig,
     session: Mutex<Session>,
+    clock: IdleClock,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {
-    /// Start locked, with the settings read from beside the vault.
+    /// Start locked, with the settings read from beside the vault, on the system's boot-time
+    /// clock.
     pub fn new(config: AppConfig) -> Self {
+        Self::with_clock(config, system_clock())
+    }
+
+    /// [`AppState::new`] reading the time from `clock` (tests jump it over a "suspend").
+    pub fn with_clock(config: AppConfig, clock: IdleClock) -> Self {
         let settings = settings::load(&config.settings_path());
         let session = Session {
             vault: None,
             settings,
-            last_activity: Instant::now(),
+            last_activity: clock(),
             locked_reason: None,
+            busy: false,
+            relock: None,
         };
         Self {
             config,
             session: Mutex::new(session),
+            clock,
         }
+    }
+
+    /// Now, on the clock auto-lock reads.
+    pub fn now(&self) -> BootInstant {
+        (self.clock)()
     }
 
     pub fn config(&self) -> &AppConfig {
@@ -140,7 +184,7 @@ impl AppState {
     /// just before the background check cannot use a vault that should be locked), then count
     /// the command as activity.
     pub(crate) fn enter(&self) -> MutexGuard<'_, Session> {
-        let now = Instant::now();
+        let now = self.now();
         let mut s = self.session();
         s.lock_if_idle(now);
         s.touch_at(now);
@@ -149,7 +193,65 @@ impl AppState {
 
     /// The background check: lock if idle at `now`. Returns whether it locked, so the shell
     /// can tell the window.
-    pub fn auto_lock_if_idle(&self, now: Instant) -> bool {
+    pub fn auto_lock_if_idle(&self, now: BootInstant) -> bool {
         self.session().lock_if_idle(now)
+    }
+
+    /// Lock now because the person left (suspend, screen lock). Returns whether it locked, so
+    /// the shell tells the window only when something changed.
+    pub fn lock_now(&self, reason: LockReason) -> bool {
+        let mut s = self.session();
+        let was = s.is_unlocked();
+        s.lock(reason);
+        was
+    }
+
+    /// Take the open vault out of the session for a slow command, which then runs Argon2id
+    /// with the lock free. Meanwhile the session counts as unlocked, other vault commands get
+    /// `conflict`, and a lock request is remembered. Fails like any vault command when locked
+    /// or busy.
+    pub(crate) fn hold_out(&self) -> CmdResult<Held<'_>> {
+        let mut s = self.enter();
+        s.vault()?;
+        let vault = s.vault.take();
+        s.busy = true;
+        s.relock = None;
+        Ok(Held { state: self, vault })
+    }
+}
+
+/// A vault out of the session ([`AppState::hold_out`]). Dropping it ends the command: the vault
+/// it holds then (the same one, or its replacement) goes back into the session, unless a lock
+/// was asked for meanwhile, in which case it is dropped.
+pub(crate) struct Held<'a> {
+    state: &'a AppState,
+    vault: Option<Vault>,
+}
+
+impl Held<'_> {
+    pub(crate) fn vault(&mut self) -> CmdResult<&mut Vault> {
+        self.vault.as_mut().ok_or_else(CommandError::locked)
+    }
+
+    /// Take the vault for an operation that consumes it (restore); [`Held::put`] the result.
+    pub(crate) fn take(&mut self) -> Option<Vault> {
+        self.vault.take()
+    }
+
+    pub(crate) fn put(&mut self, vault: Vault) {
+        self.vault = Some(vault);
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut s = self.state.session();
+        s.busy = false;
+        let relock = s.relock.take();
+        match (self.vault.take(), relock) {
+            (Some(v), None) => s.vault = Some(v),
+            (Some(v), Some(_)) => drop(v),
+            (None, _) => {}
+        }
     }
 }

@@ -10,7 +10,7 @@ use vouchsafe_app::dto::{
     ChannelDto, GrantRequestDto, GrantStateDto, Locale, LockReason, SaveWhat, SettingsDto,
 };
 use vouchsafe_app::{
-    AppConfig, AppState, ClearOutcome, Clipboard, CommandError, ErrorKind, SecretArg,
+    AppConfig, AppState, BootInstant, ClearOutcome, Clipboard, CommandError, ErrorKind, SecretArg,
 };
 
 const PASS: &str = "correct horse battery staple";
@@ -109,7 +109,10 @@ fn first_run_create_lock_unlock() {
     assert_eq!(st.auto_lock_minutes, 5);
     assert_eq!(st.locked_reason, None);
 
-    assert_eq!(kind(c::unlock(&f.state, s(PASS))), ErrorKind::NotFound);
+    assert_eq!(
+        kind(c::unlock(&f.state, s(PASS), false)),
+        ErrorKind::NotFound
+    );
     assert_eq!(
         kind(c::create_vault(&f.state, s(PASS), s("something else"))),
         ErrorKind::InvalidInput
@@ -135,10 +138,10 @@ fn first_run_create_lock_unlock() {
     assert_eq!(kind(c::list_fields(&f.state)), ErrorKind::Locked);
 
     assert_eq!(
-        kind(c::unlock(&f.state, s("wrong passphrase!"))),
+        kind(c::unlock(&f.state, s("wrong passphrase!"), false)),
         ErrorKind::WrongPassphrase
     );
-    c::unlock(&f.state, s(PASS)).expect("unlock");
+    c::unlock(&f.state, s(PASS), false).expect("unlock");
     let st = c::app_status(&f.state).expect("status");
     assert!(st.unlocked);
     assert_eq!(st.locked_reason, None);
@@ -189,8 +192,11 @@ fn every_vault_command_fails_with_locked_when_locked() {
             kind(c::set_settings(st, SettingsDto::default())),
         ),
         ("backup", kind(c::backup(st, &p, false))),
-        ("export_plaintext", kind(c::export_plaintext(st, &p))),
-        ("erase_vault", kind(c::erase_vault(st, "ERASE"))),
+        (
+            "export_plaintext",
+            kind(c::export_plaintext(st, &p, s(PASS))),
+        ),
+        ("erase_vault", kind(c::erase_vault(st, "ERASE", s(PASS)))),
     ];
     for (name, k) in results {
         assert_eq!(k, ErrorKind::Locked, "{name}");
@@ -465,7 +471,7 @@ fn settings_persist_beside_the_vault() {
 #[test]
 fn auto_lock_fires_only_after_the_idle_timeout() {
     let f = Fixture::unlocked();
-    let t0 = Instant::now();
+    let t0 = BootInstant::now();
     f.state.session().set_last_activity(t0);
     assert!(
         !f.state
@@ -473,7 +479,7 @@ fn auto_lock_fires_only_after_the_idle_timeout() {
     );
     assert!(c::app_status(&f.state).expect("status").unlocked);
     // The status call was activity: the clock starts again from now.
-    let t1 = Instant::now();
+    let t1 = BootInstant::now();
     assert!(!f.state.auto_lock_if_idle(t1 + Duration::from_secs(4 * 60)));
     assert!(f.state.auto_lock_if_idle(t1 + Duration::from_secs(5 * 60)));
     assert!(
@@ -485,7 +491,7 @@ fn auto_lock_fires_only_after_the_idle_timeout() {
     assert_eq!(st.locked_reason, Some(LockReason::Auto));
 
     // The timeout follows the settings.
-    c::unlock(&f.state, s(PASS)).expect("unlock");
+    c::unlock(&f.state, s(PASS), false).expect("unlock");
     c::set_settings(
         &f.state,
         SettingsDto {
@@ -494,7 +500,7 @@ fn auto_lock_fires_only_after_the_idle_timeout() {
         },
     )
     .expect("set");
-    let t2 = Instant::now();
+    let t2 = BootInstant::now();
     assert!(f.state.auto_lock_if_idle(t2 + Duration::from_secs(60)));
 }
 
@@ -502,7 +508,7 @@ fn auto_lock_fires_only_after_the_idle_timeout() {
 fn a_command_after_the_timeout_finds_the_vault_locked() {
     let f = Fixture::unlocked();
     // The background check has not run yet, but the idle time has passed.
-    if let Some(long_ago) = Instant::now().checked_sub(Duration::from_secs(6 * 60)) {
+    if let Some(long_ago) = BootInstant::now().checked_sub(Duration::from_secs(6 * 60)) {
         f.state.session().set_last_activity(long_ago);
         assert_eq!(kind(c::list_fields(&f.state)), ErrorKind::Locked);
         assert_eq!(
@@ -536,8 +542,11 @@ fn change_passphrase_needs_the_current_one() {
     );
     c::change_passphrase(st, s(PASS), s(new), s(new)).expect("change");
     c::lock(st).expect("lock");
-    assert_eq!(kind(c::unlock(st, s(PASS))), ErrorKind::WrongPassphrase);
-    c::unlock(st, s(new)).expect("unlock with the new one");
+    assert_eq!(
+        kind(c::unlock(st, s(PASS), false)),
+        ErrorKind::WrongPassphrase
+    );
+    c::unlock(st, s(new), false).expect("unlock with the new one");
 }
 
 #[test]
@@ -554,16 +563,19 @@ fn backup_erase_restore_and_export() {
     );
 
     let export = f.path("profile.json");
-    c::export_plaintext(st, &export).expect("export");
+    c::export_plaintext(st, &export, s(PASS)).expect("export");
     assert!(
         std::fs::read_to_string(&export)
             .expect("read")
             .contains("minjun@example.kr")
     );
-    assert_eq!(kind(c::export_plaintext(st, &export)), ErrorKind::Conflict);
+    assert_eq!(
+        kind(c::export_plaintext(st, &export, s(PASS))),
+        ErrorKind::Conflict
+    );
 
     assert_eq!(
-        kind(c::erase_vault(st, "erase please")),
+        kind(c::erase_vault(st, "erase please", s(PASS))),
         ErrorKind::InvalidInput
     );
     assert!(
@@ -578,7 +590,7 @@ fn backup_erase_restore_and_export() {
         },
     )
     .expect("settings");
-    c::erase_vault(st, "삭제").expect("erase");
+    c::erase_vault(st, "삭제", s(PASS)).expect("erase");
     let status = c::app_status(st).expect("status");
     assert!(!status.vault_exists && !status.unlocked);
     assert!(!f.vault_path().exists());
@@ -589,6 +601,8 @@ fn backup_erase_restore_and_export() {
             st,
             &backup,
             s("wrong passphrase!"),
+            s(""),
+            false,
             false
         )),
         ErrorKind::WrongPassphrase
@@ -598,20 +612,29 @@ fn backup_erase_restore_and_export() {
             st,
             &f.path("nothing-here"),
             s(PASS),
+            s(""),
+            false,
             false
         )),
         ErrorKind::NotFound
     );
-    c::restore_backup(st, &backup, s(PASS), false).expect("restore");
+    c::restore_backup(st, &backup, s(PASS), s(""), false, false).expect("restore");
     assert!(c::app_status(st).expect("status").unlocked);
     assert_eq!(c::list_fields(st).expect("fields").len(), 4);
     // Restoring over the open vault needs overwrite, and then replaces it.
     assert_eq!(
-        kind(c::restore_backup(st, &backup, s(PASS), false)),
+        kind(c::restore_backup(
+            st,
+            &backup,
+            s(PASS),
+            s(PASS),
+            false,
+            false
+        )),
         ErrorKind::Conflict
     );
     c::set_field(st, "nickname", "준이", None).expect("nickname");
-    c::restore_backup(st, &backup, s(PASS), true).expect("restore over");
+    c::restore_backup(st, &backup, s(PASS), s(PASS), true, false).expect("restore over");
     assert_eq!(c::list_fields(st).expect("fields").len(), 4);
 }
 
@@ -687,4 +710,330 @@ fn wire_shapes_match_the_contract() {
     let settings: SettingsDto =
         serde_json::from_str(r#"{"locale":"ko","autoLockMinutes":3}"#).expect("settings");
     assert_eq!(settings.locale, Some(Locale::Ko));
+}
+
+/// The safety copies beside the vault, sorted.
+fn safety_copies(f: &Fixture) -> Vec<PathBuf> {
+    let dir = f.vault_path().parent().expect("dir").to_path_buf();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.contains(".replaced-") && !name.ends_with("-wal")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+}
+
+#[test]
+fn restore_over_a_vault_needs_its_passphrase_and_keeps_a_safety_copy() {
+    let f = Fixture::sharing();
+    let st = &f.state;
+    let backup = f.path("backup.vault");
+    c::backup(st, &backup, false).expect("backup");
+    // Since the backup: a new value (still in the -wal) and a new passphrase, so the backup's
+    // passphrase no longer opens the vault it would replace.
+    let now_pass = "the passphrase of today";
+    c::change_passphrase(st, s(PASS), s(now_pass), s(now_pass)).expect("change");
+    c::set_field(st, "nickname", "준이", None).expect("nickname");
+
+    for (current, why) in [
+        ("", "no current passphrase"),
+        ("not it at all", "a wrong one"),
+        (PASS, "the backup's, not the vault's"),
+    ] {
+        let r = c::restore_backup(st, &backup, s(PASS), s(current), true, false);
+        let err = r.expect_err(why);
+        assert_eq!(err.kind, ErrorKind::WrongPassphrase, "{why}");
+        assert!(err.message.contains("replaces"), "{why}: {}", err.message);
+    }
+    assert!(safety_copies(&f).is_empty(), "refusals copy nothing");
+    assert_eq!(
+        c::list_fields(st).expect("still open").len(),
+        5,
+        "refusals change nothing"
+    );
+    assert_eq!(
+        kind(c::restore_backup(
+            st,
+            &backup,
+            s(PASS),
+            s(now_pass),
+            false,
+            false
+        )),
+        ErrorKind::Conflict,
+        "over a vault only with overwrite"
+    );
+
+    let done = c::restore_backup(st, &backup, s(PASS), s(now_pass), true, false)
+        .expect("restore with the current passphrase");
+    let copy = PathBuf::from(done.safety_copy.expect("a safety copy"));
+    assert_eq!(copy.parent(), f.vault_path().parent(), "beside the vault");
+    assert_eq!(safety_copies(&f), vec![copy.clone()]);
+    #[cfg(unix)]
+    assert_eq!(mode(&copy), 0o600, "owner-only");
+    assert_eq!(c::list_fields(st).expect("restored").len(), 4);
+    // The copy is the replaced vault, up to its last write, under its own passphrase.
+    let old = vouchsafe::Vault::open(&copy)
+        .expect("open copy")
+        .unlock(&vouchsafe::Passphrase::new(now_pass))
+        .expect("the copy opens with the old passphrase");
+    assert!(
+        old.fields()
+            .list()
+            .expect("fields")
+            .iter()
+            .any(|fd| fd.name.to_string() == "nickname")
+    );
+    drop(old);
+
+    // From the lock screen: the vault there is now the restored one, under the backup's
+    // passphrase; the backup's passphrase alone is not enough when they differ.
+    c::change_passphrase(st, s(PASS), s(now_pass), s(now_pass)).expect("change again");
+    c::lock(st).expect("lock");
+    assert_eq!(
+        kind(c::restore_backup(
+            st,
+            &backup,
+            s(PASS),
+            s(PASS),
+            true,
+            false
+        )),
+        ErrorKind::WrongPassphrase
+    );
+    assert!(!c::app_status(st).expect("status").unlocked, "still locked");
+    assert_eq!(safety_copies(&f).len(), 1);
+    let done = c::restore_backup(st, &backup, s(PASS), s(now_pass), true, false)
+        .expect("restore from the lock screen");
+    assert!(c::app_status(st).expect("status").unlocked);
+    let second = PathBuf::from(done.safety_copy.expect("a second safety copy"));
+    assert_ne!(second, copy, "never over an earlier copy");
+    assert_eq!(safety_copies(&f).len(), 2);
+
+    // No vault to replace: no copy, and `current` is not asked for.
+    c::erase_vault(st, "ERASE", s(PASS)).expect("erase");
+    let done = c::restore_backup(st, &backup, s(PASS), s(""), false, false).expect("restore");
+    assert_eq!(done.safety_copy, None);
+}
+
+#[test]
+fn export_and_erase_need_the_current_passphrase() {
+    let f = Fixture::sharing();
+    let st = &f.state;
+    let export = f.path("profile.json");
+    for wrong in ["", "not it at all"] {
+        assert_eq!(
+            kind(c::export_plaintext(st, &export, s(wrong))),
+            ErrorKind::WrongPassphrase
+        );
+        assert!(!std::path::Path::new(&export).exists(), "nothing written");
+        assert_eq!(
+            kind(c::erase_vault(st, "ERASE", s(wrong))),
+            ErrorKind::WrongPassphrase
+        );
+        assert!(f.vault_path().is_file(), "nothing erased");
+        assert!(c::app_status(st).expect("status").unlocked);
+    }
+    c::export_plaintext(st, &export, s(PASS)).expect("export");
+    #[cfg(unix)]
+    assert_eq!(mode(std::path::Path::new(&export)), 0o600);
+    // The word is checked before the passphrase is (no derivation for a slip).
+    assert_eq!(
+        kind(c::erase_vault(st, "erase please", s(PASS))),
+        ErrorKind::InvalidInput
+    );
+    c::erase_vault(st, "ERASE", s(PASS)).expect("erase");
+    assert!(!f.vault_path().exists());
+}
+
+/// A vault whose file asks for more than the default KDF cost (more passes), and within the
+/// ceiling; each derivation takes long enough to watch other commands run meanwhile.
+fn costly_fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let costly = KdfParams {
+        m_kib: 128 * 1024,
+        t: 10,
+        p: 1,
+    };
+    assert!(costly.exceeds_default());
+    let config = AppConfig::new(dir.path().join("vault.db")).with_kdf(costly);
+    let f = Fixture {
+        state: AppState::new(config),
+        dir,
+    };
+    c::create_vault(&f.state, s(PASS), s(PASS)).expect("create");
+    c::lock(&f.state).expect("lock");
+    f
+}
+
+#[test]
+fn a_costly_kdf_is_asked_for_and_derived_without_the_session_lock() {
+    let f = costly_fixture();
+    let st = &f.state;
+    let err = c::unlock(st, s(PASS), false).expect_err("asks first");
+    assert_eq!(err.kind, ErrorKind::CostlyKdf);
+    assert!(err.message.contains("m=128 MiB t=10"), "{}", err.message);
+    assert_eq!(
+        serde_json::to_value(&err).expect("json")["kind"],
+        "costly_kdf"
+    );
+    // Asked before any derivation: even a wrong passphrase gets the question, not an answer.
+    assert_eq!(
+        kind(c::unlock(st, s("wrong passphrase!"), false)),
+        ErrorKind::CostlyKdf
+    );
+
+    std::thread::scope(|scope| {
+        let unlocking = scope.spawn(|| c::unlock(st, s(PASS), true));
+        // Well into the derivation (about a second on these machines)…
+        std::thread::sleep(Duration::from_millis(250));
+        // …other commands still answer, and see the vault as it is: not yet unlocked.
+        let status = c::app_status(st).expect("status");
+        assert!(
+            !unlocking.is_finished(),
+            "the derivation should still be running"
+        );
+        assert!(!status.unlocked, "app_status waited for the derivation");
+        assert_eq!(kind(c::list_fields(st)), ErrorKind::Locked);
+        unlocking.join().expect("thread").expect("confirmed unlock");
+    });
+    assert!(c::app_status(st).expect("status").unlocked);
+    assert!(c::list_fields(st).expect("fields").is_empty());
+}
+
+#[test]
+fn a_passphrase_change_leaves_other_commands_answering_and_the_vault_usable() {
+    let f = costly_fixture();
+    let st = &f.state;
+    c::unlock(st, s(PASS), true).expect("unlock");
+    c::set_field(st, "email", "minjun@example.kr", None).expect("set");
+    let new = "a brand new passphrase";
+    std::thread::scope(|scope| {
+        let changing = scope.spawn(|| c::change_passphrase(st, s(PASS), s(new), s(new)));
+        // First the current passphrase is proven on a second connection (writes still go on),
+        // then the change holds the vault: nothing is written meanwhile, and the session
+        // answers without waiting for the derivation.
+        let mut answered_while_held = false;
+        while !changing.is_finished() {
+            match c::set_field(st, "nickname", "준이", None) {
+                Ok(_) => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) => {
+                    assert_eq!(e.kind, ErrorKind::Conflict, "{e:?}");
+                    let status = c::app_status(st).expect("status during the change");
+                    assert!(status.unlocked);
+                    c::touch(st).expect("touch during the change");
+                    answered_while_held = !changing.is_finished();
+                    break;
+                }
+            }
+        }
+        assert!(
+            answered_while_held,
+            "app_status should answer while the change derives"
+        );
+        changing.join().expect("thread").expect("change");
+    });
+    // The session now uses the changed vault; writes and reads go on.
+    c::set_field(st, "nickname", "준이", None).expect("set after the change");
+    assert_eq!(c::list_fields(st).expect("fields").len(), 2);
+    c::lock(st).expect("lock");
+    assert_eq!(
+        kind(c::unlock(st, s(PASS), true)),
+        ErrorKind::WrongPassphrase
+    );
+    c::unlock(st, s(new), true).expect("unlock with the new one");
+}
+
+/// A boot-time clock the test moves by hand.
+#[derive(Clone, Default)]
+struct HandClock(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl HandClock {
+    fn advance(&self, d: Duration) {
+        let ms = u64::try_from(d.as_millis()).expect("ms");
+        self.0.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn clock(&self) -> vouchsafe_app::IdleClock {
+        let t = self.0.clone();
+        std::sync::Arc::new(move || {
+            let ms = t.load(std::sync::atomic::Ordering::SeqCst);
+            BootInstant::from_since_boot(Duration::from_secs(1000) + Duration::from_millis(ms))
+        })
+    }
+}
+
+#[test]
+fn time_asleep_counts_as_idle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hand = HandClock::default();
+    let config = AppConfig::new(dir.path().join("vault.db")).with_kdf(KdfParams::MINIMUM);
+    let state = AppState::with_clock(config, hand.clock());
+    c::create_vault(&state, s(PASS), s(PASS)).expect("create");
+    hand.advance(Duration::from_secs(4 * 60));
+    assert!(!state.auto_lock_if_idle(state.now()), "4 of 5 minutes");
+    c::list_fields(&state).expect("still unlocked; this is activity");
+    // The lid closes for an hour: boot time jumps (the monotonic clock would not have).
+    hand.advance(Duration::from_secs(60 * 60));
+    // The first command after waking finds it locked, before the ticker has looked.
+    assert_eq!(kind(c::list_fields(&state)), ErrorKind::Locked);
+    assert_eq!(
+        c::app_status(&state).expect("status").locked_reason,
+        Some(LockReason::Auto)
+    );
+
+    // The ticker's path, too.
+    c::unlock(&state, s(PASS), false).expect("unlock");
+    hand.advance(Duration::from_secs(5 * 60));
+    assert!(state.auto_lock_if_idle(state.now()));
+}
+
+#[test]
+fn suspend_and_screen_lock_lock_at_once() {
+    let f = Fixture::unlocked();
+    let st = &f.state;
+    assert!(st.lock_now(LockReason::Suspend));
+    assert!(!st.lock_now(LockReason::ScreenLock), "already locked");
+    let status = c::app_status(st).expect("status");
+    assert!(!status.unlocked);
+    assert_eq!(status.locked_reason, Some(LockReason::Suspend));
+    assert_eq!(
+        serde_json::to_value(status.locked_reason).expect("json"),
+        "suspend"
+    );
+    c::unlock(st, s(PASS), false).expect("unlock");
+    assert!(st.lock_now(LockReason::ScreenLock));
+    assert_eq!(
+        serde_json::to_value(c::app_status(st).expect("status").locked_reason).expect("json"),
+        "screen_lock"
+    );
+}
+
+#[test]
+fn after_a_restore_over_the_vault_locks_and_unlocks() {
+    let f = Fixture::sharing();
+    let st = &f.state;
+    let issued = c::issue_grant(st, &request()).expect("issue");
+    c::revoke_grant(st, &issued.id).expect("revoke");
+    let backup = f.path("backup.vault");
+    c::backup(st, &backup, false).expect("backup");
+    c::restore_backup(st, &backup, s(PASS), s(PASS), true, false).expect("restore over");
+    c::export_plaintext(st, &f.path("profile.json"), s(PASS)).expect("export");
+    c::lock(st).expect("lock");
+    assert_eq!(
+        kind(c::unlock(st, s("not my passphrase"), false)),
+        ErrorKind::WrongPassphrase
+    );
+    c::unlock(st, s(PASS), false).expect("unlock after a restore");
+    assert_eq!(c::list_fields(st).expect("fields").len(), 4);
 }

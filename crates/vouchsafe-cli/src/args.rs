@@ -17,7 +17,10 @@ Exit codes:
   6  invalid input: a value failed validation
   7  not found: the field, brand or grant does not exist
   8  refused by the vault's state: brand exists, brand holds live grants,
-     grant already revoked, or the audit chain is broken
+     grant already revoked, the audit chain is broken, `check` found an
+     integrity problem, the vault was rolled back (older than last seen on
+     this machine) without --yes, or a restore would undo revocations
+     without --yes
 
 Passphrase: from VOUCHSAFE_PASSPHRASE, else --passphrase-file, else a prompt (no echo).
 Vault: --vault, else VOUCHSAFE_VAULT, else the data directory (~/.local/share/vouchsafe/vault.db).";
@@ -31,6 +34,9 @@ pub struct Cli {
     /// Read the passphrase from the first line of FILE (VOUCHSAFE_PASSPHRASE wins if set).
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Accept a vault older than the one last seen here, or a restore that undoes revocations.
+    #[arg(long, global = true)]
+    pub yes: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -90,12 +96,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check every record, the integrity anchor and the audit log; names each problem.
+    Check,
     /// Restore the vault from an encrypted backup (asks for the backup's passphrase).
     Restore {
         file: PathBuf,
-        /// Replace an existing vault.
+        /// Replace an existing vault: needs its passphrase too, and keeps it as a dated copy.
         #[arg(long)]
         force: bool,
+        /// Read the backup's passphrase from the first line of FILE (else
+        /// VOUCHSAFE_BACKUP_PASSPHRASE, else the vault's own passphrase).
+        #[arg(long, value_name = "FILE")]
+        backup_passphrase_file: Option<PathBuf>,
     },
 }
 

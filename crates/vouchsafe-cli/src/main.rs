@@ -67,7 +67,74 @@ fn unlock(cli: &Cli) -> Result<Vault> {
     let path = vault_path(cli)?;
     let locked = Vault::open(&path)?;
     let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Passphrase: ")?;
-    Ok(locked.unlock(&pass)?)
+    let mut vault = locked.unlock(&pass)?;
+    guard_rollback(cli, &mut vault)?;
+    Ok(vault)
+}
+
+/// Compare the vault's generation with the one last seen on this machine; an older vault is
+/// used only with --yes. From then on every write's generation is recorded.
+fn guard_rollback(cli: &Cli, vault: &mut Vault) -> Result<()> {
+    let Some(dir) = vouchsafe::default_anchor_dir() else {
+        return Ok(());
+    };
+    let store = vouchsafe::FileAnchorStore::new(dir);
+    let freshness = vault.freshness(&store)?;
+    if let vouchsafe::Freshness::RolledBack { generation, seen } = freshness {
+        eprintln!(
+            "warning: this vault is older than the one last opened here (generation {generation}, \
+             last seen {seen}): it was rolled back or restored from an older copy, so changes \
+             and revocations made since may be undone."
+        );
+        if !cli.yes {
+            bail!(exit::BrokenChain(
+                "refusing to use a rolled-back vault; inspect it with `vouchsafe check`, then pass --yes to accept it".into()
+            ));
+        }
+    }
+    vault.track_generations(Box::new(store))?;
+    if let vouchsafe::Freshness::RolledBack { seen, .. } = freshness {
+        vault.accept_rollback(seen)?;
+    }
+    Ok(())
+}
+
+/// `vouchsafe check`: every problem, one line each; exit 8 if any.
+fn check(cli: &Cli) -> Result<()> {
+    let locked = Vault::open(&vault_path(cli)?)?;
+    let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Passphrase: ")?;
+    let vault = locked.unlock(&pass)?;
+    let report = vault.check()?;
+    let mut problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    if let Some(dir) = vouchsafe::default_anchor_dir()
+        && let vouchsafe::Freshness::RolledBack { generation, seen } =
+            vault.freshness(&vouchsafe::FileAnchorStore::new(dir))?
+    {
+        problems.push(format!(
+            "vault: rolled back or restored from an older copy (generation {generation}, last seen here {seen})"
+        ));
+    }
+    if problems.is_empty()
+        && let Err(e) = vault.verify_records()
+    {
+        problems.push(e.to_string());
+    }
+    if problems.is_empty() {
+        outln!(
+            "Vault intact: {} records, {} audit entries, generation {}.",
+            report.rows,
+            report.audit_entries,
+            report.generation.unwrap_or(0)
+        );
+        return Ok(());
+    }
+    for p in &problems {
+        outln!("{p}");
+    }
+    bail!(exit::BrokenChain(format!(
+        "{} integrity problem(s) found",
+        problems.len()
+    )))
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -129,14 +196,78 @@ fn run(cli: Cli) -> Result<()> {
             outln!("{}", unlock(&cli)?.brands().status_list_token(brand)?)
         }
         Command::Audit { cmd, json } => share::audit(&unlock(&cli)?, cmd.as_ref(), *json)?,
-        Command::Restore { file, force } => {
+        Command::Check => check(&cli)?,
+        Command::Restore {
+            file,
+            force,
+            backup_passphrase_file,
+        } => {
             let path = vault_path(&cli)?;
             if path.exists() && !force {
                 return Err(vouchsafe::VaultError::AlreadyExists(path).into());
             }
-            let pass =
-                secret_input::passphrase(cli.passphrase_file.as_deref(), "Backup passphrase: ")?;
-            let vault = Vault::restore(file, &path, &pass, *force)?;
+            // Replacing a vault needs that vault's own passphrase, not only the backup's.
+            let (current, pass) = if path.exists() {
+                let locked = Vault::open(&path).with_context(|| {
+                    format!(
+                        "cannot check the passphrase of the vault at {} before replacing it (move it aside to restore there)",
+                        path.display()
+                    )
+                })?;
+                let interactive = std::env::var_os("VOUCHSAFE_PASSPHRASE").is_none()
+                    && cli.passphrase_file.is_none();
+                let current_pass = secret_input::passphrase(
+                    cli.passphrase_file.as_deref(),
+                    "Passphrase of the vault being replaced: ",
+                )?;
+                let current = locked.unlock(&current_pass)?;
+                let pass = secret_input::backup_passphrase(
+                    backup_passphrase_file.as_deref(),
+                    interactive,
+                    current_pass,
+                )?;
+                (Some(current), pass)
+            } else {
+                let pass = secret_input::new_place_backup_passphrase(
+                    backup_passphrase_file.as_deref(),
+                    cli.passphrase_file.as_deref(),
+                )?;
+                (None, pass)
+            };
+            // Over a vault: show what the backup would undo, ask for --yes, and restore through
+            // it so its status indices are carried over and it is kept as a safety copy.
+            let vault = match current {
+                Some(current) => {
+                    let preview = current.restore_preview(file, &pass)?;
+                    for g in &preview.unrevoked {
+                        eprintln!(
+                            "warning: restoring un-revokes grant {} ({}: {}), revoked since the backup",
+                            &g.id[..8],
+                            g.brand_name,
+                            g.released.join(", ")
+                        );
+                    }
+                    if !preview.forgotten.is_empty() {
+                        eprintln!(
+                            "warning: {} grant(s) issued since the backup would be forgotten (the brands keep them; they could no longer be revoked here)",
+                            preview.forgotten.len()
+                        );
+                    }
+                    if preview.needs_confirmation() && !cli.yes {
+                        bail!(exit::BrokenChain(
+                            "the backup is older than this vault; pass --yes to restore it anyway"
+                                .into()
+                        ));
+                    }
+                    let restored = current.restore_over(file, &pass)?;
+                    eprintln!(
+                        "The vault it replaced is kept at {} (encrypted, under its old passphrase); delete it when you no longer need it.",
+                        restored.safety_copy.display()
+                    );
+                    restored.vault
+                }
+                None => Vault::restore(file, &path, &pass, *force)?,
+            };
             let n = vault.verify_records()?;
             outln!(
                 "Restored {} ({n} records, all intact) to {}",

@@ -59,3 +59,44 @@ pub fn new_passphrase(env: &str, file: Option<&Path>, label: &str) -> Result<Pas
     }
     Ok(first)
 }
+
+/// The passphrase of a backup being restored: VOUCHSAFE_BACKUP_PASSPHRASE, else `file`, else at
+/// a terminal a prompt where Enter means "the same as the vault's", else `same` (a backup is
+/// usually taken under the passphrase the vault still has).
+pub fn backup_passphrase(
+    file: Option<&Path>,
+    interactive: bool,
+    same: Passphrase,
+) -> Result<Passphrase> {
+    if let Some(p) = from_env("VOUCHSAFE_BACKUP_PASSPHRASE") {
+        return Ok(p);
+    }
+    if let Some(f) = file {
+        return from_file(f);
+    }
+    if interactive {
+        let typed = Zeroizing::new(
+            rpassword::prompt_password("Backup passphrase (Enter if the same): ")
+                .context("no backup passphrase: set VOUCHSAFE_BACKUP_PASSPHRASE or pass --backup-passphrase-file")?,
+        );
+        if !typed.is_empty() {
+            return Ok(Passphrase::new(typed.as_str()));
+        }
+    }
+    Ok(same)
+}
+
+/// The passphrase of a backup restored where there is no vault yet: VOUCHSAFE_BACKUP_PASSPHRASE,
+/// else `backup_file`, else the usual sources (VOUCHSAFE_PASSPHRASE, `file`, a prompt).
+pub fn new_place_backup_passphrase(
+    backup_file: Option<&Path>,
+    file: Option<&Path>,
+) -> Result<Passphrase> {
+    if let Some(p) = from_env("VOUCHSAFE_BACKUP_PASSPHRASE") {
+        return Ok(p);
+    }
+    if let Some(f) = backup_file {
+        return from_file(f);
+    }
+    passphrase(file, "Backup passphrase: ")
+}

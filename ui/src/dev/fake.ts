@@ -380,7 +380,9 @@ export function install(q: URLSearchParams): void {
         case 'copy_secret':
         case 'save_text':
         case 'backup':
+          return null;
         case 'export_plaintext':
+          if (a.passphrase !== 'correct horse battery staple') throw { kind: 'wrong_passphrase', message: 'the passphrase of this vault is wrong' };
           return null;
         case 'audit_log':
           return { entries: audit.map((e) => ({ ...e })), chain: q.get('broken') ? { state: 'broken', atSeq: 7, reason: 'entry 7 was changed or moved' } : { state: 'intact', entries: audit.length } };
@@ -397,11 +399,16 @@ export function install(q: URLSearchParams): void {
           status.autoLockMinutes = settings.autoLockMinutes;
           return { ...settings };
         case 'erase_vault':
+          if (a.passphrase !== 'correct horse battery staple') throw { kind: 'wrong_passphrase', message: 'the passphrase of this vault is wrong' };
           status.vaultExists = status.unlocked = false;
           return null;
-        case 'restore_backup':
+        case 'restore_backup': {
+          const replacing = status.vaultExists;
+          if (replacing && a.current !== 'correct horse battery staple') throw { kind: 'wrong_passphrase', message: 'the passphrase of the vault it replaces is wrong' };
+          await delay(500);
           status.unlocked = status.vaultExists = true;
-          return null;
+          return { safetyCopy: replacing ? `${status.vaultPath}.replaced-20261120-101500` : null };
+        }
         case 'plugin:dialog|open':
           return '/home/minjun/Backups/vouchsafe-backup-2026-11-20.vault';
         case 'plugin:dialog|save':

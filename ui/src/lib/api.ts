@@ -53,10 +53,12 @@ const call: Call = async <C extends CommandName>(command: C, args: Commands[C]['
 /** One function per command, e.g. `api.listBrands()`; each rejects only with a CommandFailure. */
 export const api = createCommands(call);
 
-/** Read the event payload liberally: `"auto"`, `{ reason: "auto" }` or nothing (then: auto). */
+const LOCK_REASONS: readonly LockReason[] = ['auto', 'manual', 'suspend', 'screen_lock'];
+
+/** Read the event payload liberally: `"auto"`, `{ reason: "suspend" }` or nothing (then: auto). */
 export function lockReasonOf(payload: unknown): LockReason {
   const r = typeof payload === 'string' ? payload : (payload as { reason?: unknown } | null)?.reason;
-  return r === 'manual' ? 'manual' : 'auto';
+  return (LOCK_REASONS as readonly unknown[]).includes(r) ? (r as LockReason) : 'auto';
 }
 
 /** The Rust side emits `vault-locked` when it auto-locks; resolve to an unlisten function. */

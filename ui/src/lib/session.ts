@@ -15,6 +15,8 @@ export const screen = writable<Screen>('profile');
 /** A brand to preselect when another screen sends you to Share or Grants. */
 export const focusBrand = writable<string | null>(null);
 export const catalogue = writable<FieldSpecDto[]>([]);
+/** One sentence to show above the next screen (e.g. where a restore kept the replaced vault). */
+export const flash = writable<string | null>(null);
 
 export function navigate(to: Screen, brand: string | null = null): void {
   focusBrand.set(brand);

@@ -4,4 +4,4 @@
  * What went wrong, coarsely enough for the UI to pick a localised sentence.
  * The contract in docs/desktop-ipc.md lists these; adding one is a contract change.
  */
-export type ErrorKind = "locked" | "wrong_passphrase" | "invalid_input" | "not_found" | "conflict" | "integrity" | "vault_file" | "io" | "internal";
+export type ErrorKind = "locked" | "wrong_passphrase" | "invalid_input" | "not_found" | "conflict" | "integrity" | "vault_file" | "costly_kdf" | "io" | "internal";

@@ -3,4 +3,4 @@
 /**
  * Why the vault is locked, so the unlock screen can say "locked after inactivity".
  */
-export type LockReason = "auto" | "manual";
+export type LockReason = "auto" | "manual" | "suspend" | "screen_lock";

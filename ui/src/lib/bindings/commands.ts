@@ -11,6 +11,7 @@ import type { GrantPreviewDto } from "./GrantPreviewDto";
 import type { GrantRequestDto } from "./GrantRequestDto";
 import type { IssuedGrantDto } from "./IssuedGrantDto";
 import type { ReceiptDto } from "./ReceiptDto";
+import type { RestoreDto } from "./RestoreDto";
 import type { SaveWhat } from "./SaveWhat";
 import type { SettingsDto } from "./SettingsDto";
 import type { Strength } from "./Strength";
@@ -20,10 +21,10 @@ export type Commands = {
   app_status: { args: Record<string, never>; result: AppStatus };
   passphrase_strength: { args: { passphrase: string }; result: Strength };
   create_vault: { args: { passphrase: string; confirm: string }; result: void };
-  unlock: { args: { passphrase: string }; result: void };
+  unlock: { args: { passphrase: string; allowCostlyKdf: boolean }; result: void };
   lock: { args: Record<string, never>; result: void };
   touch: { args: Record<string, never>; result: void };
-  restore_backup: { args: { path: string; passphrase: string; overwrite: boolean }; result: void };
+  restore_backup: { args: { path: string; passphrase: string; current: string; overwrite: boolean; allowCostlyKdf: boolean }; result: RestoreDto };
   field_catalogue: { args: Record<string, never>; result: Array<FieldSpecDto> };
   list_fields: { args: Record<string, never>; result: Array<FieldDto> };
   set_field: { args: { name: string; value: string; label: string | null }; result: FieldDto };
@@ -46,8 +47,8 @@ export type Commands = {
   get_settings: { args: Record<string, never>; result: SettingsDto };
   set_settings: { args: { settings: SettingsDto }; result: SettingsDto };
   backup: { args: { path: string; overwrite: boolean }; result: void };
-  export_plaintext: { args: { path: string }; result: void };
-  erase_vault: { args: { confirmation: string }; result: void };
+  export_plaintext: { args: { path: string; passphrase: string }; result: void };
+  erase_vault: { args: { confirmation: string; passphrase: string }; result: void };
 };
 
 export type CommandName = keyof Commands;
@@ -58,7 +59,7 @@ export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_
 export const LOCK_FREE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(["app_status", "passphrase_strength", "create_vault", "unlock", "restore_backup", "field_catalogue"]);
 
 /** Every `kind` a command can fail with. */
-export const ERROR_KINDS: readonly ErrorKind[] = ["locked", "wrong_passphrase", "invalid_input", "not_found", "conflict", "integrity", "vault_file", "io", "internal"];
+export const ERROR_KINDS: readonly ErrorKind[] = ["locked", "wrong_passphrase", "invalid_input", "not_found", "conflict", "integrity", "vault_file", "costly_kdf", "io", "internal"];
 
 /** The event the shell emits when auto-lock fires; its payload is a `VaultLockedEvent`. */
 export const VAULT_LOCKED_EVENT = "vault-locked";
@@ -75,13 +76,14 @@ export function createCommands(call: Call) {
     passphraseStrength: (passphrase: string): Promise<Strength> => call("passphrase_strength", { passphrase }),
     /** Create the vault at the default path, and unlock it. */
     createVault: (passphrase: string, confirm: string): Promise<void> => call("create_vault", { passphrase, confirm }),
-    unlock: (passphrase: string): Promise<void> => call("unlock", { passphrase }),
+    /** `allow_costly_kdf`: go on with a file that asks for more than the default KDF cost (refused with `costly_kdf`, before any derivation, without it). */
+    unlock: (passphrase: string, allowCostlyKdf: boolean): Promise<void> => call("unlock", { passphrase, allowCostlyKdf }),
     /** Drop the vault and every cached value. */
     lock: (): Promise<void> => call("lock", {}),
     /** Count user input as activity for auto-lock. */
     touch: (): Promise<void> => call("touch", {}),
-    /** Replace (or create) the vault from a backup file, then unlocked. */
-    restoreBackup: (path: string, passphrase: string, overwrite: boolean): Promise<void> => call("restore_backup", { path, passphrase, overwrite }),
+    /** Replace (or create) the vault from a backup file, then unlocked. Over an existing vault, `current` is its passphrase and it is kept as a dated safety copy beside it (the result says where); with none, `current` is ignored. */
+    restoreBackup: (path: string, passphrase: string, current: string, overwrite: boolean, allowCostlyKdf: boolean): Promise<RestoreDto> => call("restore_backup", { path, passphrase, current, overwrite, allowCostlyKdf }),
     fieldCatalogue: (): Promise<Array<FieldSpecDto>> => call("field_catalogue", {}),
     listFields: (): Promise<Array<FieldDto>> => call("list_fields", {}),
     /** Returns the field as stored (normalised, e.g. a phone number in E.164). */
@@ -112,9 +114,10 @@ export function createCommands(call: Call) {
     getSettings: (): Promise<SettingsDto> => call("get_settings", {}),
     setSettings: (settings: SettingsDto): Promise<SettingsDto> => call("set_settings", { settings }),
     backup: (path: string, overwrite: boolean): Promise<void> => call("backup", { path, overwrite }),
-    exportPlaintext: (path: string): Promise<void> => call("export_plaintext", { path }),
-    /** `confirmation` is the word the UI asked the person to type (`ERASE` or `삭제`). */
-    eraseVault: (confirmation: string): Promise<void> => call("erase_vault", { confirmation }),
+    /** Needs the vault's passphrase: the file holds every value in the clear. */
+    exportPlaintext: (path: string, passphrase: string): Promise<void> => call("export_plaintext", { path, passphrase }),
+    /** `confirmation` is the word the UI asked the person to type (`ERASE` or `삭제`); `passphrase` is the vault's. */
+    eraseVault: (confirmation: string, passphrase: string): Promise<void> => call("erase_vault", { confirmation, passphrase }),
   };
 }
 

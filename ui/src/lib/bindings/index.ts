@@ -18,6 +18,7 @@ export type { IssuedGrantDto } from "./IssuedGrantDto";
 export type { Locale } from "./Locale";
 export type { LockReason } from "./LockReason";
 export type { ReceiptDto } from "./ReceiptDto";
+export type { RestoreDto } from "./RestoreDto";
 export type { SaveWhat } from "./SaveWhat";
 export type { SettingsDto } from "./SettingsDto";
 export type { Strength } from "./Strength";
