@@ -8,8 +8,9 @@
 # Where the time goes, and why it is laid out this way (docs/ci.md has the figures):
 # - clippy checks the workspace once; the tests then build it once (dev profile, dependencies
 #   unoptimised except the hot crypto/SQLite crates, see Cargo.toml);
-# - the .deb is bundled from that same dev build (`build-deb.sh --debug`), so nothing is compiled
-#   a second time in release; the desktop end-to-end test runs once, against the installed package;
+# - the .deb packages that same dev build (`build-deb.sh --debug`: `tauri bundle`, no compile),
+#   so nothing is compiled a second time in release or with another feature set; the desktop
+#   end-to-end test runs once, against the installed package;
 # - tests run under cargo-nextest (all test binaries in parallel, not one after another).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -70,8 +71,12 @@ deb=$("$root/scripts/build-deb.sh" --debug)
 ls -l "$deb"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$deb" >/dev/null
+# Same package selection and features as the test run above, so the test binary is reused, not
+# rebuilt with the desktop's own feature set.
 VOUCHSAFE_E2E=1 VOUCHSAFE_APP=/usr/bin/vouchsafe-desktop \
-  cargo test --locked -p vouchsafe-desktop "${features[@]}" --test e2e
+  cargo nextest run --workspace --locked "${features[@]}" --no-capture \
+  -E 'package(vouchsafe-desktop) & binary(e2e)'
+
 echo "screenshots of every screen: $target/e2e-screenshots/"
 
 if [ -f "$root/fuzz/Cargo.toml" ]; then
