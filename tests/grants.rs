@@ -12,16 +12,12 @@ use serde_json::{Map, Value, json};
 use vouchsafe::audit::ChainState;
 use vouchsafe::grants::request::{Channel, ChannelChoice, Derived, parse_purpose_category};
 use vouchsafe::{
-    BrandError, FieldName, GrantError, GrantRequest, GrantRequestParts, GrantState, Lang, NewBrand,
-    Vault, VaultError,
+    BrandError, GrantError, GrantRequest, GrantRequestParts, GrantState, Lang, NewBrand, Vault,
+    VaultError,
 };
 use vouchsafe_verify::{
     IssuerPolicy, StatusOutcome, StatusPolicy, VerifyError, VerifyOptions, verify_grant,
 };
-
-fn name(s: &str) -> FieldName {
-    s.parse().expect("field name")
-}
 
 fn now() -> i64 {
     jiff::Timestamp::now().as_second()

@@ -10,11 +10,7 @@ use common::*;
 use rusqlite::Connection;
 use vouchsafe::crypto::kdf::KdfError;
 use vouchsafe::store::StoreError;
-use vouchsafe::{ErrorClass, FieldName, Passphrase, Vault, VaultError};
-
-fn name(s: &str) -> FieldName {
-    s.parse().expect("field name")
-}
+use vouchsafe::{ErrorClass, Passphrase, Vault, VaultError};
 
 /// A plain SQLite connection, as an attacker with write access would use.
 fn raw(path: &Path) -> Connection {

@@ -13,31 +13,8 @@ use rusqlite::types::Value;
 use vouchsafe::NewBrand;
 use vouchsafe::audit::ChainState;
 use vouchsafe::{
-    AnchorStore, FieldName, FileAnchorStore, Freshness, GrantRequest, GrantRequestParts,
-    GrantState, Passphrase, ProblemKind, VaultError,
+    AnchorStore, FileAnchorStore, Freshness, GrantState, Passphrase, ProblemKind, VaultError,
 };
-
-fn name(s: &str) -> FieldName {
-    s.parse().expect("field name")
-}
-
-fn request(brand: &str, field: &str) -> GrantRequest {
-    let now = jiff::Timestamp::now().as_second();
-    GrantRequest::new(
-        GrantRequestParts {
-            brand: brand.into(),
-            fields: vec![name(field)],
-            derived: vec![],
-            purpose: "order updates".into(),
-            purpose_category: None,
-            channels: vec![],
-            offer: None,
-            expires_at: now + 30 * 86_400,
-        },
-        now,
-    )
-    .expect("request")
-}
 
 /// A vault with two fields, one brand, one live and one revoked grant. Returns the grant ids
 /// (live, revoked).

@@ -11,35 +11,13 @@ use std::path::Path;
 use common::*;
 use rusqlite::Connection;
 use vouchsafe::audit::ChainState;
-use vouchsafe::{FieldName, GrantRequest, GrantRequestParts, GrantState, NewBrand, Passphrase};
+use vouchsafe::{GrantState, NewBrand, Passphrase};
 use vouchsafe::{Vault, VaultError};
 
 const NEW: &str = "a brand new passphrase";
 
-fn name(s: &str) -> FieldName {
-    s.parse().expect("field name")
-}
-
 fn raw(path: &Path) -> Connection {
     Connection::open(path).expect("raw sqlite")
-}
-
-fn request(brand: &str, field: &str) -> GrantRequest {
-    let now = jiff::Timestamp::now().as_second();
-    GrantRequest::new(
-        GrantRequestParts {
-            brand: brand.into(),
-            fields: vec![name(field)],
-            derived: vec![],
-            purpose: "order updates".into(),
-            purpose_category: None,
-            channels: vec![],
-            offer: None,
-            expires_at: now + 30 * 86_400,
-        },
-        now,
-    )
-    .expect("request")
 }
 
 /// Everything a person can read back: fields, brands, grants with their state, the audit log.

@@ -6,11 +6,7 @@ mod common;
 use common::*;
 use rusqlite::Connection;
 use vouchsafe::store::StoreError;
-use vouchsafe::{FieldName, KdfParams, Passphrase, Vault, VaultError};
-
-fn name(s: &str) -> FieldName {
-    s.parse().expect("field name")
-}
+use vouchsafe::{KdfParams, Passphrase, Vault, VaultError};
 
 /// One value of every kind of field a consumer can keep, as a person would type it.
 const EVERY_KIND: &[(&str, &str)] = &[

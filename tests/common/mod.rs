@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use vouchsafe::{KdfParams, Passphrase, Vault};
+use vouchsafe::{FieldName, GrantRequest, GrantRequestParts, KdfParams, Passphrase, Vault};
 
 pub const PASS: &str = "correct horse battery staple";
 
@@ -50,4 +50,28 @@ pub fn snapshot(vault: &Vault) -> Vec<String> {
         .iter()
         .map(|f| format!("{}={}", f.name, *f.value))
         .collect()
+}
+
+/// A field name the test knows to be valid.
+pub fn name(s: &str) -> FieldName {
+    s.parse().expect("field name")
+}
+
+/// A valid request releasing one field to `brand` for 30 days.
+pub fn request(brand: &str, field: &str) -> GrantRequest {
+    let now = jiff::Timestamp::now().as_second();
+    GrantRequest::new(
+        GrantRequestParts {
+            brand: brand.into(),
+            fields: vec![name(field)],
+            derived: vec![],
+            purpose: "order updates".into(),
+            purpose_category: None,
+            channels: vec![],
+            offer: None,
+            expires_at: now + 30 * 86_400,
+        },
+        now,
+    )
+    .expect("request")
 }
