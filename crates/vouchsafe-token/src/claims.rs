@@ -18,12 +18,16 @@
 //! These types describe the shape only. Parsing one proves nothing about who signed it: a
 //! verifier reads claims only after the signature checked (see `vouchsafe-verify`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::AUTHORIZATION_DETAILS_TYPE;
+use crate::json::{Members, NumericDate, Object, StrictVisitor, Text, Unsigned};
 
 /// The claims of a grant (`typ` [`crate::GRANT_TYP`]), docs/grant-token.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,6 +237,174 @@ pub struct ConsentEvent {
     pub at: String,
     /// Seconds since the epoch.
     pub timestamp: i64,
+}
+
+/// The claims a verifier checks on every grant, read straight from the payload bytes without
+/// building a map (`SplitJws::read_claims`): whatever issuer wrote the grant, which is why
+/// nothing here is required and `aud` may be an array. Each member is `None` when absent and
+/// kept whole ([`crate::json::Read::Other`]) when of an unexpected JSON type, so that a refusal can show it;
+/// all other members, the released values among them, are checked as JSON and dropped. The
+/// whole claims set, when a caller wants it, is the payload parsed again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GrantEnvelope<'a> {
+    /// `iss`.
+    pub iss: Option<Text<'a>>,
+    /// `sub`.
+    pub sub: Option<Text<'a>>,
+    /// `aud`.
+    pub aud: Option<Audience<'a>>,
+    /// `iat`.
+    pub iat: Option<NumericDate>,
+    /// `nbf`.
+    pub nbf: Option<NumericDate>,
+    /// `exp`.
+    pub exp: Option<NumericDate>,
+    /// `jti`.
+    pub jti: Option<Text<'a>>,
+    /// `status`: its members if it is an object.
+    pub status: Option<Object<StatusFields<'a>>>,
+}
+
+impl<'de> Members<'de> for GrantEnvelope<'de> {
+    fn read<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<bool, A::Error> {
+        match name {
+            "iss" => self.iss = Some(access.next_value()?),
+            "sub" => self.sub = Some(access.next_value()?),
+            "aud" => self.aud = Some(access.next_value()?),
+            "iat" => self.iat = Some(access.next_value()?),
+            "nbf" => self.nbf = Some(access.next_value()?),
+            "exp" => self.exp = Some(access.next_value()?),
+            "jti" => self.jti = Some(access.next_value()?),
+            "status" => self.status = Some(access.next_value()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// `aud` (RFC 7519 §4.1.3): one string, or an array of strings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Audience<'a> {
+    /// A single string.
+    One(Cow<'a, str>),
+    /// A non-empty array whose items are all strings.
+    Many(Vec<String>),
+    /// Anything else (an empty array included), kept whole.
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for Audience<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudienceVisitor;
+        impl<'de> Visitor<'de> for AudienceVisitor {
+            type Value = Audience<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Audience::One(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Audience::One(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Audience::One(Cow::Owned(v)))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                let Value::Array(items) = StrictVisitor.visit_seq(seq)? else {
+                    return Err(de::Error::custom("array read as another value"));
+                };
+                let strings: Option<Vec<String>> = items
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned))
+                    .collect();
+                Ok(match strings {
+                    Some(strings) if !strings.is_empty() => Audience::Many(strings),
+                    _ => Audience::Other(Value::Array(items)),
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<Self::Value, A::Error> {
+                StrictVisitor.visit_map(access).map(Audience::Other)
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                StrictVisitor.visit_bool(v).map(Audience::Other)
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                StrictVisitor.visit_i64(v).map(Audience::Other)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                StrictVisitor.visit_u64(v).map(Audience::Other)
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                StrictVisitor.visit_f64(v).map(Audience::Other)
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                StrictVisitor.visit_unit().map(Audience::Other)
+            }
+        }
+        deserializer.deserialize_any(AudienceVisitor)
+    }
+}
+
+/// The members of a grant's `status` claim a verifier reads: `status_list`, if present, with
+/// its members if it is an object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatusFields<'a> {
+    /// `status_list`.
+    pub status_list: Option<Object<StatusListRefFields<'a>>>,
+}
+
+impl<'de> Members<'de> for StatusFields<'de> {
+    fn read<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<bool, A::Error> {
+        if name != "status_list" {
+            return Ok(false);
+        }
+        self.status_list = Some(access.next_value()?);
+        Ok(true)
+    }
+}
+
+/// `status.status_list` as a verifier reads it: `idx` and `uri`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatusListRefFields<'a> {
+    /// `idx`.
+    pub idx: Option<Unsigned>,
+    /// `uri`.
+    pub uri: Option<Text<'a>>,
+}
+
+impl<'de> Members<'de> for StatusListRefFields<'de> {
+    fn read<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<bool, A::Error> {
+        match name {
+            "idx" => self.idx = Some(access.next_value()?),
+            "uri" => self.uri = Some(access.next_value()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl Audience<'_> {
+    /// The audiences as a list, or the value that is not a string or a non-empty array of
+    /// strings.
+    pub fn to_list(&self) -> Result<Vec<String>, &Value> {
+        match self {
+            Audience::One(aud) => Ok(vec![aud.as_ref().to_owned()]),
+            Audience::Many(list) => Ok(list.clone()),
+            Audience::Other(value) => Err(value),
+        }
+    }
 }
 
 #[cfg(test)]

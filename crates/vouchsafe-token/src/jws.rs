@@ -7,11 +7,12 @@
 use std::fmt;
 
 use ed25519_dalek::{SIGNATURE_LENGTH, Signature, Signer as _, SigningKey, VerifyingKey};
+use serde::de::MapAccess;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::b64;
-use crate::json::{self, ObjectError};
+use crate::json::{self, Members, Object, ObjectError, StrictValue, Text};
 use crate::jwk::PublicJwk;
 
 /// The RFC 8037 algorithm name Vouchsafe issues.
@@ -153,23 +154,56 @@ pub fn sign_compact_payload(
     Ok(token)
 }
 
-/// A compact JWS split and decoded, not yet trusted.
-///
-/// The header is already known to be a JSON object; the payload is kept as bytes so that
-/// non-JSON payloads (such as the RFC 8037 example) can still be checked, and [`Self::claims`]
-/// parses it as a JWT claims set.
+/// A protected header known in advance, as this crate encodes it ([`sign_compact_payload`]).
+/// A signer puts the same header on every token, so a verifier that pinned the signer can
+/// recognise that header by its encoded text ([`SplitJws::split_known`]) and skip decoding,
+/// reading and checking it again; it must have checked this header once itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownHeader {
+    encoded: String,
+    decoded: Vec<u8>,
+}
+
+impl KnownHeader {
+    /// `header` as a token carries it; `None` only if it cannot be serialized.
+    pub fn new(header: &Header) -> Option<Self> {
+        let decoded = serde_json::to_vec(header).ok()?;
+        Some(Self {
+            encoded: b64::encode(&decoded),
+            decoded,
+        })
+    }
+
+    /// The header's JSON bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.decoded
+    }
+}
+
+/// A compact JWS split into its three parts, each base64url-decoded, and nothing else: no part
+/// is parsed as JSON. For readers that parse the header and the claims their own way (the
+/// verifier reads only the members it checks); [`CompactJws`] adds the header as a JSON object.
 #[derive(Debug, Clone)]
-pub struct CompactJws<'a> {
-    header: Map<String, Value>,
+pub struct SplitJws<'a> {
+    header: Vec<u8>,
     payload: Vec<u8>,
     signing_input: &'a str,
     signature: Vec<u8>,
 }
 
-impl<'a> CompactJws<'a> {
-    /// Splits `token` into its three parts and decodes them. Fails on the wrong number of parts,
-    /// non-base64url text, or a header that is not a JSON object.
-    pub fn parse(token: &'a str) -> Result<Self, JwsError> {
+impl<'a> SplitJws<'a> {
+    /// Splits `token` into its three parts and decodes them, reporting the first fault in this
+    /// order: the number of parts, then the base64url of the header, payload and signature.
+    pub fn split(token: &'a str) -> Result<Self, JwsError> {
+        Self::split_known(token, None).map(|(split, _)| split)
+    }
+
+    /// As [`Self::split`], except that a header segment equal to `known`'s encoding is not
+    /// decoded again; says whether it was. Faults are reported in the same order.
+    pub fn split_known(
+        token: &'a str,
+        known: Option<&KnownHeader>,
+    ) -> Result<(Self, bool), JwsError> {
         let count = token.split('.').count();
         let parts = token
             .rsplit_once('.')
@@ -178,21 +212,36 @@ impl<'a> CompactJws<'a> {
             Some(parts) if count == 3 => parts,
             _ => return Err(JwsError::PartCount(count)),
         };
-        let header_bytes = b64::decode(header).ok_or(JwsError::Base64(Part::Header))?;
-        let payload_bytes = b64::decode(payload).ok_or(JwsError::Base64(Part::Payload))?;
-        let signature_bytes = b64::decode(signature).ok_or(JwsError::Base64(Part::Signature))?;
-        let header_map = object(&header_bytes, Part::Header)?;
-        Ok(Self {
-            header: header_map,
-            payload: payload_bytes,
+        let (header, is_known) = match known {
+            Some(known) if known.encoded == header => (known.decoded.clone(), true),
+            _ => (
+                b64::decode(header).ok_or(JwsError::Base64(Part::Header))?,
+                false,
+            ),
+        };
+        let split = Self {
+            header,
+            payload: b64::decode(payload).ok_or(JwsError::Base64(Part::Payload))?,
             signing_input,
-            signature: signature_bytes,
-        })
+            signature: b64::decode(signature).ok_or(JwsError::Base64(Part::Signature))?,
+        };
+        Ok((split, is_known))
     }
 
-    /// The decoded protected header.
-    pub fn header(&self) -> &Map<String, Value> {
+    /// The decoded protected header bytes, not yet known to be JSON.
+    pub fn header_bytes(&self) -> &[u8] {
         &self.header
+    }
+
+    /// The header parsed as a JSON object without duplicate members.
+    pub fn header_object(&self) -> Result<Map<String, Value>, JwsError> {
+        object(&self.header, Part::Header)
+    }
+
+    /// The header read as a JSON object with members `T` (such as [`HeaderFields`]), as
+    /// strictly as [`Self::header_object`] and failing the same way, without building a map.
+    pub fn read_header<'s, T: Members<'s>>(&'s self) -> Result<T, JwsError> {
+        json::read_object(&self.header).map_err(|err| object_error(err, Part::Header))
     }
 
     /// The decoded payload bytes.
@@ -205,8 +254,14 @@ impl<'a> CompactJws<'a> {
         object(&self.payload, Part::Payload)
     }
 
-    /// The decoded signature bytes (64 for a well-formed Ed25519 signature), for callers that
-    /// check many signatures at once; [`Self::verify_signature`] is the one-token check.
+    /// The payload read as a JSON object with members `T` (such as
+    /// [`crate::claims::GrantEnvelope`]), as strictly as [`Self::claims`] and failing the same
+    /// way, without building a map.
+    pub fn read_claims<'s, T: Members<'s>>(&'s self) -> Result<T, JwsError> {
+        json::read_object(&self.payload).map_err(|err| object_error(err, Part::Payload))
+    }
+
+    /// The decoded signature bytes (64 for a well-formed Ed25519 signature).
     pub fn signature(&self) -> &[u8] {
         &self.signature
     }
@@ -227,13 +282,137 @@ impl<'a> CompactJws<'a> {
         key.verify_strict(self.signing_input.as_bytes(), &Signature::from_bytes(bytes))
             .map_err(|_| JwsError::BadSignature)
     }
+
+    /// The decoded header and payload bytes, for keeping after the signature checked.
+    pub fn into_header_and_payload(self) -> (Vec<u8>, Vec<u8>) {
+        (self.header, self.payload)
+    }
+}
+
+/// The protected header members a verifier checks, read without building a map
+/// ([`SplitJws::read_header`]). Each is `None` when absent; a member of an unexpected JSON type
+/// is kept whole ([`json::Read::Other`]) so that a refusal can show it. Other members are
+/// checked as JSON and dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeaderFields<'a> {
+    /// `alg`.
+    pub alg: Option<Text<'a>>,
+    /// `typ`.
+    pub typ: Option<Text<'a>>,
+    /// `crit`, whatever its value (a verifier that understands no extension refuses any).
+    pub crit: Option<Value>,
+    /// `jwk`: its members if it is an object.
+    pub jwk: Option<Object<JwkFields<'a>>>,
+    /// `kid`.
+    pub kid: Option<Text<'a>>,
+}
+
+impl<'de> Members<'de> for HeaderFields<'de> {
+    fn read<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<bool, A::Error> {
+        match name {
+            "alg" => self.alg = Some(access.next_value()?),
+            "typ" => self.typ = Some(access.next_value()?),
+            "crit" => self.crit = Some(access.next_value::<StrictValue>()?.0),
+            "jwk" => self.jwk = Some(access.next_value()?),
+            "kid" => self.kid = Some(access.next_value()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// The members of a header `jwk` that [`PublicJwk::from_json`] looks at, read without building
+/// a map: `kty`, `crv`, `x`, and whether a private `d` is present.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JwkFields<'a> {
+    /// `kty`.
+    pub kty: Option<Text<'a>>,
+    /// `crv`.
+    pub crv: Option<Text<'a>>,
+    /// `x`.
+    pub x: Option<Text<'a>>,
+    /// Whether a `d` member is present, whatever its value.
+    pub has_d: bool,
+}
+
+impl<'de> Members<'de> for JwkFields<'de> {
+    fn read<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<bool, A::Error> {
+        match name {
+            "kty" => self.kty = Some(access.next_value()?),
+            "crv" => self.crv = Some(access.next_value()?),
+            "x" => self.x = Some(access.next_value()?),
+            "d" => {
+                self.has_d = true;
+                return Ok(false);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// A compact JWS split and decoded, not yet trusted.
+///
+/// The header is already known to be a JSON object; the payload is kept as bytes so that
+/// non-JSON payloads (such as the RFC 8037 example) can still be checked, and [`Self::claims`]
+/// parses it as a JWT claims set.
+#[derive(Debug, Clone)]
+pub struct CompactJws<'a> {
+    split: SplitJws<'a>,
+    header: Map<String, Value>,
+}
+
+impl<'a> CompactJws<'a> {
+    /// Splits `token` into its three parts and decodes them. Fails on the wrong number of parts,
+    /// non-base64url text, or a header that is not a JSON object.
+    pub fn parse(token: &'a str) -> Result<Self, JwsError> {
+        let split = SplitJws::split(token)?;
+        let header = split.header_object()?;
+        Ok(Self { split, header })
+    }
+
+    /// The decoded protected header.
+    pub fn header(&self) -> &Map<String, Value> {
+        &self.header
+    }
+
+    /// The decoded payload bytes.
+    pub fn payload(&self) -> &[u8] {
+        self.split.payload()
+    }
+
+    /// The payload parsed as a JWT claims set (a JSON object without duplicate members).
+    pub fn claims(&self) -> Result<Map<String, Value>, JwsError> {
+        self.split.claims()
+    }
+
+    /// The decoded signature bytes (64 for a well-formed Ed25519 signature), for callers that
+    /// check many signatures at once; [`Self::verify_signature`] is the one-token check.
+    pub fn signature(&self) -> &[u8] {
+        self.split.signature()
+    }
+
+    /// The ASCII bytes the signature covers: `base64url(header) "." base64url(payload)`.
+    pub fn signing_input(&self) -> &'a str {
+        self.split.signing_input()
+    }
+
+    /// Checks the signature with Ed25519 `verify_strict`, which also rejects non-canonical and
+    /// small-order encodings so that no second valid signature can be derived from a first.
+    pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), JwsError> {
+        self.split.verify_signature(key)
+    }
 }
 
 fn object(bytes: &[u8], part: Part) -> Result<Map<String, Value>, JwsError> {
-    json::parse_object(bytes).map_err(|err| match err {
+    json::parse_object(bytes).map_err(|err| object_error(err, part))
+}
+
+fn object_error(err: ObjectError, part: Part) -> JwsError {
+    match err {
         ObjectError::NotJson(detail) => JwsError::NotJson { part, detail },
         ObjectError::NotObject => JwsError::NotObject(part),
-    })
+    }
 }
 
 #[cfg(test)]

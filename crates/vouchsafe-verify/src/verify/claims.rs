@@ -1,11 +1,13 @@
 //! Claim checks for grants (RFC 7519 §4.1, RFC 8725 §3.8–3.10): who issued it, for whom, and
 //! for how long.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::VerifyOptions;
-use super::error::{VerifyError, shown};
+use super::error::{VerifyError, shown, shown_text};
 use vouchsafe_token::MAX_LEEWAY_SECS;
+use vouchsafe_token::claims::{Audience, GrantEnvelope};
+use vouchsafe_token::json::{NumericDate, Read, Text};
 
 /// The claims every verified grant has, extracted once they passed their checks.
 #[derive(Debug, Clone)]
@@ -19,18 +21,18 @@ pub(crate) struct CheckedClaims {
 /// Checks, in order: `iss` is the key's thumbprint URN, `sub == iss`, the pinned issuer, `aud`,
 /// the types of `exp`/`nbf`/`iat`, expiry, not-before, and `jti`.
 pub(crate) fn check(
-    claims: &Map<String, Value>,
+    claims: &GrantEnvelope<'_>,
     key_urn: &str,
     opts: &VerifyOptions,
 ) -> Result<CheckedClaims, VerifyError> {
-    let iss = required_string(claims, "iss")?;
+    let iss = required_string(claims.iss.as_ref(), "iss")?;
     if iss != key_urn {
         return Err(VerifyError::IssuerNotKeyBound {
             iss: iss.to_owned(),
             expected: key_urn.to_owned(),
         });
     }
-    let sub = required_string(claims, "sub")?;
+    let sub = required_string(claims.sub.as_ref(), "sub")?;
     if sub != iss {
         return Err(VerifyError::SubjectMismatch {
             sub: sub.to_owned(),
@@ -46,7 +48,7 @@ pub(crate) fn check(
         });
     }
 
-    let audience = audiences(claims)?;
+    let audience = audiences(claims.aud.as_ref())?;
     if !audience.contains(&opts.audience) {
         return Err(VerifyError::AudienceMismatch {
             expected: opts.audience.clone(),
@@ -54,9 +56,10 @@ pub(crate) fn check(
         });
     }
 
-    let exp = numeric_date(claims, "exp")?.ok_or(VerifyError::MissingClaim { claim: "exp" })?;
-    let nbf = numeric_date(claims, "nbf")?;
-    numeric_date(claims, "iat")?;
+    let exp = numeric_date(claims.exp.as_ref(), "exp")?
+        .ok_or(VerifyError::MissingClaim { claim: "exp" })?;
+    let nbf = numeric_date(claims.nbf.as_ref(), "nbf")?;
+    numeric_date(claims.iat.as_ref(), "iat")?;
     if opts.now > exp.saturating_add(MAX_LEEWAY_SECS) {
         return Err(VerifyError::Expired { exp, now: opts.now });
     }
@@ -66,9 +69,13 @@ pub(crate) fn check(
         return Err(VerifyError::NotYetValid { nbf, now: opts.now });
     }
 
-    let jti = required_string(claims, "jti")?;
+    let jti = required_string(claims.jti.as_ref(), "jti")?;
     if jti.is_empty() {
-        return Err(invalid(claims, "jti", "a non-empty string"));
+        return Err(VerifyError::InvalidClaim {
+            claim: "jti",
+            expected: "a non-empty string",
+            found: shown_text(claims.jti.as_ref()),
+        });
     }
 
     Ok(CheckedClaims {
@@ -80,68 +87,57 @@ pub(crate) fn check(
 }
 
 /// `aud` as a list: a single string or a non-empty array of strings (RFC 7519 §4.1.3).
-fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, VerifyError> {
+fn audiences(aud: Option<&Audience<'_>>) -> Result<Vec<String>, VerifyError> {
     const SHAPE: &str = "a string or a non-empty array of strings";
-    match claims.get("aud") {
-        None => Err(VerifyError::MissingClaim { claim: "aud" }),
-        Some(Value::String(aud)) => Ok(vec![aud.clone()]),
-        Some(Value::Array(items)) if !items.is_empty() => items
-            .iter()
-            .map(|item| item.as_str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| invalid(claims, "aud", SHAPE)),
-        Some(_) => Err(invalid(claims, "aud", SHAPE)),
-    }
+    aud.ok_or(VerifyError::MissingClaim { claim: "aud" })?
+        .to_list()
+        .map_err(|value| VerifyError::InvalidClaim {
+            claim: "aud",
+            expected: SHAPE,
+            found: shown(Some(value)),
+        })
 }
 
 fn required_string<'c>(
-    claims: &'c Map<String, Value>,
+    member: Option<&'c Text<'_>>,
     claim: &'static str,
 ) -> Result<&'c str, VerifyError> {
-    match claims.get(claim) {
+    match member {
         None => Err(VerifyError::MissingClaim { claim }),
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(invalid(claims, claim, "a string")),
+        Some(Read::Expected(s)) => Ok(s),
+        Some(Read::Other(value)) => Err(invalid(value, claim, "a string")),
     }
 }
 
-fn invalid(
-    claims: &Map<String, Value>,
-    claim: &'static str,
-    expected: &'static str,
-) -> VerifyError {
+fn invalid(value: &Value, claim: &'static str, expected: &'static str) -> VerifyError {
     VerifyError::InvalidClaim {
         claim,
         expected,
-        found: shown(claims.get(claim)),
+        found: shown(Some(value)),
     }
 }
 
 /// Reads an optional NumericDate claim; a present but non-numeric value is an error.
 fn numeric_date(
-    claims: &Map<String, Value>,
+    member: Option<&NumericDate>,
     claim: &'static str,
 ) -> Result<Option<i64>, VerifyError> {
-    match claims.get(claim) {
+    match member {
         None => Ok(None),
-        Some(value) => numeric_date_value(value)
-            .map(Some)
-            .ok_or_else(|| invalid(claims, claim, "a NumericDate (seconds since the epoch)")),
+        Some(Read::Expected(seconds)) => Ok(Some(*seconds)),
+        Some(Read::Other(value)) => Err(invalid(
+            value,
+            claim,
+            "a NumericDate (seconds since the epoch)",
+        )),
     }
 }
 
 /// A JSON number as whole seconds. RFC 7519 allows fractional NumericDates; they are floored,
 /// and values beyond `i64` saturate (an `exp` in the year 292 billion simply never expires).
+/// The same rule as the typed reader's, which calls the same function.
 pub(crate) fn numeric_date_value(value: &Value) -> Option<i64> {
-    let number = value.as_number()?;
-    if let Some(n) = number.as_i64() {
-        return Some(n);
-    }
-    if number.as_u64().is_some() {
-        return Some(i64::MAX);
-    }
-    // `as` saturates for out-of-range floats; JSON numbers are always finite.
-    number.as_f64().map(|f| f.floor() as i64)
+    vouchsafe_token::json::numeric_date(value)
 }
 
 #[cfg(test)]
@@ -165,16 +161,22 @@ mod tests {
 
     #[test]
     fn audiences_accept_string_or_array() {
-        let map = |v: Value| json!({ "aud": v }).as_object().cloned().unwrap_or_default();
-        assert_eq!(audiences(&map(json!("a"))).ok(), Some(vec!["a".to_owned()]));
+        // `aud` as the verifier reads it: from the payload bytes.
+        let audiences_of = |v: Value| {
+            let bytes = json!({ "aud": v }).to_string().into_bytes();
+            let claims: GrantEnvelope<'_> =
+                vouchsafe_token::json::read_object(&bytes).expect("an object");
+            audiences(claims.aud.as_ref())
+        };
+        assert_eq!(audiences_of(json!("a")).ok(), Some(vec!["a".to_owned()]));
         assert_eq!(
-            audiences(&map(json!(["a", "b"]))).ok(),
+            audiences_of(json!(["a", "b"])).ok(),
             Some(vec!["a".to_owned(), "b".to_owned()])
         );
         for bad in [json!([]), json!(["a", 1]), json!(5), json!({"a": 1})] {
             assert!(
                 matches!(
-                    audiences(&map(bad.clone())),
+                    audiences_of(bad.clone()),
                     Err(VerifyError::InvalidClaim { claim: "aud", .. })
                 ),
                 "{bad}"

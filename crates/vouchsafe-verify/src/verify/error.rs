@@ -8,6 +8,7 @@ use std::fmt;
 use serde_json::Value;
 
 use vouchsafe_token::MAX_LEEWAY_SECS;
+use vouchsafe_token::json::Text;
 use vouchsafe_token::jwk::JwkError;
 use vouchsafe_token::jws::{JwsError, Part};
 use vouchsafe_token::status_list::StatusListError;
@@ -401,6 +402,15 @@ pub(crate) fn shown(value: Option<&Value>) -> String {
     match text.char_indices().nth(SHOWN_MAX_CHARS) {
         Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
         None => text,
+    }
+}
+
+/// Renders a string member read without a map ([`Text`]) exactly as [`shown`] renders the
+/// same member taken from a map.
+pub(crate) fn shown_text(text: Option<&Text<'_>>) -> String {
+    match text {
+        None => shown(None),
+        Some(text) => shown(Some(&text.to_value())),
     }
 }
 

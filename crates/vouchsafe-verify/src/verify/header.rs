@@ -4,76 +4,120 @@
 //! weaker algorithm or a different kind of token; the key they yield is the only one the
 //! signature is checked against.
 
-use ed25519_dalek::VerifyingKey;
-use serde_json::{Map, Value};
+use std::sync::Arc;
 
-use super::error::{HeaderError, shown};
-use vouchsafe_token::jwk::PublicJwk;
-use vouchsafe_token::jws::is_ed25519_alg;
+use ed25519_dalek::VerifyingKey;
+use vouchsafe_token::json::{Object, Read, Text, read_object};
+use vouchsafe_token::jws::{HeaderFields, JwkFields, JwsError, SplitJws, is_ed25519_alg};
+
+use super::error::{HeaderError, shown, shown_text};
+use vouchsafe_token::jwk::{JwkError, PublicJwk};
 
 /// The signer's key as the header states it, validated but not yet proven by the signature.
+/// Shared (`Arc`) so that a pinned consumer's key, or a batch's repeated header, is handed to
+/// each grant without copying.
 #[derive(Debug, Clone)]
 pub(crate) struct HeaderKey {
-    pub(crate) jwk: PublicJwk,
+    pub(crate) jwk: Arc<PublicJwk>,
     pub(crate) key: VerifyingKey,
-    pub(crate) thumbprint: String,
+    pub(crate) thumbprint: Arc<str>,
 }
 
 /// A key the caller has already validated and decoded (a pinned consumer). A header `jwk` equal
 /// to it reuses the decoded point and thumbprint instead of computing them again.
 pub(crate) struct KnownKey<'k> {
-    pub(crate) jwk: &'k PublicJwk,
+    pub(crate) jwk: &'k Arc<PublicJwk>,
     pub(crate) key: &'k VerifyingKey,
-    pub(crate) thumbprint: &'k str,
+    pub(crate) thumbprint: &'k Arc<str>,
 }
 
-/// Applies the header policy for a token of type `typ`, in order: `alg`, `typ`, `crit`, `jwk`,
-/// `kid`.
+/// Why a header was refused: not a JSON object at all, or against the policy.
+#[derive(Debug)]
+pub(crate) enum HeaderFault {
+    /// Not JSON, a repeated member name, or not an object (`Part::Header`).
+    Structure(JwsError),
+    /// A policy violation.
+    Policy(HeaderError),
+}
+
+/// Reads the header of `jws` (only the members the policy looks at; every other member is
+/// checked as JSON and dropped) and applies the policy for a token of type `typ`.
 pub(crate) fn check(
-    header: &Map<String, Value>,
+    jws: &SplitJws<'_>,
+    typ: &'static str,
+    known: Option<KnownKey<'_>>,
+) -> Result<HeaderKey, HeaderFault> {
+    let fields: HeaderFields<'_> = jws.read_header().map_err(HeaderFault::Structure)?;
+    check_fields(&fields, typ, known).map_err(HeaderFault::Policy)
+}
+
+/// Whether header `bytes` pass the policy for `typ` with `known` as the header key, and yield
+/// exactly that key: how a pinned consumer's own header is checked once, before tokens carrying
+/// it skip the check (`SplitJws::split_known`).
+pub(crate) fn accepts_as_known(bytes: &[u8], typ: &'static str, known: KnownKey<'_>) -> bool {
+    let expected = (
+        *known.key,
+        Arc::clone(known.thumbprint),
+        Arc::clone(known.jwk),
+    );
+    read_object::<HeaderFields<'_>>(bytes).is_ok_and(|fields| {
+        check_fields(&fields, typ, Some(known))
+            .is_ok_and(|key| (key.key, key.thumbprint, key.jwk) == expected)
+    })
+}
+
+/// Applies the header policy, in order: `alg`, `typ`, `crit`, `jwk`, `kid`.
+fn check_fields(
+    header: &HeaderFields<'_>,
     typ: &'static str,
     known: Option<KnownKey<'_>>,
 ) -> Result<HeaderKey, HeaderError> {
-    let alg = header.get("alg");
-    if !alg.and_then(Value::as_str).is_some_and(is_ed25519_alg) {
-        return Err(HeaderError::Algorithm(shown(alg)));
+    let alg = header.alg.as_ref();
+    if !alg.and_then(Text::as_str).is_some_and(is_ed25519_alg) {
+        return Err(HeaderError::Algorithm(shown_text(alg)));
     }
 
-    let found_typ = header.get("typ");
+    let found_typ = header.typ.as_ref();
     if !found_typ
-        .and_then(Value::as_str)
+        .and_then(Text::as_str)
         .is_some_and(|found| typ_matches(found, typ))
     {
         return Err(HeaderError::Type {
             expected: typ,
-            found: shown(found_typ),
+            found: shown_text(found_typ),
         });
     }
 
     // RFC 7515 §4.1.11: a recipient that does not understand every listed extension must
     // reject the token; an empty or malformed `crit` is invalid as well. We understand none.
-    if let Some(crit) = header.get("crit") {
+    if let Some(crit) = &header.crit {
         return Err(HeaderError::Critical(shown(Some(crit))));
     }
 
-    let jwk_value = header.get("jwk").ok_or(HeaderError::MissingJwk)?;
-    let jwk = PublicJwk::from_json(jwk_value).map_err(HeaderError::InvalidJwk)?;
+    let jwk_fields = header.jwk.as_ref().ok_or(HeaderError::MissingJwk)?;
+    let jwk = jwk_from_fields(jwk_fields).map_err(HeaderError::InvalidJwk)?;
     // Equal members mean the very key the caller validated; any other key (including another
-    // spelling of the same point, which decoding would refuse) takes the full path.
-    let (key, thumbprint) = match known {
-        Some(known) if *known.jwk == jwk => (*known.key, known.thumbprint.to_owned()),
-        _ => (
-            jwk.to_verifying_key().map_err(HeaderError::InvalidJwk)?,
-            jwk.thumbprint(),
+    // spelling of the same point, which decoding would refuse) takes the full path, whose
+    // first step is the `kty`/`crv` check.
+    let (jwk, key, thumbprint) = match known {
+        Some(known) if **known.jwk == jwk => (
+            Arc::clone(known.jwk),
+            *known.key,
+            Arc::clone(known.thumbprint),
         ),
+        _ => {
+            let key = jwk.to_verifying_key().map_err(HeaderError::InvalidJwk)?;
+            let thumbprint = Arc::from(jwk.thumbprint());
+            (Arc::new(jwk), key, thumbprint)
+        }
     };
 
-    if let Some(kid) = header.get("kid")
-        && kid.as_str() != Some(thumbprint.as_str())
+    if let Some(kid) = &header.kid
+        && kid.as_str() != Some(&*thumbprint)
     {
         return Err(HeaderError::KidMismatch {
-            kid: shown(Some(kid)),
-            thumbprint,
+            kid: shown_text(Some(kid)),
+            thumbprint: thumbprint.to_string(),
         });
     }
 
@@ -81,6 +125,25 @@ pub(crate) fn check(
         jwk,
         key,
         thumbprint,
+    })
+}
+
+/// The header `jwk` as [`PublicJwk::from_json`] reads it, with the same errors in the same
+/// order: not an object, a private `d`, then `kty`, `crv`, `x` missing or not strings. The
+/// `kty`/`crv` values themselves are checked by [`PublicJwk::to_verifying_key`].
+fn jwk_from_fields(fields: &Object<JwkFields<'_>>) -> Result<PublicJwk, JwkError> {
+    let fields = fields.0.as_ref().ok_or(JwkError::NotObject)?;
+    if fields.has_d {
+        return Err(JwkError::PrivateKeyIncluded);
+    }
+    let member = |member: &Option<Text<'_>>, name: &'static str| match member {
+        Some(Read::Expected(text)) => Ok(text.as_ref().to_owned()),
+        _ => Err(JwkError::MissingMember(name)),
+    };
+    Ok(PublicJwk {
+        kty: member(&fields.kty, "kty")?,
+        crv: member(&fields.crv, "crv")?,
+        x: member(&fields.x, "x")?,
     })
 }
 
@@ -100,8 +163,19 @@ mod tests {
     use super::*;
     use ed25519_dalek::SigningKey;
     use serde_json::json;
+    use serde_json::{Map, Value};
     use vouchsafe_token::GRANT_TYP;
-    use vouchsafe_token::jwk::JwkError;
+
+    /// The policy applied to a header given as a map, through the bytes the verifier reads.
+    fn check(
+        header: &Map<String, Value>,
+        typ: &'static str,
+        known: Option<KnownKey<'_>>,
+    ) -> Result<HeaderKey, HeaderError> {
+        let bytes = serde_json::to_vec(header).expect("a map serializes");
+        let fields: HeaderFields<'_> = read_object(&bytes).expect("a map is a JSON object");
+        check_fields(&fields, typ, known)
+    }
 
     fn header(overrides: Value) -> Map<String, Value> {
         let jwk = PublicJwk::from_verifying_key(&SigningKey::from_bytes(&[1; 32]).verifying_key());

@@ -9,13 +9,15 @@
 //! [`StatusListVerified::check`] then costs a few comparisons per grant.
 
 use serde_json::{Map, Value};
-use vouchsafe_token::jws::CompactJws;
+use vouchsafe_token::claims::{StatusFields, StatusListRefFields};
+use vouchsafe_token::json::{Object, Read};
+use vouchsafe_token::jws::SplitJws;
 use vouchsafe_token::status_list::StatusList;
 use vouchsafe_token::{MAX_LEEWAY_SECS, STATUS_LIST_TYP};
 
 use super::claims::numeric_date_value;
-use super::error::{VerifyError, shown};
-use super::header;
+use super::error::{VerifyError, shown, shown_text};
+use super::header::{self, HeaderFault};
 
 /// A status list token whose structure, header, signature and claims passed, with its list
 /// inflated. Not yet tied to any grant: [`Self::check`] requires the grant to be signed by the
@@ -45,9 +47,11 @@ impl StatusListVerified {
     /// claims: `sub`, `iat`, `exp` (required here: without it an old list captured before a
     /// revocation would stay acceptable forever), `ttl`, and the list encoding.
     pub fn verify(token: &str) -> Result<Self, VerifyError> {
-        let jws = CompactJws::parse(token).map_err(VerifyError::StatusListMalformed)?;
-        let key = header::check(jws.header(), STATUS_LIST_TYP, None)
-            .map_err(VerifyError::StatusListHeader)?;
+        let jws = SplitJws::split(token).map_err(VerifyError::StatusListMalformed)?;
+        let key = header::check(&jws, STATUS_LIST_TYP, None).map_err(|fault| match fault {
+            HeaderFault::Structure(err) => VerifyError::StatusListMalformed(err),
+            HeaderFault::Policy(err) => VerifyError::StatusListHeader(err),
+        })?;
         jws.verify_signature(&key.key)
             .map_err(VerifyError::StatusListBadSignature)?;
         let claims = jws.claims().map_err(VerifyError::StatusListMalformed)?;
@@ -73,7 +77,7 @@ impl StatusListVerified {
         };
         let list = decode_list(&claims)?;
         Ok(Self {
-            thumbprint: key.thumbprint,
+            thumbprint: key.thumbprint.to_string(),
             sub: sub.to_owned(),
             iss: claims.get("iss").cloned(),
             iat,
@@ -125,12 +129,12 @@ impl StatusListVerified {
     /// `now`, the index is in range, and the entry is 0 (VALID).
     pub(crate) fn check(
         &self,
-        grant_claims: &Map<String, Value>,
+        grant_status: Option<&Object<StatusFields<'_>>>,
         grant_iss: &str,
         grant_thumbprint: &str,
         now: i64,
     ) -> Result<Freshness, VerifyError> {
-        let reference = status_reference(grant_claims)?;
+        let reference = status_reference(grant_status)?;
         if self.thumbprint != grant_thumbprint {
             return Err(VerifyError::StatusListWrongSigner {
                 expected: grant_thumbprint.to_owned(),
@@ -183,37 +187,53 @@ struct StatusRef<'c> {
 }
 
 /// Reads `status.status_list.{idx,uri}` from the grant.
-pub(crate) fn status_reference_present(claims: &Map<String, Value>) -> Result<(), VerifyError> {
-    status_reference(claims).map(|_| ())
+pub(crate) fn status_reference_present(
+    status: Option<&Object<StatusFields<'_>>>,
+) -> Result<(), VerifyError> {
+    status_reference(status).map(|_| ())
 }
 
-fn status_reference(claims: &Map<String, Value>) -> Result<StatusRef<'_>, VerifyError> {
-    let reference = claims
-        .get("status")
-        .and_then(|status| status.get("status_list"))
+/// `status.status_list` of the grant: absent (or `status` not an object) is one error, then
+/// `idx` and `uri` each must have their type (a `status_list` that is not an object has
+/// neither).
+fn status_reference<'c>(
+    status: Option<&'c Object<StatusFields<'_>>>,
+) -> Result<StatusRef<'c>, VerifyError> {
+    let reference = status
+        .and_then(|status| status.0.as_ref())
+        .and_then(|status| status.status_list.as_ref())
         .ok_or_else(|| {
             VerifyError::StatusClaim(
                 "grant has no status.status_list claim, so it cannot be checked against a status list"
                     .to_owned(),
             )
         })?;
-    let idx = reference.get("idx");
-    let idx = idx
-        .and_then(Value::as_u64)
-        .and_then(|idx| usize::try_from(idx).ok())
-        .ok_or_else(|| {
-            VerifyError::StatusClaim(format!(
-                "status.status_list.idx must be a non-negative integer, found {}",
-                shown(idx)
-            ))
-        })?;
-    let uri = reference.get("uri");
-    let uri = uri.and_then(Value::as_str).ok_or_else(|| {
+    let fields: Option<&StatusListRefFields<'_>> = reference.0.as_ref();
+    let idx = fields.and_then(|f| f.idx.as_ref());
+    let idx = match idx {
+        Some(Read::Expected(idx)) => usize::try_from(*idx).ok(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        let found = match idx {
+            None => shown(None),
+            Some(Read::Expected(n)) => shown(Some(&Value::from(*n))),
+            Some(Read::Other(value)) => shown(Some(value)),
+        };
         VerifyError::StatusClaim(format!(
-            "status.status_list.uri must be a string, found {}",
-            shown(uri)
+            "status.status_list.idx must be a non-negative integer, found {found}"
         ))
     })?;
+    let uri = fields.and_then(|f| f.uri.as_ref());
+    let uri = match uri {
+        Some(Read::Expected(uri)) => uri.as_ref(),
+        _ => {
+            return Err(VerifyError::StatusClaim(format!(
+                "status.status_list.uri must be a string, found {}",
+                shown_text(uri)
+            )));
+        }
+    };
     Ok(StatusRef { idx, uri })
 }
 
