@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz smoke run: builds the cargo-fuzz crate once, then runs every target listed in
-# fuzz/Cargo.toml for FUZZ_SECONDS seconds each (default 20), seeded from fuzz/seeds/<target>.
+# fuzz/Cargo.toml for FUZZ_SECONDS seconds each (default 20), seeded from fuzz/seeds/<target>:
+# the token and core targets, and the brand inbox's parsers of untrusted input (brand_token,
+# set_verify, inbox_delivery).
 # Exits non-zero if any target crashes; libFuzzer leaves the input in fuzz/artifacts/<target>/.
 # Needs the nightly toolchain and cargo-fuzz (cargo install cargo-fuzz --locked).
 set -euo pipefail

@@ -31,6 +31,10 @@ pub struct ConsumerSummary {
     pub replaced: u32,
     /// Channels the brand may use now.
     pub channels: Vec<Channel>,
+    /// Whether advertising may be sent at night (21:00–08:00), from the latest
+    /// channel-consent-changed event of a live grant; `None` until the consumer stated it (treat
+    /// as "no": Korean law needs separate consent for night-time advertising).
+    pub night_ads: Option<bool>,
     /// First grant received.
     pub first_seen: i64,
     /// Last grant received.
@@ -43,10 +47,14 @@ pub async fn consumers(
     only: Option<&str>,
 ) -> Result<Vec<ConsumerSummary>, StoreError> {
     let grants = store.grants(only).await?;
+    let consents = store.channel_consents().await?;
+    // The latest consent per consumer: (given_at, night_ads).
+    let mut latest: Option<(i64, bool)> = None;
     let mut out: Vec<ConsumerSummary> = Vec::new();
     for grant in grants {
         let fresh = out.last().is_none_or(|c| c.id != grant.consumer);
         if fresh {
+            latest = None;
             out.push(ConsumerSummary {
                 id: grant.consumer.clone(),
                 claims: Map::new(),
@@ -55,6 +63,7 @@ pub async fn consumers(
                 erased: 0,
                 replaced: 0,
                 channels: Vec::new(),
+                night_ads: None,
                 first_seen: grant.received_at,
                 last_seen: grant.received_at,
             });
@@ -76,6 +85,12 @@ pub async fn consumers(
                     if !summary.channels.contains(channel) {
                         summary.channels.push(channel.clone());
                     }
+                }
+                if let Some(consent) = consents.get(&grant.jti)
+                    && latest.is_none_or(|(at, _)| consent.given_at >= at)
+                {
+                    latest = Some((consent.given_at, consent.night_ads));
+                    summary.night_ads = Some(consent.night_ads);
                 }
             }
             GrantState::Revoked => summary.revoked += 1,
@@ -237,7 +252,7 @@ async fn openapi(State(inbox): State<Inbox>, headers: HeaderMap) -> Response {
 pub fn openapi_document() -> Value {
     let consumer = json!({
         "type": "object",
-        "required": ["id", "claims", "live", "revoked", "erased", "replaced", "channels", "first_seen", "last_seen"],
+        "required": ["id", "claims", "live", "revoked", "erased", "replaced", "channels", "night_ads", "first_seen", "last_seen"],
         "properties": {
             "id": {"type": "string", "description": "pairwise consumer id (the grants' iss, a JWK thumbprint URN)"},
             "claims": {"type": "object", "description": "current released values from live grants"},
@@ -245,6 +260,7 @@ pub fn openapi_document() -> Value {
             "erased": {"type": "integer"}, "replaced": {"type": "integer"},
             "channels": {"type": "array", "items": {"type": "object", "properties": {
                 "channel": {"type": "string"}, "kind": {"type": "string", "enum": ["info", "ad"]}}}},
+            "night_ads": {"type": ["boolean", "null"], "description": "advertising allowed at night (21:00-08:00), from the latest channel consent; null until stated"},
             "first_seen": {"type": "integer"}, "last_seen": {"type": "integer"}
         }
     });

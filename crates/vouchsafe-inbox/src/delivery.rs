@@ -2,8 +2,9 @@
 //! `response_uri`, checked against the request whose nonce it carries, stored, and answered with
 //! the brand's countersigned receipt.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use vouchsafe_token::GrantClaims;
+use vouchsafe_token::protocol::{BrandReceiptClaims, GrantReference, Retention};
 use vouchsafe_verify::{IssuerPolicy, StatusPolicy, VerifiedGrant, VerifyError, VerifyOptions};
 
 use crate::EVENTS_PATH;
@@ -12,6 +13,7 @@ use crate::origin::Origin;
 use crate::request::{Channel, RequestSpec, retention_secs};
 use crate::store::{Accepted, GrantRecord, GrantState, Store, StoreError};
 use crate::util::{random_id, sha256_b64};
+use crate::webhook;
 
 /// Why a delivery was refused. Every variant but `Store`/`Internal` is the client's fault and
 /// answers `400` with the OAuth error shape.
@@ -153,7 +155,17 @@ pub async fn deliver(
         digest,
         now,
     )?;
-    match store.accept_grant(nonce, now, &record).await? {
+    let outbox = match store.outbox_enabled() {
+        true => Some(
+            webhook::message(webhook::Change::Received(&record), now)
+                .map_err(|e| DeliveryError::Internal(e.to_string()))?,
+        ),
+        false => None,
+    };
+    match store
+        .accept_grant(nonce, now, &record, outbox.as_ref())
+        .await?
+    {
         Accepted::Stored => {
             tracing::info!(grant = %record.jti, "grant stored");
             Ok((record.receipt, true))
@@ -270,17 +282,23 @@ pub fn grant_record(
     let retention_until = now.saturating_add(
         retention_secs(&spec.retention).map_err(|e| DeliveryError::Internal(e.to_string()))?,
     );
-    let receipt_claims = json!({
-        "iss": origin.as_str(),
-        "aud": claims.iss,
-        "iat": now,
-        "jti": random_id(16).map_err(|e| DeliveryError::Internal(e.to_string()))?,
-        "grant": {"jti": claims.jti, "sha256": sha256},
-        "received": received,
-        "retention": {"period": spec.retention, "until": retention_until},
-        "channels": channels,
-        "events_uri": origin.join(EVENTS_PATH),
-    });
+    let receipt_claims = BrandReceiptClaims {
+        iss: origin.as_str().to_owned(),
+        aud: claims.iss.clone(),
+        iat: now,
+        jti: random_id(16).map_err(|e| DeliveryError::Internal(e.to_string()))?,
+        grant: GrantReference {
+            jti: claims.jti.clone(),
+            sha256: sha256.clone(),
+        },
+        received: received.clone(),
+        retention: Retention {
+            period: spec.retention.clone(),
+            until: retention_until,
+        },
+        channels: channels.clone(),
+        events_uri: origin.join(EVENTS_PATH),
+    };
     let receipt = key
         .sign(BRAND_RECEIPT_TYP, &receipt_claims)
         .map_err(|e| DeliveryError::Internal(e.to_string()))?;

@@ -1,29 +1,23 @@
 //! Events from the vault (docs/protocol.md §4–5): Security Event Tokens (RFC 8417) pushed per
 //! RFC 8935, each signed with the per-brand consumer key that signed the grant it concerns.
 
-use serde_json::{Map, Value, json};
-use vouchsafe_token::jwk::PublicJwk;
-use vouchsafe_token::jws::{CompactJws, is_ed25519_alg};
+use vouchsafe_token::protocol::{ErasureReceiptClaims, Event, EventError as PayloadError};
+use vouchsafe_verify::event::{SetError, SetErrorCode, SetOptions, verify_set};
 use vouchsafe_verify::{IssuerPolicy, StatusListVerified};
 
 use crate::delivery::{self, DeliveryError};
 use crate::keys::{BrandKey, ERASURE_RECEIPT_TYP};
 use crate::origin::Origin;
 use crate::request::Channel;
-use crate::store::{Effect, EventRecord, GrantRecord, GrantState, Store, StoreError};
+use crate::store::{
+    ChannelConsent, Effect, EventRecord, GrantRecord, GrantState, Store, StoreError,
+};
 use crate::util::{random_id, sha256_b64};
+use crate::webhook::{self, Change};
 
-/// `typ` of a Security Event Token (RFC 8417 §2.3).
-pub const SET_TYP: &str = "secevent+jwt";
-/// The consumer revoked the grant.
-pub const GRANT_REVOKED: &str = "urn:vouchsafe:secevent:grant-revoked";
-/// The consumer revoked the grant and asks for erasure (PIPA Art. 36/37).
-pub const ERASURE_REQUESTED: &str = "urn:vouchsafe:secevent:erasure-requested";
-/// The consumer changed which channels the brand may use.
-pub const CHANNEL_CONSENT_CHANGED: &str = "urn:vouchsafe:secevent:channel-consent-changed";
-/// CAEP 1.0 token-claims-change: a reissued grant replaces the old one.
-pub const TOKEN_CLAIMS_CHANGE: &str =
-    "https://schemas.openid.net/secevent/caep/event-type/token-claims-change";
+pub use vouchsafe_token::protocol::{
+    CHANNEL_CONSENT_CHANGED, ERASURE_REQUESTED, GRANT_REVOKED, SET_TYP, TOKEN_CLAIMS_CHANGE,
+};
 
 /// The RFC 8935 §2.4 error codes the inbox uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,72 +62,27 @@ fn refuse(code: ErrCode, text: impl Into<String>) -> EventError {
     EventError::Refused(code, text.into())
 }
 
-/// A SET whose header and signature passed, not yet checked against any grant.
-struct SignedSet {
-    claims: Map<String, Value>,
-    urn: String,
+impl From<SetErrorCode> for ErrCode {
+    fn from(code: SetErrorCode) -> Self {
+        match code {
+            SetErrorCode::InvalidRequest => ErrCode::InvalidRequest,
+            SetErrorCode::InvalidKey => ErrCode::InvalidKey,
+            SetErrorCode::InvalidIssuer => ErrCode::InvalidIssuer,
+            SetErrorCode::InvalidAudience => ErrCode::InvalidAudience,
+        }
+    }
 }
 
-/// Header policy and signature, in the order RFC 8725 asks: nothing of the payload is read
-/// before the signature checked against the key the header names.
-fn open_set(token: &str) -> Result<SignedSet, EventError> {
-    let bad = |text: String| refuse(ErrCode::InvalidRequest, text);
-    let jws = CompactJws::parse(token).map_err(|e| bad(format!("not a SET: {e}")))?;
-    let header = jws.header();
-    if !header
-        .get("alg")
-        .and_then(Value::as_str)
-        .is_some_and(is_ed25519_alg)
-    {
-        return Err(bad("alg must be EdDSA".into()));
+impl From<SetError> for EventError {
+    fn from(err: SetError) -> Self {
+        EventError::Refused(err.code().into(), err.to_string())
     }
-    let typ = header.get("typ").and_then(Value::as_str).unwrap_or("");
-    let typ = typ.strip_prefix("application/").unwrap_or(typ);
-    if !typ.eq_ignore_ascii_case(SET_TYP) {
-        return Err(bad(format!("typ must be {SET_TYP}")));
-    }
-    if header.contains_key("crit") {
-        return Err(bad("crit is not supported".into()));
-    }
-    let jwk = header
-        .get("jwk")
-        .ok_or_else(|| refuse(ErrCode::InvalidKey, "the header has no jwk"))
-        .and_then(|v| {
-            PublicJwk::from_json(v).map_err(|e| refuse(ErrCode::InvalidKey, e.to_string()))
-        })?;
-    let key = jwk
-        .to_verifying_key()
-        .map_err(|e| refuse(ErrCode::InvalidKey, e.to_string()))?;
-    if let Some(kid) = header.get("kid")
-        && kid.as_str() != Some(jwk.thumbprint().as_str())
-    {
-        return Err(refuse(
-            ErrCode::InvalidKey,
-            "kid is not the jwk's thumbprint",
-        ));
-    }
-    jws.verify_signature(&key)
-        .map_err(|e| refuse(ErrCode::InvalidKey, e.to_string()))?;
-    let claims = jws.claims().map_err(|e| bad(format!("payload: {e}")))?;
-    Ok(SignedSet {
-        claims,
-        urn: jwk.thumbprint_urn(),
-    })
 }
 
-fn string<'c>(claims: &'c Map<String, Value>, name: &str) -> Result<&'c str, EventError> {
-    claims
-        .get(name)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| refuse(ErrCode::InvalidRequest, format!("{name} is missing")))
-}
-
-fn number(claims: &Map<String, Value>, name: &str) -> Result<i64, EventError> {
-    claims
-        .get(name)
-        .and_then(Value::as_i64)
-        .ok_or_else(|| refuse(ErrCode::InvalidRequest, format!("{name} must be a number")))
+impl From<PayloadError> for EventError {
+    fn from(err: PayloadError) -> Self {
+        EventError::Refused(ErrCode::InvalidRequest, err.to_string())
+    }
 }
 
 /// Verifies, deduplicates and applies one SET. `Ok` means "answer 202".
@@ -147,52 +96,19 @@ pub async fn receive(
     let token = std::str::from_utf8(body)
         .map_err(|_| refuse(ErrCode::InvalidRequest, "body is not UTF-8"))?
         .trim();
-    let SignedSet { claims, urn } = open_set(token)?;
-
-    if string(&claims, "iss")? != urn {
-        return Err(refuse(
-            ErrCode::InvalidIssuer,
-            "iss is not the thumbprint URN of the signing key",
-        ));
-    }
-    let aud_ok = match claims.get("aud") {
-        Some(Value::String(a)) => a == origin.as_str(),
-        Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(origin.as_str())),
-        _ => false,
-    };
-    if !aud_ok {
-        return Err(refuse(ErrCode::InvalidAudience, "aud is not this origin"));
-    }
-    let jti = string(&claims, "jti")?.to_owned();
-    number(&claims, "iat")?;
-    let grant_jti = match claims.get("sub_id") {
-        Some(Value::Object(sub)) if sub.get("format").and_then(Value::as_str) == Some("opaque") => {
-            string(sub, "id")?.to_owned()
-        }
-        _ => {
-            return Err(refuse(
-                ErrCode::InvalidRequest,
-                "sub_id must be {\"format\": \"opaque\", \"id\": <grant jti>}",
-            ));
-        }
-    };
-    let (kind, payload) = match claims.get("events").and_then(Value::as_object) {
-        Some(events) if events.len() == 1 => match events.iter().next() {
-            Some((kind, Value::Object(payload))) => (kind.clone(), payload.clone()),
-            _ => {
-                return Err(refuse(
-                    ErrCode::InvalidRequest,
-                    "the event payload must be an object",
-                ));
-            }
+    // Header, signature, then the envelope claims (vouchsafe-verify); the grant named by
+    // `sub_id` decides whose key it must be, so the issuer is compared below.
+    let set = verify_set(
+        token,
+        &SetOptions {
+            audience: origin.as_str().to_owned(),
+            issuer: IssuerPolicy::AnyConsumer,
         },
-        _ => {
-            return Err(refuse(
-                ErrCode::InvalidRequest,
-                "events must hold exactly one event",
-            ));
-        }
-    };
+    )?;
+    let urn = set.issuer().to_owned();
+    let jti = set.jti().to_owned();
+    let grant_jti = set.grant_jti().to_owned();
+    let kind = set.event_type().to_owned();
 
     let grant = store
         .grant(&grant_jti)
@@ -208,46 +124,87 @@ pub async fn receive(
         return Ok(());
     }
 
-    let (effect, receipt) = match kind.as_str() {
-        GRANT_REVOKED | ERASURE_REQUESTED => {
-            let (state, at_name) = if kind == GRANT_REVOKED {
-                (GrantState::Revoked, "revoked_at")
-            } else {
-                (GrantState::Erased, "requested_at")
-            };
-            let requested_at = number(&payload, at_name)?;
-            check_status_list(&payload, &grant)?;
-            let receipt = erasure_receipt(origin, key, &grant, &jti, requested_at, now)?;
-            let effect = Effect::Erase {
-                grant_jti: grant.jti.clone(),
-                state,
-                at: now,
-            };
-            (Some(effect), Some(receipt))
+    let outbox = store.outbox_enabled();
+    let queue = |change: Change<'_>| -> Result<_, EventError> {
+        outbox
+            .then(|| webhook::message(change, now))
+            .transpose()
+            .map_err(|e| EventError::Internal(e.to_string()))
+    };
+    let (effect, receipt, message) = match set.event()? {
+        Event::GrantRevoked(revoked) => {
+            check_status_list(&revoked.status_list, &grant)?;
+            let requested_at = revoked.revoked_at;
+            let (effect, receipt) = erase(
+                origin,
+                key,
+                &grant,
+                &jti,
+                GrantState::Revoked,
+                requested_at,
+                now,
+            )?;
+            let message = queue(Change::Withdrawn {
+                grant: &grant,
+                erasure: false,
+                event: &jti,
+                requested_at,
+            })?;
+            (effect, receipt, message)
         }
-        TOKEN_CLAIMS_CHANGE => {
-            let new = replacement(origin, key, store, &grant, &payload, now).await?;
+        Event::ErasureRequested(erasure) => {
+            check_status_list(&erasure.status_list, &grant)?;
+            let requested_at = erasure.requested_at;
+            let (effect, receipt) = erase(
+                origin,
+                key,
+                &grant,
+                &jti,
+                GrantState::Erased,
+                requested_at,
+                now,
+            )?;
+            let message = queue(Change::Withdrawn {
+                grant: &grant,
+                erasure: true,
+                event: &jti,
+                requested_at,
+            })?;
+            (effect, receipt, message)
+        }
+        Event::TokenClaimsChange(change) => {
+            let new = replacement(origin, key, store, &grant, &change.grant, now).await?;
             let receipt = new.receipt.clone();
+            let message = queue(Change::Updated {
+                grant: &new,
+                replaces: &grant.jti,
+                event: &jti,
+            })?;
             let effect = Effect::Replace {
                 old_jti: grant.jti.clone(),
                 at: now,
                 new: Box::new(new),
             };
-            (Some(effect), Some(receipt))
+            (Some(effect), Some(receipt), message)
         }
-        CHANNEL_CONSENT_CHANGED => {
-            let channels = channels(&payload, store, &grant).await?;
+        Event::ChannelConsentChanged(changed) => {
+            let channels = channels(&changed.channels, store, &grant).await?;
+            let consent = ChannelConsent {
+                night_ads: changed.night_ads,
+                given_at: changed.given_at,
+            };
+            let message = queue(Change::Channels {
+                grant: &grant,
+                channels: &channels,
+                consent,
+                event: &jti,
+            })?;
             let effect = Effect::Channels {
                 grant_jti: grant.jti.clone(),
                 channels,
+                consent,
             };
-            (Some(effect), None)
-        }
-        other => {
-            return Err(refuse(
-                ErrCode::InvalidRequest,
-                format!("unknown event type {other:?}"),
-            ));
+            (Some(effect), None, message)
         }
     };
     let record = EventRecord {
@@ -257,7 +214,10 @@ pub async fn receive(
         received_at: now,
         receipt,
     };
-    if store.apply_event(&record, effect.as_ref()).await? {
+    if store
+        .apply_event(&record, effect.as_ref(), message.as_ref())
+        .await?
+    {
         tracing::info!(event = %record.jti, grant = %grant.jti, kind = %kind, "event applied");
     }
     Ok(())
@@ -266,9 +226,8 @@ pub async fn receive(
 /// The status list travelling with a revocation must be signed by the grant's key, be the
 /// grant's list, and show the grant's entry as not valid: a revocation event and the backstop
 /// can then never disagree.
-fn check_status_list(payload: &Map<String, Value>, grant: &GrantRecord) -> Result<(), EventError> {
+fn check_status_list(token: &str, grant: &GrantRecord) -> Result<(), EventError> {
     let bad = |text: &str| refuse(ErrCode::InvalidRequest, format!("status_list: {text}"));
-    let token = string(payload, "status_list")?;
     let list = StatusListVerified::verify(token).map_err(|e| bad(&e.to_string()))?;
     let thumbprint = grant
         .consumer
@@ -294,6 +253,26 @@ fn check_status_list(payload: &Map<String, Value>, grant: &GrantRecord) -> Resul
     }
 }
 
+/// Deletes the grant's claims (as `state`) and signs the erasure receipt the vault fetches.
+#[allow(clippy::too_many_arguments)]
+fn erase(
+    origin: &Origin,
+    key: &BrandKey,
+    grant: &GrantRecord,
+    event_jti: &str,
+    state: GrantState,
+    requested_at: i64,
+    now: i64,
+) -> Result<(Option<Effect>, Option<String>), EventError> {
+    let receipt = erasure_receipt(origin, key, grant, event_jti, requested_at, now)?;
+    let effect = Effect::Erase {
+        grant_jti: grant.jti.clone(),
+        state,
+        at: now,
+    };
+    Ok((Some(effect), Some(receipt)))
+}
+
 fn erasure_receipt(
     origin: &Origin,
     key: &BrandKey,
@@ -302,17 +281,17 @@ fn erasure_receipt(
     requested_at: i64,
     now: i64,
 ) -> Result<String, EventError> {
-    let claims = json!({
-        "iss": origin.as_str(),
-        "aud": grant.consumer,
-        "iat": now,
-        "jti": random_id(16).map_err(|e| EventError::Internal(e.to_string()))?,
-        "event": event_jti,
-        "grant": grant.jti,
-        "erased": grant.received,
-        "requested_at": requested_at,
-        "erased_at": now,
-    });
+    let claims = ErasureReceiptClaims {
+        iss: origin.as_str().to_owned(),
+        aud: grant.consumer.clone(),
+        iat: now,
+        jti: random_id(16).map_err(|e| EventError::Internal(e.to_string()))?,
+        event: event_jti.to_owned(),
+        grant: grant.jti.clone(),
+        erased: grant.received.clone(),
+        requested_at,
+        erased_at: now,
+    };
     key.sign(ERASURE_RECEIPT_TYP, &claims)
         .map_err(|e| EventError::Internal(e.to_string()))
 }
@@ -324,7 +303,7 @@ async fn replacement(
     key: &BrandKey,
     store: &Store,
     old: &GrantRecord,
-    payload: &Map<String, Value>,
+    token: &str,
     now: i64,
 ) -> Result<GrantRecord, EventError> {
     if old.state != GrantState::Live {
@@ -333,7 +312,6 @@ async fn replacement(
             format!("the grant is {}, not live", old.state.as_str()),
         ));
     }
-    let token = string(payload, "grant")?;
     let verified = delivery::verify(
         token,
         origin,
@@ -385,20 +363,10 @@ async fn spec_of(
 /// The new channel list, limited to channels the brand asked for: consent cannot grant the
 /// brand a channel it never asked to use.
 async fn channels(
-    payload: &Map<String, Value>,
+    wanted: &[Channel],
     store: &Store,
     grant: &GrantRecord,
 ) -> Result<Vec<Channel>, EventError> {
-    let wanted: Vec<Channel> = payload
-        .get("channels")
-        .cloned()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .ok_or_else(|| {
-            refuse(
-                ErrCode::InvalidRequest,
-                "channels must be a list of {\"channel\", \"kind\": \"info\"|\"ad\"}",
-            )
-        })?;
     let asked = spec_of(store, grant).await?.channels;
     Ok(asked
         .into_iter()

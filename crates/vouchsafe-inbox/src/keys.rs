@@ -7,12 +7,7 @@ use vouchsafe_token::jws::{self, ALG_EDDSA, Header, JwsError};
 use vouchsafe_token::{PublicJwk, SigningKey};
 use zeroize::Zeroizing;
 
-/// `typ` of the brand's request object (RFC 9101 §10.8, OpenID4VP 1.0).
-pub const REQUEST_TYP: &str = "oauth-authz-req+jwt";
-/// `typ` of the receipt the brand returns for a delivered grant.
-pub const BRAND_RECEIPT_TYP: &str = "vnd.vouchsafe.brand-receipt+jwt";
-/// `typ` of the receipt for a revocation or erasure.
-pub const ERASURE_RECEIPT_TYP: &str = "vnd.vouchsafe.erasure-receipt+jwt";
+pub use vouchsafe_token::protocol::{BRAND_RECEIPT_TYP, ERASURE_RECEIPT_TYP, REQUEST_TYP};
 
 /// The brand's Ed25519 key. `SigningKey` zeroizes itself on drop; there is no `Clone` and the
 /// `Debug` output shows the `kid` only.

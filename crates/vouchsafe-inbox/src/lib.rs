@@ -11,6 +11,7 @@
 //! * [`store`]: SQLite (embedded, default) or PostgreSQL behind one interface.
 //! * [`http`]: the axum router, body limits, rate limit and error shapes.
 //! * [`admin`]: what the brand's staff read: consumers, their claims, CSV export.
+//! * [`webhook`]: the optional outbound webhook to the brand's CRM, with its durable outbox.
 
 pub mod admin;
 pub mod delivery;
@@ -22,6 +23,7 @@ pub mod ratelimit;
 pub mod request;
 pub mod store;
 pub mod util;
+pub mod webhook;
 
 pub use origin::{Origin, OriginError};
 pub use store::{Store, StoreError};

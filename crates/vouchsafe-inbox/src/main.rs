@@ -13,7 +13,7 @@ use vouchsafe_inbox::ratelimit::RateLimiter;
 use vouchsafe_inbox::request::{
     ConsentItem, RequestSpec, Texts, new_request, parse_channels, parse_claims, parse_retention,
 };
-use vouchsafe_inbox::{Origin, Store, admin, keys, util};
+use vouchsafe_inbox::{Origin, Store, admin, keys, util, webhook};
 
 #[derive(Parser)]
 #[command(
@@ -28,7 +28,8 @@ struct Cli {
     /// The brand's origin, e.g. https://shop.example (http only for loopback IP literals).
     #[arg(long, env = "VOUCHSAFE_INBOX_ORIGIN", global = true)]
     origin: Option<String>,
-    /// A config file of `key = "value"` lines (db, origin, listen, admin_token, rate_limit);
+    /// A config file of `key = "value"` lines (db, origin, listen, admin_token, rate_limit,
+    /// webhook_url, webhook_secret);
     /// command-line flags and environment variables win over it.
     #[arg(long, env = "VOUCHSAFE_INBOX_CONFIG", global = true)]
     config: Option<PathBuf>,
@@ -54,7 +55,19 @@ enum Command {
     },
     /// Print the brand's public JWK Set.
     Jwks,
+    /// Delete requests that expired more than --keep seconds ago and that no live grant answers
+    /// (`serve` also does this every hour).
+    Prune {
+        /// Seconds an expired request is kept (so `GET request_uri` says 410 rather than 404).
+        #[arg(long, default_value_t = DEFAULT_PRUNE_KEEP_SECS)]
+        keep: i64,
+    },
 }
+
+/// How long `serve` keeps an expired request before pruning it: a day.
+const DEFAULT_PRUNE_KEEP_SECS: i64 = 86_400;
+/// How often `serve` prunes.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3_600);
 
 #[derive(Args)]
 struct ServeArgs {
@@ -67,6 +80,14 @@ struct ServeArgs {
     /// Requests per second per client address, bursts of twice that; 0 turns the limit off.
     #[arg(long, env = "VOUCHSAFE_INBOX_RATE_LIMIT")]
     rate_limit: Option<u32>,
+    /// Forward each verified change (new data, update, erasure, channel consent) to this URL,
+    /// the brand's CRM: https, or http to a loopback IP literal (docs/inbox.md).
+    #[arg(long, env = "VOUCHSAFE_INBOX_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// The webhook's signing secret, `whsec_<base64 of 24 to 64 random bytes>` (Standard
+    /// Webhooks); required with --webhook-url.
+    #[arg(long, env = "VOUCHSAFE_INBOX_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
     /// Log as JSON lines.
     #[arg(long)]
     log_json: bool,
@@ -206,19 +227,28 @@ async fn run(command: Command, origin: Origin, db: String, file: FileConfig) -> 
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
             } else {
-                writeln!(out, "consumer\tlive\trevoked\terased\tchannels\tclaims")?;
+                writeln!(
+                    out,
+                    "consumer\tlive\trevoked\terased\tchannels\tnight_ads\tclaims"
+                )?;
                 for c in list {
                     let channels: Vec<String> =
                         c.channels.iter().map(|ch| ch.channel.clone()).collect();
                     let claims: Vec<&String> = c.claims.keys().collect();
+                    let night_ads = match c.night_ads {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "-",
+                    };
                     writeln!(
                         out,
-                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         c.id,
                         c.live,
                         c.revoked,
                         c.erased,
                         channels.join(","),
+                        night_ads,
                         claims
                             .iter()
                             .map(|s| s.as_str())
@@ -247,6 +277,12 @@ async fn run(command: Command, origin: Origin, db: String, file: FileConfig) -> 
             std::io::stdout()
                 .lock()
                 .write_all(admin::csv(&grants).as_bytes())?;
+            Ok(())
+        }
+        Command::Prune { keep } => {
+            let store = Store::open(&db).await?;
+            let deleted = store.prune_requests(util::now(), keep.max(0)).await?;
+            println!("pruned {deleted} requests");
             Ok(())
         }
         Command::Jwks => {
@@ -278,7 +314,11 @@ async fn serve(args: ServeArgs, origin: Origin, db: &str, file: &FileConfig) -> 
             None => 100,
         },
     };
-    let store = Store::open(db).await.context("opening the database")?;
+    let webhook = webhook_config(args.webhook_url, args.webhook_secret, file)?;
+    let store = Store::open(db)
+        .await
+        .context("opening the database")?
+        .with_outbox(webhook.is_some());
     let key = keys::load_or_create(&store).await?;
     let inbox = Inbox {
         origin: origin.clone(),
@@ -291,9 +331,73 @@ async fn serve(args: ServeArgs, origin: Origin, db: &str, file: &FileConfig) -> 
         .await
         .with_context(|| format!("listening on {listen}"))?;
     tracing::info!(origin = %origin, listen = %listener.local_addr()?, kid = inbox.key.kid(), "inbox listening");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let mut background = Vec::new();
+    if let Some(config) = webhook {
+        tracing::info!(url = config.url.as_str(), "webhook on");
+        background.push(tokio::spawn(webhook::run(
+            inbox.store.clone(),
+            Arc::new(config),
+            until_stopped(stopped.clone()),
+        )));
+    }
+    background.push(tokio::spawn(prune_periodically(
+        inbox.store.clone(),
+        until_stopped(stopped.clone()),
+    )));
     http::serve(listener, http::router(inbox), shutdown_signal()).await?;
+    let _ = stop.send(true);
+    for task in background {
+        let _ = task.await;
+    }
     tracing::info!("inbox stopped");
     Ok(())
+}
+
+/// `--webhook-url`/`--webhook-secret` (or their environment variables, or the config file).
+fn webhook_config(
+    url: Option<String>,
+    secret: Option<String>,
+    file: &FileConfig,
+) -> anyhow::Result<Option<webhook::WebhookConfig>> {
+    let url = url
+        .or_else(|| file.get("webhook_url"))
+        .filter(|u| !u.is_empty());
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let secret = Zeroizing::new(
+        secret
+            .or_else(|| file.get("webhook_secret"))
+            .ok_or(webhook::WebhookError::NoSecret)?,
+    );
+    Ok(Some(webhook::WebhookConfig {
+        url: webhook::WebhookUrl::parse(&url)?,
+        secret: webhook::WebhookSecret::parse(&secret)?,
+        poll: std::time::Duration::from_secs(1),
+    }))
+}
+
+/// Prunes expired requests every [`PRUNE_EVERY`] until `shutdown`.
+async fn prune_periodically(store: Store, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        match store
+            .prune_requests(util::now(), DEFAULT_PRUNE_KEEP_SECS)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "pruned expired requests"),
+            Err(e) => tracing::error!(error = %e, "pruning requests"),
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(PRUNE_EVERY) => {}
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,21 +1,18 @@
 //! What a brand asks for (docs/protocol.md §2): the consent notice as data, the DCQL query the
 //! vault reads, and the signed request object served at `request_uri`.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
+use vouchsafe_token::protocol::{
+    CONSENT_VERSION, CREDENTIAL_ID, ClaimQuery, ConsentNotice, CredentialQuery, DcqlQuery,
+    NoticeItem, REQUEST_AUD, RESPONSE_MODE, RESPONSE_TYPE, RequestObjectClaims,
+};
 
 use crate::keys::{BrandKey, REQUEST_TYP};
 use crate::origin::Origin;
 use crate::{EVENTS_PATH, REQUESTS_PATH, RESPONSE_PATH};
 
-/// How long a request may be used: docs/protocol.md caps `exp − iat` at 10 minutes, so that a
-/// nonce seen on a screen or a photographed QR code cannot be replayed later.
-pub const MAX_REQUEST_TTL_SECS: i64 = 600;
-
-/// Texts keyed by BCP 47 language tag (`{"en": "…", "ko": "…"}`).
-pub type Texts = BTreeMap<String, String>;
+pub use vouchsafe_token::protocol::{Channel, ChannelKind, MAX_REQUEST_TTL_SECS, Texts};
 
 /// A claim the brand asks for, as a path into the grant's claims: `email` is `["email"]`,
 /// `address.locality` is `["address", "locality"]`.
@@ -56,25 +53,6 @@ pub struct ConsentItem {
     pub required: bool,
     /// Why the brand wants them.
     pub purpose: Texts,
-}
-
-/// A channel the brand wants to contact the consumer through.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Channel {
-    /// `email`, `sms`, `push`, `phone`, `post`, …
-    pub channel: String,
-    /// `info` (informational) or `ad` (advertising).
-    pub kind: ChannelKind,
-}
-
-/// Korean law treats advertising messages apart from informational ones (opt-in, night hours).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChannelKind {
-    /// Informational: receipts, account notices.
-    Info,
-    /// Advertising.
-    Ad,
 }
 
 /// Everything a brand states when it asks: the four items of PIPA Art. 15(2) and more.
@@ -326,54 +304,58 @@ fn request_claims(
     state: &str,
     iat: i64,
     exp: i64,
-) -> Value {
-    let claims: Vec<Value> = spec
+) -> RequestObjectClaims {
+    let claims = spec
         .asked()
-        .map(|(path, _)| json!({"id": path.id(), "path": path.0}))
-        .collect();
-    let items: Vec<Value> = spec
-        .items
-        .iter()
-        .map(|item| {
-            json!({
-                "claims": item.claims.iter().map(ClaimPath::id).collect::<Vec<_>>(),
-                "required": item.required,
-                "purpose": item.purpose,
-            })
+        .map(|(path, _)| ClaimQuery {
+            id: path.id(),
+            path: path.0.clone(),
         })
         .collect();
-    let mut metadata = serde_json::Map::new();
+    let items = spec
+        .items
+        .iter()
+        .map(|item| NoticeItem {
+            claims: item.claims.iter().map(ClaimPath::id).collect(),
+            required: item.required,
+            purpose: item.purpose.clone(),
+        })
+        .collect();
+    let mut client_metadata = serde_json::Map::new();
     if let Some(name) = &spec.client_name {
-        metadata.insert("client_name".into(), Value::from(name.as_str()));
+        client_metadata.insert("client_name".into(), Value::from(name.as_str()));
     }
-    json!({
-        "iss": origin.as_str(),
-        "client_id": origin.as_str(),
-        "aud": "vouchsafe",
-        "iat": iat,
-        "exp": exp,
-        "response_type": "vp_token",
-        "response_mode": "direct_post",
-        "response_uri": origin.join(RESPONSE_PATH),
-        "nonce": nonce,
-        "state": state,
-        "client_metadata": metadata,
-        "dcql_query": {"credentials": [{
-            "id": "profile",
-            "format": vouchsafe_token::GRANT_TYP,
-            "claims": claims,
-        }]},
-        "vouchsafe_consent": {
-            "version": 1,
-            "items": items,
-            "purpose_category": spec.purpose_category,
-            "retention": spec.retention,
-            "channels": spec.channels,
-            "offer": spec.offer,
-            "refusal": spec.refusal,
-            "events_uri": origin.join(EVENTS_PATH),
+    RequestObjectClaims {
+        iss: origin.as_str().to_owned(),
+        client_id: origin.as_str().to_owned(),
+        aud: REQUEST_AUD.to_owned(),
+        iat,
+        exp,
+        response_type: RESPONSE_TYPE.to_owned(),
+        response_mode: RESPONSE_MODE.to_owned(),
+        response_uri: origin.join(RESPONSE_PATH),
+        nonce: nonce.to_owned(),
+        state: state.to_owned(),
+        client_metadata,
+        dcql_query: DcqlQuery {
+            credentials: vec![CredentialQuery {
+                id: CREDENTIAL_ID.to_owned(),
+                format: vouchsafe_token::GRANT_TYP.to_owned(),
+                claims,
+                claim_sets: None,
+            }],
         },
-    })
+        vouchsafe_consent: ConsentNotice {
+            version: CONSENT_VERSION,
+            items,
+            purpose_category: spec.purpose_category.clone(),
+            retention: spec.retention.clone(),
+            channels: spec.channels.clone(),
+            offer: spec.offer.clone(),
+            refusal: spec.refusal.clone(),
+            events_uri: origin.join(EVENTS_PATH),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! * [`status_list`]: the Token Status List bit array, its `lst` encoding and its JWT.
 //! * [`claims`]: typed claims of the grant, the status list token and the consent receipt.
 //! * [`json`]: the strict JSON object reader (duplicate member names are refused).
+//! * [`protocol`]: typed messages of the brand protocol (request, receipts, Security Event Tokens).
 //! * [`b64`]: canonical base64url without padding.
 //!
 //! ```
@@ -35,6 +36,7 @@ pub mod claims;
 pub mod json;
 pub mod jwk;
 pub mod jws;
+pub mod protocol;
 pub mod status_list;
 
 pub use claims::{ConsentReceiptClaims, GrantClaims, StatusListClaims};

@@ -15,6 +15,7 @@
 //! * [`verify_grants`]: many grants with one options value; Ed25519 batch verification, and a
 //!   status list parsed, signature-checked and inflated once.
 //! * [`StatusListVerified`]: a status list token verified once and shared by many checks.
+//! * [`event`]: Security Event Tokens from a vault (docs/protocol.md §4); [`brand`]: tokens a brand signs, checked against its JWKS.
 //!
 //! ```
 //! use vouchsafe_verify::{jwk::PublicJwk, jws, GRANT_TYP, SigningKey};
@@ -40,6 +41,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod brand;
+pub mod event;
 pub mod verify;
 
 pub use verify::{

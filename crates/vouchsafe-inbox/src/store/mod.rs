@@ -164,7 +164,42 @@ pub enum Effect {
         grant_jti: String,
         /// The full new list.
         channels: Vec<Channel>,
+        /// The rest of the consent: night-time advertising, and when it was given.
+        consent: ChannelConsent,
     },
+}
+
+/// A change queued for the brand's CRM webhook (src/webhook.rs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    /// The `webhook-id`: unique, stable across retries, so the CRM can deduplicate.
+    pub id: String,
+    /// The grant it is about (to forget unsent values when the grant is erased).
+    pub grant_jti: String,
+    /// When the change was committed.
+    pub created_at: i64,
+    /// The JSON body, exactly as it will be signed and sent.
+    pub body: String,
+}
+
+/// An outbox message due for (another) attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueMessage {
+    /// The `webhook-id`.
+    pub id: String,
+    /// The JSON body.
+    pub body: String,
+    /// Failed attempts so far.
+    pub attempts: i64,
+}
+
+/// The consumer's latest channel consent, beyond the list of channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelConsent {
+    /// Whether advertising may be sent at night (21:00–08:00).
+    pub night_ads: bool,
+    /// When the consumer gave it.
+    pub given_at: i64,
 }
 
 /// The result of trying to store a delivered grant.
@@ -194,9 +229,21 @@ const SCHEMA: &[&str] = &[
         erased_at BIGINT, receipt TEXT NOT NULL, exp BIGINT NOT NULL, status_uri TEXT,
         status_idx BIGINT)",
     "CREATE INDEX IF NOT EXISTS grants_consumer ON grants (consumer, received_at)",
+    "CREATE INDEX IF NOT EXISTS grants_request ON grants (request_id)",
     "CREATE TABLE IF NOT EXISTS events (
         jti TEXT PRIMARY KEY, grant_jti TEXT NOT NULL, kind TEXT NOT NULL,
         received_at BIGINT NOT NULL, receipt TEXT)",
+    // The CRM webhook's durable outbox: one row per verified change, written in the transaction
+    // of the change, deleted once the CRM acknowledged it (src/webhook.rs).
+    "CREATE TABLE IF NOT EXISTS webhook_outbox (
+        id TEXT PRIMARY KEY, grant_jti TEXT NOT NULL, created_at BIGINT NOT NULL,
+        body TEXT NOT NULL, attempts BIGINT NOT NULL, next_attempt_at BIGINT NOT NULL,
+        last_error TEXT)",
+    "CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox (next_attempt_at)",
+    // The consumer's latest channel consent beyond the channel list (a table of its own rather
+    // than a new `grants` column, so that databases made by earlier versions need no migration).
+    "CREATE TABLE IF NOT EXISTS channel_consent (
+        grant_jti TEXT PRIMARY KEY, night_ads BIGINT NOT NULL, given_at BIGINT NOT NULL)",
 ];
 
 const KEY_INSERT: &str = "INSERT INTO brand_key (id, secret, created_at) VALUES ('current', $1, $2) ON CONFLICT (id) DO NOTHING";
@@ -224,6 +271,35 @@ const EVENT_INSERT: &str =
     "INSERT INTO events (jti, grant_jti, kind, received_at, receipt) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (jti) DO NOTHING";
 const EVENT_COLUMNS: &str = "jti, grant_jti, kind, received_at, receipt";
+
+const CONSENT_UPSERT: &str = "INSERT INTO channel_consent (grant_jti, night_ads, given_at) VALUES ($1, $2, $3)
+     ON CONFLICT (grant_jti) DO UPDATE SET night_ads = excluded.night_ads, given_at = excluded.given_at";
+const CONSENT_SELECT: &str = "SELECT night_ads, given_at FROM channel_consent WHERE grant_jti = $1";
+/// A replacing grant inherits the consent recorded for the grant it replaces.
+const CONSENT_INHERIT: &str = "INSERT INTO channel_consent (grant_jti, night_ads, given_at)
+     SELECT $1, night_ads, given_at FROM channel_consent WHERE grant_jti = $2
+     ON CONFLICT (grant_jti) DO NOTHING";
+const CONSENT_ALL: &str = "SELECT grant_jti, night_ads, given_at FROM channel_consent";
+
+const OUTBOX_INSERT: &str = "INSERT INTO webhook_outbox (id, grant_jti, created_at, body, attempts, next_attempt_at, last_error)
+     VALUES ($1, $2, $3, $4, 0, $3, NULL)";
+/// Messages of an erased grant not yet sent: they may carry the values being erased.
+const OUTBOX_FORGET: &str = "DELETE FROM webhook_outbox WHERE grant_jti = $1";
+const OUTBOX_DUE: &str = "SELECT id, body, attempts FROM webhook_outbox WHERE next_attempt_at <= $1
+     ORDER BY created_at, id LIMIT $2";
+/// Leases a message to one sender (several instances may share a database): only the sender
+/// whose update moved `next_attempt_at` sends it now.
+const OUTBOX_CLAIM: &str =
+    "UPDATE webhook_outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at <= $3";
+const OUTBOX_DELIVERED: &str = "DELETE FROM webhook_outbox WHERE id = $1";
+const OUTBOX_FAILED: &str =
+    "UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = $1,
+     last_error = $2 WHERE id = $3";
+
+/// Requests expired before the cutoff that no live grant answers (a token-claims-change is
+/// checked against the request of the grant it replaces, so those are kept).
+const PRUNE_REQUESTS: &str = "DELETE FROM requests WHERE expires_at < $1 AND NOT EXISTS
+     (SELECT 1 FROM grants WHERE grants.request_id = requests.id AND grants.state = 'live')";
 
 /// The grant's text columns, encoded once for both databases.
 struct GrantText {
@@ -281,6 +357,29 @@ impl Store {
         }
     }
 
+    /// Turns the CRM webhook outbox on (`serve --webhook-url`): from then on the callers of
+    /// [`Self::accept_grant`] and [`Self::apply_event`] queue a message with each change.
+    pub fn with_outbox(self, on: bool) -> Self {
+        match self {
+            Store::Sqlite(mut s) => {
+                s.outbox = on;
+                Store::Sqlite(s)
+            }
+            Store::Postgres(mut s) => {
+                s.outbox = on;
+                Store::Postgres(s)
+            }
+        }
+    }
+
+    /// Whether changes are queued for the CRM webhook.
+    pub fn outbox_enabled(&self) -> bool {
+        match self {
+            Store::Sqlite(s) => s.outbox,
+            Store::Postgres(s) => s.outbox,
+        }
+    }
+
     /// The brand's secret key: `candidate` is stored if no key exists yet, and whatever is
     /// stored is returned, so that instances starting together agree on one key.
     pub async fn brand_secret(
@@ -322,25 +421,84 @@ impl Store {
         dispatch!(self.grant(jti))
     }
 
-    /// In one transaction: consume `nonce` (live, unused, not expired at `now`) for this grant
-    /// and store the grant.
+    /// In one transaction: consume `nonce` (live, unused, not expired at `now`) for this grant,
+    /// store the grant, and queue `outbox` (the CRM webhook message reporting it) if any.
     pub async fn accept_grant(
         &self,
         nonce: &str,
         now: i64,
         grant: &GrantRecord,
+        outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
-        dispatch!(self.accept_grant(nonce, now, grant))
+        dispatch!(self.accept_grant(nonce, now, grant, outbox))
     }
 
-    /// In one transaction: record the event and apply its effect. `false` when an event with
-    /// this `jti` was already recorded (then nothing changes).
+    /// In one transaction: record the event, apply its effect and queue `outbox` if any. An
+    /// erasure first drops the grant's unsent outbox messages, which may carry its values.
+    /// `false` when an event with this `jti` was already recorded (then nothing changes).
     pub async fn apply_event(
         &self,
         event: &EventRecord,
         effect: Option<&Effect>,
+        outbox: Option<&OutboxMessage>,
     ) -> Result<bool, StoreError> {
-        dispatch!(self.apply_event(event, effect))
+        dispatch!(self.apply_event(event, effect, outbox))
+    }
+
+    /// Up to `limit` webhook messages due at `now`, oldest first.
+    pub async fn outbox_due(&self, now: i64, limit: i64) -> Result<Vec<DueMessage>, StoreError> {
+        dispatch!(self.outbox_due(now, limit))
+    }
+
+    /// Leases message `id` until `until` if it is still due at `now`; `false` if another sender
+    /// took it first.
+    pub async fn outbox_claim(&self, id: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        dispatch!(self.outbox_claim(id, now, until))
+    }
+
+    /// The CRM acknowledged message `id`: it is deleted.
+    pub async fn outbox_delivered(&self, id: &str) -> Result<(), StoreError> {
+        dispatch!(self.outbox_delivered(id))
+    }
+
+    /// Message `id` failed; the next attempt is at `next_attempt_at`.
+    pub async fn outbox_failed(
+        &self,
+        id: &str,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.outbox_failed(id, next_attempt_at, error))
+    }
+
+    /// Messages waiting in the webhook outbox.
+    pub async fn outbox_len(&self) -> Result<i64, StoreError> {
+        dispatch!(self.outbox_len())
+    }
+
+    /// The latest channel consent recorded for a grant (none before the first
+    /// channel-consent-changed event).
+    pub async fn channel_consent(
+        &self,
+        grant_jti: &str,
+    ) -> Result<Option<ChannelConsent>, StoreError> {
+        dispatch!(self.channel_consent(grant_jti))
+    }
+
+    /// Every recorded channel consent, by grant `jti` (for the consumer summaries).
+    pub async fn channel_consents(
+        &self,
+    ) -> Result<std::collections::HashMap<String, ChannelConsent>, StoreError> {
+        dispatch!(self.channel_consents())
+    }
+
+    /// Deletes requests that expired more than `keep` seconds before `now` and that no live
+    /// grant answers; returns how many. Unanswered or answered, an expired request can never be
+    /// used again; it is kept `keep` seconds so that `GET request_uri` answers `410` rather than
+    /// `404` for a while, and kept as long as a live grant answers it, because a
+    /// token-claims-change for that grant is checked against it.
+    pub async fn prune_requests(&self, now: i64, keep: i64) -> Result<u64, StoreError> {
+        dispatch!(self.prune_requests(now.saturating_sub(keep)))
     }
 
     /// An accepted event by `jti`.

@@ -17,6 +17,7 @@ const SCHEMA_LOCK: i64 = 0x766f_7563_6873;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    pub(super) outbox: bool,
 }
 
 impl PgStore {
@@ -43,7 +44,10 @@ impl PgStore {
             .execute(&mut *conn)
             .await?;
         result?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            outbox: false,
+        })
     }
 
     pub(super) async fn brand_secret(
@@ -116,6 +120,7 @@ impl PgStore {
         nonce: &str,
         now: i64,
         grant: &GrantRecord,
+        outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
         let text = encode_grant(grant)?;
         // No "jti already stored?" query here, unlike SQLite: the caller checked just before,
@@ -140,6 +145,9 @@ impl PgStore {
             }
             Err(e) => return Err(e),
         }
+        if let Some(message) = outbox {
+            insert_outbox(&mut tx, message).await?;
+        }
         tx.commit().await?;
         Ok(Accepted::Stored)
     }
@@ -148,6 +156,7 @@ impl PgStore {
         &self,
         event: &EventRecord,
         effect: Option<&Effect>,
+        outbox: Option<&OutboxMessage>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(EVENT_INSERT)
@@ -172,10 +181,16 @@ impl PgStore {
             Some(Effect::Replace { old_jti, at, new }) => {
                 erase(&mut tx, old_jti, GrantState::Replaced, *at).await?;
                 insert_grant(&mut tx, new, &encode_grant(new)?).await?;
+                sqlx::query(CONSENT_INHERIT)
+                    .bind(&new.jti)
+                    .bind(old_jti)
+                    .execute(&mut *tx)
+                    .await?;
             }
             Some(Effect::Channels {
                 grant_jti,
                 channels,
+                consent,
             }) => {
                 let channels = serde_json::to_string(channels)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -184,8 +199,17 @@ impl PgStore {
                     .bind(grant_jti)
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query(CONSENT_UPSERT)
+                    .bind(grant_jti)
+                    .bind(i64::from(consent.night_ads))
+                    .bind(consent.given_at)
+                    .execute(&mut *tx)
+                    .await?;
             }
             None => {}
+        }
+        if let Some(message) = outbox {
+            insert_outbox(&mut tx, message).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -244,6 +268,114 @@ impl PgStore {
         Ok(())
     }
 
+    pub(super) async fn outbox_due(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DueMessage>, StoreError> {
+        let rows = sqlx::query(OUTBOX_DUE)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DueMessage {
+                    id: r.try_get(0)?,
+                    body: r.try_get(1)?,
+                    attempts: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn outbox_claim(
+        &self,
+        id: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(OUTBOX_CLAIM)
+            .bind(until)
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(super) async fn outbox_delivered(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query(OUTBOX_DELIVERED)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn outbox_failed(
+        &self,
+        id: &str,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(OUTBOX_FAILED)
+            .bind(next_attempt_at)
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn outbox_len(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM webhook_outbox")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub(super) async fn channel_consent(
+        &self,
+        grant_jti: &str,
+    ) -> Result<Option<ChannelConsent>, StoreError> {
+        let Some(r) = sqlx::query(CONSENT_SELECT)
+            .bind(grant_jti)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(ChannelConsent {
+            night_ads: r.try_get::<i64, _>(0)? != 0,
+            given_at: r.try_get(1)?,
+        }))
+    }
+
+    pub(super) async fn channel_consents(
+        &self,
+    ) -> Result<std::collections::HashMap<String, ChannelConsent>, StoreError> {
+        let rows = sqlx::query(CONSENT_ALL).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>(0)?,
+                    ChannelConsent {
+                        night_ads: r.try_get::<i64, _>(1)? != 0,
+                        given_at: r.try_get(2)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    pub(super) async fn prune_requests(&self, cutoff: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(PRUNE_REQUESTS)
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     pub(super) async fn counts(&self) -> Result<(i64, i64, i64), StoreError> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM requests), (SELECT COUNT(*) FROM grants),
@@ -266,6 +398,24 @@ async fn erase(
         .bind(at)
         .bind(at)
         .bind(jti)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(OUTBOX_FORGET)
+        .bind(jti)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_outbox(
+    tx: &mut Transaction<'static, Postgres>,
+    m: &OutboxMessage,
+) -> Result<(), StoreError> {
+    sqlx::query(OUTBOX_INSERT)
+        .bind(&m.id)
+        .bind(&m.grant_jti)
+        .bind(m.created_at)
+        .bind(&m.body)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -11,6 +11,7 @@ use super::*;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    pub(super) outbox: bool,
 }
 
 /// rusqlite numbers its placeholders `?n`; the shared SQL says `$n`.
@@ -36,6 +37,7 @@ impl SqliteStore {
         .map_err(|_| StoreError::Worker)??;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            outbox: false,
         })
     }
 
@@ -145,10 +147,12 @@ impl SqliteStore {
         nonce: &str,
         now: i64,
         grant: &GrantRecord,
+        outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
         let nonce = nonce.to_owned();
         let grant = grant.clone();
         let text = encode_grant(&grant)?;
+        let outbox = outbox.cloned();
         self.run(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let exists: Option<i64> = tx
@@ -163,6 +167,9 @@ impl SqliteStore {
                 return Ok(Accepted::NonceUnavailable);
             }
             insert_grant(&tx, &grant, &text)?;
+            if let Some(message) = &outbox {
+                insert_outbox(&tx, message)?;
+            }
             tx.commit()?;
             Ok(Accepted::Stored)
         })
@@ -173,9 +180,11 @@ impl SqliteStore {
         &self,
         event: &EventRecord,
         effect: Option<&Effect>,
+        outbox: Option<&OutboxMessage>,
     ) -> Result<bool, StoreError> {
         let event = event.clone();
         let effect = effect.cloned();
+        let outbox = outbox.cloned();
         let new_text = match &effect {
             Some(Effect::Replace { new, .. }) => Some(encode_grant(new)?),
             _ => None,
@@ -215,18 +224,34 @@ impl SqliteStore {
                         &sql(GRANT_ERASE),
                         params![state.as_str(), at, at, grant_jti],
                     )?;
+                    tx.execute(&sql(OUTBOX_FORGET), [grant_jti])?;
                 }
                 (Some(Effect::Replace { old_jti, at, new }), Some(text), _) => {
                     tx.execute(
                         &sql(GRANT_ERASE),
                         params![GrantState::Replaced.as_str(), at, at, old_jti],
                     )?;
+                    tx.execute(&sql(OUTBOX_FORGET), [old_jti])?;
                     insert_grant(&tx, new, &text)?;
+                    tx.execute(&sql(CONSENT_INHERIT), params![new.jti, old_jti])?;
                 }
-                (Some(Effect::Channels { grant_jti, .. }), _, Some(channels)) => {
+                (
+                    Some(Effect::Channels {
+                        grant_jti, consent, ..
+                    }),
+                    _,
+                    Some(channels),
+                ) => {
                     tx.execute(&sql(GRANT_CHANNELS), params![channels, grant_jti])?;
+                    tx.execute(
+                        &sql(CONSENT_UPSERT),
+                        params![grant_jti, i64::from(consent.night_ads), consent.given_at],
+                    )?;
                 }
                 _ => {}
+            }
+            if let Some(message) = &outbox {
+                insert_outbox(&tx, message)?;
             }
             tx.commit()?;
             Ok(true)
@@ -296,6 +321,112 @@ impl SqliteStore {
         .await
     }
 
+    pub(super) async fn outbox_due(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DueMessage>, StoreError> {
+        self.run(move |c| {
+            let mut stmt = c.prepare(&sql(OUTBOX_DUE))?;
+            let rows = stmt
+                .query_map(params![now, limit], |r| {
+                    Ok(DueMessage {
+                        id: r.get(0)?,
+                        body: r.get(1)?,
+                        attempts: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub(super) async fn outbox_claim(
+        &self,
+        id: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.run(move |c| Ok(c.execute(&sql(OUTBOX_CLAIM), params![until, id, now])? == 1))
+            .await
+    }
+
+    pub(super) async fn outbox_delivered(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.run(move |c| {
+            c.execute(&sql(OUTBOX_DELIVERED), [id])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn outbox_failed(
+        &self,
+        id: &str,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let (id, error) = (id.to_owned(), error.to_owned());
+        self.run(move |c| {
+            c.execute(&sql(OUTBOX_FAILED), params![next_attempt_at, error, id])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn outbox_len(&self) -> Result<i64, StoreError> {
+        self.run(|c| Ok(c.query_row("SELECT COUNT(*) FROM webhook_outbox", [], |r| r.get(0))?))
+            .await
+    }
+
+    pub(super) async fn channel_consent(
+        &self,
+        grant_jti: &str,
+    ) -> Result<Option<ChannelConsent>, StoreError> {
+        let grant_jti = grant_jti.to_owned();
+        self.run(move |c| {
+            Ok(c.query_row(&sql(CONSENT_SELECT), [grant_jti], |r| {
+                Ok(ChannelConsent {
+                    night_ads: r.get::<_, i64>(0)? != 0,
+                    given_at: r.get(1)?,
+                })
+            })
+            .optional()?)
+        })
+        .await
+    }
+
+    pub(super) async fn channel_consents(
+        &self,
+    ) -> Result<std::collections::HashMap<String, ChannelConsent>, StoreError> {
+        self.run(|c| {
+            let mut stmt = c.prepare(CONSENT_ALL)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        ChannelConsent {
+                            night_ads: r.get::<_, i64>(1)? != 0,
+                            given_at: r.get(2)?,
+                        },
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub(super) async fn prune_requests(&self, cutoff: i64) -> Result<u64, StoreError> {
+        self.run(move |c| {
+            let deleted = c.execute(&sql(PRUNE_REQUESTS), [cutoff])?;
+            Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+        })
+        .await
+    }
+
     pub(super) async fn counts(&self) -> Result<(i64, i64, i64), StoreError> {
         self.run(|c| {
             let count = |table: &str| -> Result<i64, StoreError> {
@@ -334,6 +465,14 @@ fn insert_grant(
             g.status_uri,
             g.status_idx
         ],
+    )?;
+    Ok(())
+}
+
+fn insert_outbox(tx: &rusqlite::Transaction<'_>, m: &OutboxMessage) -> Result<(), StoreError> {
+    tx.execute(
+        &sql(OUTBOX_INSERT),
+        params![m.id, m.grant_jti, m.created_at, m.body],
     )?;
     Ok(())
 }

@@ -100,10 +100,20 @@ impl TestInbox {
     }
 
     pub async fn start_with(rate_limit: Option<u32>) -> Res<Self> {
+        Self::start_full(rate_limit, None).await
+    }
+
+    /// An inbox whose changes go to the CRM webhook at `url`, signed with `secret`
+    /// (`whsec_…`); the sender looks at the outbox every 100 ms.
+    pub async fn start_with_webhook(url: &str, secret: &str) -> Res<Self> {
+        Self::start_full(None, Some((url, secret))).await
+    }
+
+    async fn start_full(rate_limit: Option<u32>, webhook: Option<(&str, &str)>) -> Res<Self> {
         let db = test_db().await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let origin = Origin::parse(&format!("http://{}", listener.local_addr()?))?;
-        let store = Store::open(&db.url).await?;
+        let store = Store::open(&db.url).await?.with_outbox(webhook.is_some());
         let key = Arc::new(keys::load_or_create(&store).await?);
         let inbox = Inbox {
             origin: origin.clone(),
@@ -113,6 +123,19 @@ impl TestInbox {
             limiter: rate_limit.map(|n| Arc::new(vouchsafe_inbox::ratelimit::RateLimiter::new(n))),
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        if let Some((url, secret)) = webhook {
+            let config = vouchsafe_inbox::webhook::WebhookConfig {
+                url: vouchsafe_inbox::webhook::WebhookUrl::parse(url)?,
+                secret: vouchsafe_inbox::webhook::WebhookSecret::parse(secret)?,
+                poll: std::time::Duration::from_millis(100),
+            };
+            // Stops with the test's runtime.
+            tokio::spawn(vouchsafe_inbox::webhook::run(
+                store.clone(),
+                Arc::new(config),
+                std::future::pending::<()>(),
+            ));
+        }
         let task = tokio::spawn(http::serve(listener, http::router(inbox), async {
             let _ = rx.await;
         }));
