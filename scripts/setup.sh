@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what Vouchsafe needs to build, run and test on Debian/Ubuntu. Idempotent.
 #   scripts/setup.sh          system packages for the desktop app (WebKitGTK, Xvfb, CJK fonts)
-#   scripts/setup.sh --test   also the test tools: tauri-driver, cargo-nextest, cargo-fuzz, PyJWT,
-#                             jose, UI dev dependencies
+#   scripts/setup.sh --test   also the test tools: tauri-driver, cargo-nextest, cargo-fuzz,
+#                             cargo-deny, PyJWT, jose, UI dev dependencies
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 want_test=0
@@ -50,6 +50,11 @@ if [ "$want_test" = 1 ]; then
   if ! cargo nextest --version >/dev/null 2>&1; then
     echo "==> cargo-nextest"
     cargo install cargo-nextest --locked --quiet
+  fi
+  # Pinned: deny.toml and deny/check.sh rely on this version's advisory-db layout.
+  if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny 0.20.2" ]; then
+    echo "==> cargo-deny 0.20.2 (≈ 3–4 min to compile)"
+    cargo install cargo-deny --version 0.20.2 --locked --quiet
   fi
   if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "==> cargo-fuzz (fuzz targets run on the nightly toolchain)"

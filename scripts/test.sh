@@ -59,11 +59,17 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo deny check (licences, bans, sources; advisories from the dated snapshot deny/advisory-db)"
+"$root/deny/check.sh"
+
 step "Rust tests (the desktop app built with its UI embedded)"
 features=(--features vouchsafe-desktop/custom-protocol)
 # All test binaries in parallel; the desktop end-to-end test runs once, below, on the package.
-cargo nextest run --workspace --locked "${features[@]}" --no-fail-fast --status-level fail \
-  -E 'not (package(vouchsafe-desktop) & binary(e2e))'
+# The CLI's connect tests use the inbox binary this build makes (see crates/vouchsafe-cli/tests/
+# connect.rs) instead of building it again with other features.
+VOUCHSAFE_INBOX_BIN="$target/debug/vouchsafe-inbox" \
+  cargo nextest run --workspace --locked "${features[@]}" --no-fail-fast --status-level fail \
+  -E 'not (package(vouchsafe-desktop) & binary(/^e2e/))'
 cargo test --workspace --locked "${features[@]}" --doc
 
 step ".deb: bundle the tested build, install it, end-to-end test in a real window"
@@ -75,7 +81,7 @@ as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$
 # rebuilt with the desktop's own feature set.
 VOUCHSAFE_E2E=1 VOUCHSAFE_APP=/usr/bin/vouchsafe-desktop \
   cargo nextest run --workspace --locked "${features[@]}" --no-capture \
-  -E 'package(vouchsafe-desktop) & binary(e2e)'
+  -E 'package(vouchsafe-desktop) & binary(/^e2e/)'
 
 echo "screenshots of every screen: $target/e2e-screenshots/"
 
