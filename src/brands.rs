@@ -48,7 +48,7 @@ pub fn check_brand_id(id: &str) -> Result<(), BrandError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok_short || is_https_url(id) {
+    if ok_short || is_https_url(id) || is_loopback_http_origin(id) {
         Ok(())
     } else {
         Err(BrandError::BadId(id.to_string()))
@@ -68,6 +68,23 @@ fn is_https_url(s: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `http://127.x.x.x[:port]` or `http://[::1][:port]`, no path: a brand's origin on this
+/// machine, which the brand protocol allows over plain http (docs/protocol.md §1) so a brand can
+/// develop and test against a real vault. Names such as `localhost` are not accepted: a name can
+/// be re-pointed, a literal cannot.
+pub fn is_loopback_http_origin(s: &str) -> bool {
+    let Ok(u) = url::Url::parse(s) else {
+        return false;
+    };
+    let loopback = match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    // The exact serialisation of an origin: no path, no user, lower case, default port omitted.
+    u.scheme() == "http" && loopback && u.port() != Some(0) && u.origin().ascii_serialization() == s
 }
 
 fn check_url(what: &'static str, value: &str) -> Result<(), BrandError> {
@@ -95,6 +112,9 @@ pub struct Brand {
     pub jwk: PublicJwk,
     pub status_list_uri: String,
     pub created_at: i64,
+    /// Where events about this brand's grants go, for a brand connected through its inbox
+    /// (`vouchsafe connect`); `None` for a brand added by hand.
+    pub events_uri: Option<String>,
 }
 
 impl fmt::Debug for Brand {
@@ -156,6 +176,9 @@ mod tests {
             "A1_b",
             "https://brand.example",
             "https://brand.example/consumer",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:9000",
         ] {
             assert!(check_brand_id(ok).is_ok(), "{ok}");
         }
@@ -164,6 +187,10 @@ mod tests {
             "-acme",
             "has space",
             "http://brand.example",
+            "http://localhost:8080",
+            "http://127.0.0.1:8080/path",
+            "http://10.0.0.1",
+            "http://127.0.0.1:0",
             "https://",
             "https:// x",
             "ürün",

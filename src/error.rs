@@ -174,7 +174,9 @@ fn brand_class(e: &BrandError) -> ErrorClass {
 fn grant_class(e: &GrantError) -> ErrorClass {
     match e {
         GrantError::UnknownGrant(_) => ErrorClass::NotFound,
-        GrantError::AlreadyRevoked(_) | GrantError::NotActive(_) => ErrorClass::Conflict,
+        GrantError::AlreadyRevoked(_) | GrantError::NotActive(_) | GrantError::NotConnected(_) => {
+            ErrorClass::Conflict
+        }
         GrantError::NothingChosen
         | GrantError::FieldNotSet(_)
         | GrantError::UnknownDerived(_)
@@ -190,7 +192,8 @@ fn grant_class(e: &GrantError) -> ErrorClass {
         | GrantError::BadExpiry(_)
         | GrantError::ExpiryInPast(_)
         | GrantError::ExpiryTooFar(_)
-        | GrantError::AmbiguousGrant(_) => ErrorClass::InvalidInput,
+        | GrantError::AmbiguousGrant(_)
+        | GrantError::BadNonce => ErrorClass::InvalidInput,
     }
 }
 

@@ -19,11 +19,13 @@
 //! | [`grants`] | the validated request, claims, summary, receipt | `profile` |
 //! | [`records`] | one type with the connection, data key and clock: seal, open, open all, write, audit append | `clock`, `crypto`, `store` |
 //! | [`error`] | [`VaultError`] wrapping each layer's error; [`ErrorClass`] | `brands`, `crypto`, `grants`, `profile`, `store` |
-//! | [`repo`] | one repository per concern: `fields` → `brands` → `grants`; `audit` | `records`, `error`, `clock`, `crypto`, `profile`, `brands`, `grants` |
+//! | [`repo`] | one repository per concern: `fields` → `outbox` → `brands` → `grants`; `audit` | `records`, `error`, `clock`, `crypto`, `profile`, `brands`, `grants` |
 //! | [`vault`] | the front: create, open, unlock, lock, passphrase, backup, restore, erase, verify | `repo`, `records`, `error`, `clock`, `crypto`, `store` |
+//! | [`connect`] | the brand protocol over the network: request, delivery, outbox delivery, the origin policy | `vault`, `repo`, `grants`, `brands`, `profile`, `error` |
 
 pub mod brands;
 pub mod clock;
+pub mod connect;
 pub mod crypto;
 pub mod error;
 pub mod grants;
@@ -50,7 +52,9 @@ pub use grants::{
 pub use profile::FieldName;
 pub use records::integrity::{IntegrityReport, Problem, ProblemKind};
 pub use records::{AnchorStore, FileAnchorStore, Freshness};
-pub use repo::{AuditRepo, BrandRepo, Field, FieldRepo, GrantRepo};
+pub use repo::{
+    AuditRepo, BrandRepo, Field, FieldRepo, GrantRepo, OutboxItem, OutboxRepo, OutboxState,
+};
 pub use vault::{
     LockedVault, RestorePreview, UnrevokedGrant, Vault, default_anchor_dir, default_vault_path,
 };

@@ -71,6 +71,31 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE grants ADD COLUMN mac BLOB;
     ALTER TABLE vault_meta ADD COLUMN anchor BLOB;
     ALTER TABLE vault_meta DROP COLUMN audit_head;",
+    // 3 → 4: the connected relationship (docs/connect.md). `grant_receipts`: the brand's
+    // countersigned receipt of a delivered grant, sealed beside it (id = the grant's id).
+    // `outbox`: Security Event Tokens for a brand's events_uri, enqueued in the transaction of
+    // the change they report, with their delivery state (and the erasure receipt once fetched
+    // in the sealed record). No link to `brands`: an event must outlive a removed brand until
+    // it is delivered. Both carry row MACs and are in the anchor's manifest; the upgrade adds
+    // empty tables and vouches for nothing (see `records::upgrade`).
+    "CREATE TABLE grant_receipts (
+        id TEXT PRIMARY KEY REFERENCES grants (id) ON DELETE CASCADE,
+        sealed BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        mac BLOB
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        grant_id TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        next_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        mac BLOB
+    ) WITHOUT ROWID;
+    CREATE INDEX outbox_due ON outbox (state, next_at);",
 ];
 
 /// The schema version this build writes and reads.

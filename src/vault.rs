@@ -22,7 +22,7 @@ use crate::crypto::{DataKey, KdfParams, Passphrase, random_bytes, random_id};
 use crate::error::{Result, VaultError};
 use crate::records::rekey::RekeyPlan;
 use crate::records::{AuditEvent, Records};
-use crate::repo::{AuditRepo, BrandRepo, FieldRepo, GrantRepo};
+use crate::repo::{AuditRepo, BrandRepo, FieldRepo, GrantRepo, OutboxRepo};
 use crate::store::{self, StoreError};
 
 use files::VaultLock;
@@ -32,10 +32,12 @@ const SALT_LEN: usize = 32;
 
 /// Where re-keying finds each table's lookup names and links (see [`RekeyPlan`]): a field's
 /// row id is the lookup id of its `name`, a brand's of its `audience`; a grant links to its
-/// brand's row id.
+/// brand's row id; a grant's receipt (keyed by the grant's random id) and outbox items are
+/// re-sealed in place.
 const REKEY: RekeyPlan = RekeyPlan {
     named: &[("fields", "name"), ("brands", "audience")],
     linked: &[("grants", "brand_id", "brands")],
+    unlinked: &["grant_receipts", "outbox"],
 };
 
 /// Where the vault lives unless told otherwise: `$XDG_DATA_HOME/vouchsafe/vault.db` on Linux.
@@ -330,6 +332,16 @@ impl Vault {
         GrantRepo::new(&mut self.records)
     }
 
+    /// The events waiting for or past delivery to connected brands.
+    pub fn outbox(&self) -> OutboxRepo<&Records> {
+        OutboxRepo::new(&self.records)
+    }
+
+    /// The outbox, to record delivery outcomes.
+    pub fn outbox_mut(&mut self) -> OutboxRepo<&mut Records> {
+        OutboxRepo::new(&mut self.records)
+    }
+
     /// The audit log.
     pub fn audit(&self) -> AuditRepo<&Records> {
         AuditRepo::new(&self.records)
@@ -444,6 +456,32 @@ impl Vault {
         // What this vault knows that the backup does not (status indices taken, its
         // generation) is carried into the restored vault.
         let preview = self.restore_preview(backup, passphrase)?;
+        self.replace_with(backup, passphrase, &preview)
+    }
+
+    /// Restore a backup over this vault although its own check found problems (so
+    /// [`Vault::restore_over`], which reads every grant to preview the restore, cannot): as
+    /// [`Vault::restore_over`], carrying into the restored vault what can still be read here
+    /// (each authentic brand's status indices, the generation), so no index is handed out
+    /// twice and the generation keeps growing. Holding this vault unlocked proves its
+    /// passphrase. Refused while another process has it open.
+    pub fn restore_over_untrusted(
+        self,
+        backup: &Path,
+        passphrase: &Passphrase,
+    ) -> Result<Restored> {
+        let preview = self.untrusted_preview();
+        self.replace_with(backup, passphrase, &preview)
+    }
+
+    /// Replace this vault with `backup` (kept as a dated safety copy), then carry `preview`'s
+    /// status indices and generation into the restored vault.
+    fn replace_with(
+        self,
+        backup: &Path,
+        passphrase: &Passphrase,
+        preview: &RestorePreview,
+    ) -> Result<Restored> {
         let Vault {
             path,
             records,
@@ -464,7 +502,7 @@ impl Vault {
         }
         match Self::install(backup, &path, passphrase, lock)? {
             (mut vault, Some(safety_copy)) => {
-                vault.carry_over(&preview)?;
+                vault.carry_over(preview)?;
                 Ok(Restored { vault, safety_copy })
             }
             (_, None) => Err(VaultError::NotFound(path)),
@@ -573,9 +611,13 @@ impl Vault {
         if let Some(p) = self.check()?.problems.first() {
             return Err(p.to_open_error().into());
         }
-        let n = self.fields().list()?.len()
+        let mut n = self.fields().list()?.len()
             + self.brands().list()?.len()
-            + self.grants().list(None)?.len();
+            + self.grants().list(None)?.len()
+            + self.outbox().list()?.len();
+        for g in self.grants().list(None)? {
+            n += usize::from(self.grants().brand_receipt(&g.id)?.is_some());
+        }
         self.audit().entries()?;
         Ok(n)
     }

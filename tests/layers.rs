@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 /// Bottom first. A module may use `crate::X` only for an `X` listed before it.
 const LAYERS: &[&str] = &[
     "clock", "crypto", "profile", "store", "brands", "grants", "records", "error", "repo", "vault",
+    "connect",
 ];
 
 /// Inside `repo`, the same rule between repositories.
-const REPOS: &[&str] = &["audit", "fields", "brands", "grants"];
+const REPOS: &[&str] = &["audit", "fields", "outbox", "brands", "grants"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in fs::read_dir(dir).expect("read src").flatten() {

@@ -23,7 +23,8 @@ pub struct Release {
 }
 
 /// Build the released claims from profile values. `values` maps every set field to its
-/// stored value; `today` decides `age_over_NN`.
+/// stored value; `today` (the consumer's calendar date, from the vault's clock) decides
+/// `age_over_NN` and `adult_kr`.
 pub fn release(
     fields: &[FieldName],
     derived: &[Derived],
@@ -73,6 +74,10 @@ pub fn release(
                     Value::Bool(age_on(born, today) >= i16::from(n)),
                 );
             }
+            Derived::AdultKr => {
+                let born = birthdate(values, d)?;
+                claims.insert("adult_kr".into(), Value::Bool(adult_kr(born, today)));
+            }
             Derived::Birthday => {
                 let born = birthdate(values, d)?;
                 claims.insert(
@@ -81,14 +86,28 @@ pub fn release(
                 );
             }
             Derived::City => {
-                for part in [
-                    AddressPart::Locality,
-                    AddressPart::Region,
-                    AddressPart::Country,
-                ] {
-                    if let Some(v) = values.get(&FieldName::Address(part)) {
-                        address.insert(part.as_str().into(), Value::from(v.as_str()));
+                let stored = |part| values.get(&FieldName::Address(part)).map(String::as_str);
+                let country = stored(AddressPart::Country);
+                if country == Some("KR") {
+                    // 시/도 and 시/군/구, as Koreans mean "city" (docs/grant-token.md).
+                    let (region, locality) = profile::korean_city_only(stored);
+                    for (part, v) in [
+                        (AddressPart::Locality, locality),
+                        (AddressPart::Region, region),
+                    ] {
+                        if let Some(v) = v {
+                            address.insert(part.as_str().into(), Value::from(v));
+                        }
                     }
+                } else {
+                    for part in [AddressPart::Locality, AddressPart::Region] {
+                        if let Some(v) = stored(part) {
+                            address.insert(part.as_str().into(), Value::from(v));
+                        }
+                    }
+                }
+                if let Some(c) = country {
+                    address.insert(AddressPart::Country.as_str().into(), Value::from(c));
                 }
                 if address.is_empty() {
                     return Err(GrantError::NeedsAddress);
@@ -125,7 +144,7 @@ pub(crate) fn check_conflicts(fields: &[FieldName], derived: &[Derived]) -> Resu
         let clash = fields.iter().find(|f| match d {
             Derived::Birthday => **f == FieldName::Std(StdField::Birthdate),
             Derived::City => matches!(f, FieldName::Address(_)),
-            Derived::AgeOver(_) => false,
+            Derived::AgeOver(_) | Derived::AdultKr => false,
         });
         if let Some(f) = clash {
             return Err(GrantError::Conflict(f.to_string(), d.to_string()));
@@ -151,6 +170,18 @@ fn age_on(born: jiff::civil::Date, today: jiff::civil::Date) -> i16 {
         age -= 1;
     }
     age
+}
+
+/// The age of majority of the Korean Youth Protection Act (청소년 보호법 Art. 2(1)).
+const KR_ADULT_YEAR_AGE: i16 = 19;
+
+/// Adult under the Korean Youth Protection Act (청소년 보호법 Art. 2(1)): a "youth" is under
+/// 19 in full age, "except a person who has reached 1 January of the year in which they turn
+/// 19". So only the years count: adult from 1 January of the year of birth + 19, whatever the
+/// birthday. Korean sellers of alcohol and tobacco and youth-restricted venues check this
+/// rule, not full age, which is why it is a fact of its own beside `age_over_19`.
+fn adult_kr(born: jiff::civil::Date, today: jiff::civil::Date) -> bool {
+    today.year() - born.year() >= KR_ADULT_YEAR_AGE
 }
 
 /// The RFC 9396 `authorization_details` entry describing this release.
@@ -303,6 +334,61 @@ mod tests {
             release(&[], &[Derived::City], &empty, today()),
             Err(GrantError::NeedsAddress)
         );
+    }
+
+    fn on(born: &str, today: &str) -> (bool, bool) {
+        let values = BTreeMap::from([(n("birthdate"), born.to_string())]);
+        let r = release(
+            &[],
+            &[Derived::AdultKr, Derived::AgeOver(19)],
+            &values,
+            today.parse().expect("date"),
+        )
+        .expect("ok");
+        (
+            r.claims["adult_kr"].as_bool().expect("bool"),
+            r.claims["age_over_19"].as_bool().expect("bool"),
+        )
+    }
+
+    #[test]
+    fn adult_kr_counts_the_year_of_birth() {
+        // (born, evaluated on, adult_kr, age_over_19)
+        let cases = [
+            // Born on the last day of 2007: adult_kr all through 2026, 19 only on its last day.
+            ("2007-12-31", "2025-12-31", false, false),
+            ("2007-12-31", "2026-01-01", true, false),
+            ("2007-12-31", "2026-12-30", true, false),
+            ("2007-12-31", "2026-12-31", true, true),
+            ("2007-12-31", "2027-01-01", true, true),
+            // One day younger, one year later: nothing changes until 1 January 2027.
+            ("2008-01-01", "2026-12-31", false, false),
+            ("2008-01-01", "2027-01-01", true, true),
+            // Born in March 2008: adult_kr from New Year, 19 only from the birthday.
+            ("2008-03-14", "2026-12-31", false, false),
+            ("2008-03-14", "2027-01-01", true, false),
+            ("2008-03-13", "2027-03-12", true, false),
+            ("2008-03-14", "2027-03-14", true, true),
+            ("2008-02-29", "2027-02-28", true, false),
+            ("2008-02-29", "2027-03-01", true, true),
+            ("1990-05-17", "2026-03-13", true, true),
+        ];
+        for (born, today, adult, over_19) in cases {
+            assert_eq!(on(born, today), (adult, over_19), "born {born}, on {today}");
+        }
+    }
+
+    #[test]
+    fn adult_kr_is_released_alone_and_needs_a_birthdate() {
+        let r = release(&[], &[Derived::AdultKr], &profile(), today()).expect("ok");
+        assert_eq!(Value::Object(r.claims), json!({"adult_kr": false}));
+        assert_eq!(r.datatypes, ["adult_kr"]);
+        assert_eq!(
+            release(&[], &[Derived::AdultKr], &BTreeMap::new(), today()),
+            Err(GrantError::NeedsBirthdate("adult_kr".into()))
+        );
+        // It names no raw field, so it can go beside the birth date itself.
+        assert!(check_conflicts(&[n("birthdate")], &[Derived::AdultKr]).is_ok());
     }
 
     #[test]

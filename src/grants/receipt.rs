@@ -100,6 +100,9 @@ fn field_words(name: &FieldName, lang: Lang) -> String {
             AddressPart::PostalCode => ("postal code", "우편번호"),
             AddressPart::Country => ("country", "국가"),
             AddressPart::Formatted => ("full address", "전체 주소"),
+            AddressPart::Detail => ("address detail", "상세주소"),
+            AddressPart::Jibun => ("lot-number address", "지번 주소"),
+            AddressPart::FormattedEn => ("address in English", "영문 주소"),
         },
         FieldName::Membership(n) => {
             return match lang {
@@ -119,6 +122,8 @@ fn derived_words(d: &Derived, lang: Lang) -> String {
     match (d, lang) {
         (Derived::AgeOver(n), Lang::En) => format!("whether you are over {n}"),
         (Derived::AgeOver(n), Lang::Ko) => format!("만 {n}세 이상 여부"),
+        (Derived::AdultKr, Lang::En) => "adult status (Korean Youth Protection Act)".into(),
+        (Derived::AdultKr, Lang::Ko) => "성인 여부(청소년보호법 기준)".into(),
         (Derived::Birthday, Lang::En) => "birthday (no year)".into(),
         (Derived::Birthday, Lang::Ko) => "생일(연도 제외)".into(),
         (Derived::City, Lang::En) => "city".into(),

@@ -20,7 +20,7 @@ pub enum GrantError {
     NothingChosen,
     #[error("field {0} is not set in your profile; set it first or leave it out")]
     FieldNotSet(String),
-    #[error("{0:?} is not a derived fact; use age_over:NN, birthday or city")]
+    #[error("{0:?} is not a derived fact; use age_over:NN, adult_kr, birthday or city")]
     UnknownDerived(String),
     #[error("age_over:{0} is out of range; use an age from 1 to 99")]
     AgeOutOfRange(String),
@@ -60,6 +60,12 @@ pub enum GrantError {
     AlreadyRevoked(String),
     #[error("grant {0} is not active (expired or revoked); issue a new one instead")]
     NotActive(String),
+    #[error("the brand's nonce is not valid: 1 to 256 characters of A-Z a-z 0-9 - _ expected")]
+    BadNonce,
+    #[error(
+        "brand {0} has no inbox to ask; an erasure request needs a brand connected with `vouchsafe connect`"
+    )]
+    NotConnected(String),
 }
 
 /// A fact computed from the profile and released instead of the raw value.
@@ -68,6 +74,10 @@ pub enum GrantError {
 pub enum Derived {
     /// `age_over_NN`: true or false (the ISO/IEC 18013-5 pattern), never the birth date.
     AgeOver(u8),
+    /// `adult_kr`: true from 1 January of the year the person turns 19, the year-of-birth
+    /// rule of the Korean Youth Protection Act (청소년 보호법 Art. 2(1)); `age_over_19` counts
+    /// full age instead, so the two differ for most of that year.
+    AdultKr,
     /// `birthdate` as `0000-MM-DD`: the birthday without the year, as OpenID Connect allows.
     Birthday,
     /// `address` reduced to `locality`, `region` and `country`.
@@ -88,6 +98,7 @@ impl FromStr for Derived {
             };
         }
         match t.as_str() {
+            "adult_kr" => Ok(Derived::AdultKr),
             "birthday" => Ok(Derived::Birthday),
             "city" => Ok(Derived::City),
             _ => Err(GrantError::UnknownDerived(s.to_string())),
@@ -100,6 +111,7 @@ impl fmt::Display for Derived {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Derived::AgeOver(n) => write!(f, "age_over_{n}"),
+            Derived::AdultKr => f.write_str("adult_kr"),
             Derived::Birthday => f.write_str("birthday"),
             Derived::City => f.write_str("city"),
         }
@@ -321,9 +333,34 @@ pub struct GrantRequest {
     channels: Vec<ChannelChoice>,
     offer: Option<String>,
     expires_at: i64,
+    /// The brand's `nonce`, when the grant answers a brand's request (`vouchsafe connect`).
+    nonce: Option<String>,
 }
 
+/// Longest nonce a brand may send (the protocol asks for ≥ 128 bits, base64url).
+pub const MAX_NONCE: usize = 256;
+
 impl GrantRequest {
+    /// The same request answering a brand's request that carried `nonce` (docs/protocol.md §3):
+    /// the grant carries it, so the brand accepts exactly one grant per request.
+    pub fn with_nonce(mut self, nonce: &str) -> Result<Self, GrantError> {
+        let ok = !nonce.is_empty()
+            && nonce.len() <= MAX_NONCE
+            && nonce
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return Err(GrantError::BadNonce);
+        }
+        self.nonce = Some(nonce.to_string());
+        Ok(self)
+    }
+
+    /// The brand's nonce, if the grant answers a brand's request.
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
     /// Check every part against `now` (Unix seconds); the only way to build a request.
     pub fn new(parts: GrantRequestParts, now: i64) -> Result<Self, GrantError> {
         let GrantRequestParts {
@@ -378,6 +415,7 @@ impl GrantRequest {
             channels,
             offer,
             expires_at,
+            nonce: None,
         })
     }
 
@@ -598,6 +636,12 @@ mod tests {
         assert_eq!("age_over_21".parse(), Ok(Derived::AgeOver(21)));
         assert_eq!("Birthday".parse(), Ok(Derived::Birthday));
         assert_eq!("city".parse(), Ok(Derived::City));
+        assert_eq!(" Adult_KR ".parse(), Ok(Derived::AdultKr));
+        assert_eq!(Derived::AdultKr.to_string(), "adult_kr");
+        assert_eq!(
+            serde_json::to_value(Derived::AdultKr).ok(),
+            Some(serde_json::Value::from("adult_kr"))
+        );
         assert!(matches!(
             "age_over:0".parse::<Derived>(),
             Err(GrantError::AgeOutOfRange(_))

@@ -57,7 +57,7 @@ const fn addr(p: AddressPart) -> FieldName {
 
 use FieldGroup as G;
 
-static CATALOGUE: [FieldSpec; 22] = [
+static CATALOGUE: [FieldSpec; 25] = [
     // Identity. Korean names are written family name first with no space
     // (김민준), so `name` is its own field rather than derived from the parts.
     spec(
@@ -152,6 +152,14 @@ static CATALOGUE: [FieldSpec; 22] = [
         "세종대로 110",
     ),
     spec(
+        addr(AddressPart::Detail),
+        G::Address,
+        false,
+        "Address detail: building wing, floor, unit",
+        "상세주소 (동·층·호수)",
+        "101동 1001호",
+    ),
+    spec(
         addr(AddressPart::Locality),
         G::Address,
         false,
@@ -190,6 +198,22 @@ static CATALOGUE: [FieldSpec; 22] = [
         "Full address as written on mail",
         "우편물에 쓰는 전체 주소",
         "서울특별시 중구 세종대로 110 (04524)",
+    ),
+    spec(
+        addr(AddressPart::Jibun),
+        G::Address,
+        false,
+        "Lot-number address (Korea, optional)",
+        "지번 주소 (선택)",
+        "상암동 1605",
+    ),
+    spec(
+        addr(AddressPart::FormattedEn),
+        G::Address,
+        false,
+        "Full address in English",
+        "영문 주소",
+        "110 Sejong-daero, Jung-gu, Seoul 04524",
     ),
     // Preferences
     spec(

@@ -104,6 +104,48 @@ pub enum ProfileError {
     )]
     InvalidPostalCode { value: String, problem: String },
 
+    /// A Korean postal code (우편번호) that is not five digits. `problem` reads as a predicate.
+    #[error(
+        "postal code \"{value}\" {problem}; Korean postal codes (우편번호) have five digits, e.g. 04524"
+    )]
+    InvalidKoreanPostalCode { value: String, problem: String },
+
+    /// `address.region` of a Korean address that is none of the 17 시/도.
+    #[error(
+        "address.region \"{value}\" is not a Korean province or metropolitan city (시/도); \
+         use e.g. 서울특별시, 부산광역시, 세종특별자치시, 경기도 or 제주특별자치도"
+    )]
+    InvalidKoreanRegion { value: String },
+
+    /// `address.locality` of a Korean address that is not a 시, 군 or 구.
+    #[error(
+        "address.locality \"{value}\" is not a Korean city, county or district (시/군/구); \
+         use e.g. 마포구, 가평군 or 성남시 분당구"
+    )]
+    InvalidKoreanLocality { value: String },
+
+    /// The first line of `address.street_address` of a Korean address is not a road-name
+    /// address. The address itself is personal data and is not echoed.
+    #[error(
+        "address.street_address is not a road-name address (도로명주소): {problem}; \
+         write the road name and building number, e.g. 세종대로 110 or 테헤란로 12-3"
+    )]
+    InvalidRoadAddress { problem: String },
+
+    /// `address.jibun` of a Korean address does not end in a lot number. Not echoed either.
+    #[error(
+        "address.jibun is not a lot-number address (지번주소): {problem}; \
+         write the 동 or 리 and the lot number, e.g. 상암동 1605 or 읍내리 산 12-3"
+    )]
+    InvalidJibun { problem: String },
+
+    /// `address.formatted_en` with Hangul in it; only the offending character is echoed.
+    #[error(
+        "address.formatted_en is the address in English but contains \"{ch}\"; \
+         write it in Latin letters, e.g. 110 Sejong-daero, Jung-gu, Seoul 04524"
+    )]
+    HangulInEnglishAddress { ch: String },
+
     /// `contact_channels` item outside the fixed set.
     #[error(
         "unknown contact channel \"{value}\"; use one or more of: email, sms, phone, post, push, messenger"

@@ -99,7 +99,10 @@ impl StdField {
     }
 }
 
-/// Members of the OpenID Connect `address` claim (§5.1.1).
+/// Members of the OpenID Connect `address` claim (§5.1.1), then three members OpenID Connect
+/// does not define, for Korean addresses (documented in docs/grant-token.md): the detail
+/// (상세주소), the lot-number address (지번주소) and the English form. With `address.country`
+/// = `KR`, the Korean rules of [`normalize_value_in`](super::normalize_value_in) apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AddressPart {
     StreetAddress,
@@ -108,17 +111,27 @@ pub enum AddressPart {
     PostalCode,
     Country,
     Formatted,
+    /// 상세주소: building wing, floor, unit (`101동 1001호`), kept apart from the road-name
+    /// address so the latter stays exactly what the address register knows.
+    Detail,
+    /// 지번주소: the older lot-number address (`상암동 1605`), still on deeds and some forms.
+    Jibun,
+    /// The address in English (Latin letters), as written on international mail.
+    FormattedEn,
 }
 
 impl AddressPart {
-    /// Every variant, in catalogue order.
-    pub const ALL: [AddressPart; 6] = [
+    /// Every variant: the OpenID Connect members first, as before the Korean members existed.
+    pub const ALL: [AddressPart; 9] = [
         AddressPart::StreetAddress,
         AddressPart::Locality,
         AddressPart::Region,
         AddressPart::PostalCode,
         AddressPart::Country,
         AddressPart::Formatted,
+        AddressPart::Detail,
+        AddressPart::Jibun,
+        AddressPart::FormattedEn,
     ];
 
     /// Member name inside the `address` object (without the `address.` prefix).
@@ -130,7 +143,18 @@ impl AddressPart {
             AddressPart::PostalCode => "postal_code",
             AddressPart::Country => "country",
             AddressPart::Formatted => "formatted",
+            AddressPart::Detail => "detail",
+            AddressPart::Jibun => "jibun",
+            AddressPart::FormattedEn => "formatted_en",
         }
+    }
+
+    /// True for the members OpenID Connect Core §5.1.1 defines.
+    pub const fn is_oidc(self) -> bool {
+        !matches!(
+            self,
+            AddressPart::Detail | AddressPart::Jibun | AddressPart::FormattedEn
+        )
     }
 
     fn from_name(s: &str) -> Option<AddressPart> {
@@ -494,6 +518,12 @@ mod tests {
             (
                 "address.formatted",
                 FieldName::Address(AddressPart::Formatted),
+            ),
+            ("address.detail", FieldName::Address(AddressPart::Detail)),
+            ("address.jibun", FieldName::Address(AddressPart::Jibun)),
+            (
+                "address.formatted_en",
+                FieldName::Address(AddressPart::FormattedEn),
             ),
             ("membership.cj_one", FieldName::Membership("cj_one".into())),
             (

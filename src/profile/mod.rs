@@ -13,10 +13,13 @@
 //! OpenID Connect Core §5.1 claims `given_name`, `family_name`, `middle_name`,
 //! `nickname`, `name`, `email`, `phone_number`, `birthdate`, `gender`,
 //! `locale`, `zoneinfo`, `address.{street_address,locality,region,
-//! postal_code,country,formatted}`; brand fields `interests`, `clothing_size`,
+//! postal_code,country,formatted}`; the Korean address members
+//! `address.{detail,jibun,formatted_en}` (rules for `country` = KR in
+//! `address_kr`); brand fields `interests`, `clothing_size`,
 //! `shoe_size`, `dietary_preferences`, `contact_channels`; and the open
 //! families `membership.NAME` and `custom.NAME`.
 
+mod address_kr;
 mod catalogue;
 mod country;
 mod email;
@@ -28,6 +31,7 @@ mod normalize;
 mod phone;
 mod text;
 
+pub(crate) use address_kr::city_only as korean_city_only;
 pub use catalogue::{FieldSpec, catalogue};
 pub use country::{COUNTRY_CODES, EXTRA_COUNTRY_CODES};
 pub use error::ProfileError;
@@ -35,5 +39,6 @@ pub use export::export_json;
 pub use field::{AddressPart, FieldGroup, FieldName, MAX_DYNAMIC_NAME, StdField};
 pub use normalize::{
     CONTACT_CHANNELS, MAX_ADDRESS, MAX_CUSTOM, MAX_GENDER, MAX_ITEM, MAX_ITEMS, MAX_LABEL,
-    MAX_MEMBERSHIP, MAX_SIZE, MAX_TEXT, list_items, normalize_value, validate_label,
+    MAX_MEMBERSHIP, MAX_SIZE, MAX_TEXT, list_items, normalize_value, normalize_value_in,
+    validate_label,
 };

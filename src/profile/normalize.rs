@@ -14,7 +14,7 @@ use super::text::{
     check_len, collapse_whitespace, compose_hangul, fold_fullwidth, reject_forbidden, shown,
     single_line, trim,
 };
-use super::{ProfileError, country, email, locale, phone};
+use super::{ProfileError, address_kr, country, email, locale, phone};
 
 /// Default limit for single-line text (names, locality, region …).
 pub const MAX_TEXT: usize = 256;
@@ -92,10 +92,13 @@ pub fn normalize_value(name: &FieldName, raw: &str, today: Date) -> Result<Strin
             StdField::ContactChannels => list(&field, raw, channel),
         },
         FieldName::Address(part) => match part {
-            AddressPart::StreetAddress | AddressPart::Formatted => {
+            AddressPart::StreetAddress | AddressPart::Formatted | AddressPart::FormattedEn => {
                 multi_line(&field, raw, MAX_ADDRESS)
             }
-            AddressPart::Locality | AddressPart::Region => single_line(&field, raw, MAX_TEXT),
+            AddressPart::Locality
+            | AddressPart::Region
+            | AddressPart::Detail
+            | AddressPart::Jibun => single_line(&field, raw, MAX_TEXT),
             AddressPart::PostalCode => postal_code(raw),
             AddressPart::Country => country::normalize(raw),
         },
@@ -108,6 +111,25 @@ pub fn normalize_value(name: &FieldName, raw: &str, today: Date) -> Result<Strin
             check_dynamic_name(Family::Custom, n)?;
             single_line(&field, raw, MAX_CUSTOM)
         }
+    }
+}
+
+/// [`normalize_value`] for a field of a profile whose address is in `country` (ISO 3166-1
+/// alpha-2 as stored: the `address.country` being written with this field, else the stored
+/// one). `KR` adds the Korean rules to the address parts (five-digit postal code, one of the
+/// 17 시/도, a 시/군/구, a road-name address, a lot-number address, an English form in Latin
+/// letters); any other country, or none, changes nothing, so international addresses are
+/// exactly as [`normalize_value`] leaves them.
+pub fn normalize_value_in(
+    name: &FieldName,
+    raw: &str,
+    today: Date,
+    country: Option<&str>,
+) -> Result<String, ProfileError> {
+    let value = normalize_value(name, raw, today)?;
+    match (name, country) {
+        (FieldName::Address(part), Some("KR")) => address_kr::normalize(*part, value),
+        _ => Ok(value),
     }
 }
 

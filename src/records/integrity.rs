@@ -1,7 +1,8 @@
 //! Authenticated state: what proves that nothing outside a sealed record was changed.
 //!
 //! Two things, both under keys only the data key gives:
-//! - **Row MACs.** Every row of `fields`, `brands` and `grants` carries `mac` =
+//! - **Row MACs.** Every row of `fields`, `brands`, `grants`, `grant_receipts` and `outbox`
+//!   carries `mac` =
 //!   HMAC-SHA-256(row key, table ‖ id ‖ every covered column), with the row key
 //!   HKDF-SHA-256(data key, info [`ROW_MAC_INFO`]). Times, the grant's brand link, status index,
 //!   issue, expiry and revocation are plaintext columns (SQL needs them), so the MAC is what makes
@@ -52,6 +53,19 @@ pub(crate) const COVERED: &[(&str, &[&str])] = &[
             "issued_at",
             "expires_at",
             "revoked_at",
+        ],
+    ),
+    ("grant_receipts", &["sealed", "received_at"]),
+    (
+        "outbox",
+        &[
+            "grant_id",
+            "sealed",
+            "state",
+            "attempts",
+            "created_at",
+            "next_at",
+            "updated_at",
         ],
     ),
 ];

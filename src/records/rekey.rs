@@ -40,11 +40,15 @@ pub(crate) struct RekeyPlan {
     /// Tables with random ids, re-sealed in place, and the column that holds the id of a row in
     /// a named table: (table, column, named table).
     pub(crate) linked: &'static [(&'static str, &'static str, &'static str)],
+    /// Tables with random ids and no link to a named row, re-sealed in place.
+    pub(crate) unlinked: &'static [&'static str],
 }
 
 impl RekeyPlan {
     fn covers(&self, table: &str) -> bool {
-        self.named.iter().any(|(t, _)| *t == table) || self.linked.iter().any(|(t, ..)| *t == table)
+        self.named.iter().any(|(t, _)| *t == table)
+            || self.linked.iter().any(|(t, ..)| *t == table)
+            || self.unlinked.contains(&table)
     }
 }
 
@@ -236,6 +240,19 @@ impl Records {
                 conn.execute(
                     &format!("UPDATE {table} SET sealed = ?1, {column} = ?2 WHERE id = ?3"),
                     params![resealed, new_link, id],
+                )
+                .map_err(StoreError::from)?;
+                moved += 1;
+            }
+        }
+        for &table in plan.unlinked {
+            let sql = format!("SELECT id, sealed, NULL FROM {table}");
+            for (id, sealed, _) in all_rows(conn, &sql)? {
+                let plain = open_raw(&self.key, Place { table, id: &id }, &sealed)?;
+                let resealed = seal_raw(new, Place { table, id: &id }, &plain)?;
+                conn.execute(
+                    &format!("UPDATE {table} SET sealed = ?1 WHERE id = ?2"),
+                    params![resealed, id],
                 )
                 .map_err(StoreError::from)?;
                 moved += 1;

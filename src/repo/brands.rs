@@ -6,7 +6,11 @@ use std::ops::Deref;
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use vouchsafe_token::{PublicJwk, SigningKey, StatusList};
+use vouchsafe_token::protocol::{
+    ERASURE_DEADLINE_SECS, ErasureRequested, Event, GrantRevoked, SET_TYP, SetClaims, SubjectId,
+    TokenClaimsChange,
+};
+use vouchsafe_token::{PublicJwk, SigningKey, StatusList, jws};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::brands::{
@@ -17,6 +21,7 @@ use crate::crypto::record::OpenError;
 use crate::crypto::{random_bytes, random_uuid};
 use crate::error::{Result, VaultError};
 use crate::records::{AuditEvent, Records, Tx};
+use crate::repo::outbox::{self, OutboxRecord};
 
 pub(crate) const BRANDS: &str = "brands";
 /// The grants table, read here only for the authenticated state of a brand's grants.
@@ -48,6 +53,11 @@ pub(crate) struct BrandRecord {
     /// Records written before it existed have none; their grants' rows say which are taken.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub(crate) allocated: BTreeSet<usize>,
+    /// The brand's `events_uri`, for a brand connected through its inbox: every revocation,
+    /// reissue and erasure request of its grants is queued for it. Records written before
+    /// `vouchsafe connect` existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) events_uri: Option<String>,
 }
 
 impl Drop for BrandRecord {
@@ -77,7 +87,33 @@ impl BrandRecord {
             jwk: self.jwk(),
             status_list_uri: self.status_uri.clone(),
             created_at,
+            events_uri: self.events_uri.clone(),
         }
+    }
+
+    /// Sign a Security Event Token about grant `grant_jti` with this relationship's key, the
+    /// one that signed the grant (docs/protocol.md §4). Returns its `jti` and the token.
+    pub(crate) fn sign_event(
+        &self,
+        grant_jti: &str,
+        event: Event,
+        iat: i64,
+    ) -> Result<(String, String)> {
+        let jwk = self.jwk();
+        let jti = random_uuid()?;
+        let claims = SetClaims {
+            iss: jwk.thumbprint_urn(),
+            aud: self.audience.clone(),
+            iat,
+            jti: jti.clone(),
+            sub_id: SubjectId::grant(grant_jti),
+            events: event,
+        };
+        let value =
+            serde_json::to_value(&claims).map_err(crate::crypto::record::SealError::Encode)?;
+        let token = jws::sign_compact(&jws::header_for(SET_TYP, &jwk), &value, &self.signing_key())
+            .map_err(VaultError::sign)?;
+        Ok((jti, token))
     }
 
     /// Store this record (after its status list grew), inside `tx`.
@@ -201,7 +237,175 @@ impl<R: Deref<Target = Records>> BrandRepo<R> {
     }
 }
 
+/// How long a status list delivered with an event stays valid at least: past the outbox's
+/// retry horizon, so an event delivered late still carries a list the brand accepts.
+const EVENT_LIST_MIN_SECS: i64 = 31 * 86_400;
+/// ... and at most (docs/protocol.md §6: the latest `exp` of the brand's live grants, capped).
+const EVENT_LIST_MAX_SECS: i64 = 366 * 86_400;
+/// `ttl` of a list delivered with an event: a brand treats an older one as stale, not revoked.
+const EVENT_LIST_TTL_SECS: i64 = 86_400;
+
+/// What happened to a grant, as an event for its brand.
+pub(crate) enum Change<'a> {
+    Revoked {
+        at: i64,
+    },
+    ErasureRequested {
+        at: i64,
+    },
+    Reissued {
+        at: i64,
+        new_grant: &'a str,
+        new_token: &'a str,
+        claims: Vec<String>,
+    },
+}
+
+impl<R: Deref<Target = Records>> BrandRepo<R> {
+    /// The brand's status list as it stands inside the current transaction, for an event
+    /// (docs/protocol.md §6): valid until the latest expiry of its live grants (at least
+    /// [`EVENT_LIST_MIN_SECS`], at most [`EVENT_LIST_MAX_SECS`]), `ttl` one day. Built from
+    /// authenticated rows only; the vault was checked whole when unlocked, and a tainted vault
+    /// writes nothing.
+    fn event_status_list(&self, row_id: &str, rec: &BrandRecord) -> Result<String> {
+        let iat = self.rec.now();
+        let states = self.grant_states(row_id)?;
+        let mut list = StatusList::new(rec.status_len, 1).map_err(VaultError::sign)?;
+        let mut latest = iat + EVENT_LIST_MIN_SECS;
+        for g in &states {
+            if g.revoked_at.is_some() {
+                list.set(
+                    usize::try_from(g.status_idx).unwrap_or(0),
+                    vouchsafe_token::status_list::STATUS_INVALID,
+                )
+                .map_err(VaultError::sign)?;
+            } else if g.expires_at > latest {
+                latest = g.expires_at;
+            }
+        }
+        vouchsafe_token::status_list_token(
+            &list,
+            &rec.status_uri,
+            iat,
+            latest.min(iat + EVENT_LIST_MAX_SECS),
+            EVENT_LIST_TTL_SECS,
+            &rec.signing_key(),
+        )
+        .map_err(VaultError::sign)
+    }
+}
+
+/// Queue the event for `change` to grant `grant_id` inside `tx` (after the change itself was
+/// written in it), if the brand has an `events_uri`. Returns the event's id. `list` holds the
+/// brand's status list once built: several revocations in one transaction share it (it is the
+/// same list), which keeps revoking everything of a brand linear in its grants.
+pub(crate) fn enqueue_change(
+    tx: &Tx<'_>,
+    row_id: &str,
+    brand: &BrandRecord,
+    grant_id: &str,
+    change: Change<'_>,
+    list: &mut Option<String>,
+) -> Result<Option<String>> {
+    let Some(events_uri) = brand.events_uri.clone() else {
+        return Ok(None);
+    };
+    let repo = BrandRepo::new(&**tx);
+    let mut status_list = || -> Result<String> {
+        if let Some(l) = list {
+            return Ok(l.clone());
+        }
+        let l = repo.event_status_list(row_id, brand)?;
+        *list = Some(l.clone());
+        Ok(l)
+    };
+    let (event, at, new_grant) = match change {
+        Change::Revoked { at } => (
+            Event::GrantRevoked(GrantRevoked {
+                revoked_at: at,
+                status_list: status_list()?,
+            }),
+            at,
+            None,
+        ),
+        Change::ErasureRequested { at } => (
+            Event::ErasureRequested(ErasureRequested {
+                requested_at: at,
+                deadline: at + ERASURE_DEADLINE_SECS,
+                status_list: status_list()?,
+            }),
+            at,
+            None,
+        ),
+        Change::Reissued {
+            at,
+            new_grant,
+            new_token,
+            claims,
+        } => (
+            Event::TokenClaimsChange(TokenClaimsChange {
+                grant: new_token.to_string(),
+                claims,
+                event_timestamp: Some(at),
+            }),
+            at,
+            Some(new_grant.to_string()),
+        ),
+    };
+    let kind = event.type_uri().to_string();
+    let (jti, set) = brand.sign_event(grant_id, event, tx.now())?;
+    outbox::enqueue(
+        tx,
+        &jti,
+        &OutboxRecord {
+            brand: brand.audience.clone(),
+            grant: grant_id.to_string(),
+            events_uri,
+            event: kind,
+            set,
+            requested_at: at,
+            new_grant,
+            sent_at: None,
+            error: None,
+            receipt: None,
+            receipt_at: None,
+        },
+    )?;
+    Ok(Some(jti))
+}
+
 impl BrandRepo<&mut Records> {
+    /// The brand at `origin`, as a request fetched from it names it: created with a new key if
+    /// there is none (named `name`), else kept with its key and name; either way its
+    /// `events_uri` becomes `events_uri`. Only `vouchsafe connect` calls this, after verifying
+    /// the request against the origin's keys.
+    pub fn connect(&mut self, origin: &str, name: &str, events_uri: &str) -> Result<Brand> {
+        let exists = match self.record(origin) {
+            Ok(_) => true,
+            Err(VaultError::Brand(BrandError::Unknown(_))) => false,
+            Err(e) => return Err(e),
+        };
+        if !exists {
+            self.add(&NewBrand {
+                id: origin,
+                name,
+                ..NewBrand::default()
+            })?;
+        }
+        let (row_id, mut rec, created) = self.record(origin)?;
+        if rec.events_uri.as_deref() != Some(events_uri) {
+            rec.events_uri = Some(events_uri.to_string());
+            self.rec.write(|tx| {
+                rec.save(tx, &row_id)?;
+                tx.audit::<VaultError>(
+                    &AuditEvent::new("brand.connected", origin, events_uri).with("brand", origin),
+                )?;
+                Ok::<_, VaultError>(())
+            })?;
+        }
+        Ok(rec.view(created))
+    }
+
     /// Add a brand and generate its key pair.
     pub fn add(&mut self, new: &NewBrand<'_>) -> Result<Brand> {
         let checked = new.check()?;
@@ -219,6 +423,7 @@ impl BrandRepo<&mut Records> {
             },
             status_len: MIN_STATUS_LIST_LEN,
             allocated: BTreeSet::new(),
+            events_uri: None,
         };
         let row_id = self.row_id(new.id);
         let t = self.rec.now();
@@ -247,9 +452,10 @@ impl BrandRepo<&mut Records> {
         Ok(rec.view(t))
     }
 
-    /// Revoke every grant the brand holds that is not revoked yet; returns how many.
+    /// Revoke every grant the brand holds that is not revoked yet; returns how many. A
+    /// connected brand gets one revocation event per grant, queued in the same transaction.
     pub fn revoke_grants(&mut self, id: &str) -> Result<usize> {
-        let (row_id, _, _) = self.record(id)?;
+        let (row_id, brand, _) = self.record(id)?;
         let t = self.rec.now();
         let ids: Vec<String> = self
             .grant_states(&row_id)?
@@ -264,6 +470,17 @@ impl BrandRepo<&mut Records> {
                     params![t, gid],
                 )?;
                 tx.stamp(GRANTS, gid)?;
+            }
+            let mut list = None;
+            for gid in &ids {
+                enqueue_change(
+                    tx,
+                    &row_id,
+                    &brand,
+                    gid,
+                    Change::Revoked { at: t },
+                    &mut list,
+                )?;
                 tx.audit::<VaultError>(
                     &AuditEvent::new("grant.revoked", gid.as_str(), format!("from {id} (all)"))
                         .with("brand", id)

@@ -167,9 +167,16 @@ impl FieldRepo<&mut Records> {
         items: impl IntoIterator<Item = (FieldName, &'a str, Option<&'a str>)>,
     ) -> Result<Vec<Field>> {
         let today = self.rec.today();
+        let items: Vec<_> = items.into_iter().collect();
+        let country = self.address_country(&items, today)?;
         let mut checked = Vec::new();
         for (name, raw, label) in items {
-            let value = Zeroizing::new(profile::normalize_value(&name, raw, today)?);
+            let value = Zeroizing::new(profile::normalize_value_in(
+                &name,
+                raw,
+                today,
+                country.as_deref(),
+            )?);
             let label = label
                 .map(profile::validate_label)
                 .transpose()?
@@ -214,6 +221,28 @@ impl FieldRepo<&mut Records> {
             }
             Ok::<_, VaultError>(out)
         })
+    }
+
+    /// The country whose address rules apply to a batch (`KR` selects the Korean ones): the
+    /// `address.country` the batch sets, else the stored one. Only looked up when the batch
+    /// writes an address part; parts stored earlier are not re-checked.
+    fn address_country(
+        &self,
+        items: &[(FieldName, &str, Option<&str>)],
+        today: jiff::civil::Date,
+    ) -> Result<Option<String>> {
+        let country = FieldName::Address(profile::AddressPart::Country);
+        if let Some((_, raw, _)) = items.iter().find(|(n, ..)| *n == country) {
+            // An invalid country is refused with its own message when its turn comes.
+            return Ok(profile::normalize_value(&country, raw, today).ok());
+        }
+        if !items
+            .iter()
+            .any(|(n, ..)| matches!(n, FieldName::Address(_)))
+        {
+            return Ok(None);
+        }
+        Ok(self.get(&country)?.map(|f| f.value.to_string()))
     }
 
     /// Remove a field; `Ok(false)` if it was not set.

@@ -23,10 +23,121 @@ use crate::grants::{
 };
 use crate::profile::{AddressPart, FieldName, StdField};
 use crate::records::{AuditEvent, Checked, Records, Tx};
-use crate::repo::brands::{BrandRecord, BrandRepo};
+use crate::repo::brands::{BrandRecord, BrandRepo, Change, enqueue_change};
 use crate::repo::fields::FieldRepo;
 
 const GRANTS: &str = "grants";
+/// The brand's countersigned receipt of a delivered grant, one row per grant (id = grant id).
+const GRANT_RECEIPTS: &str = "grant_receipts";
+
+/// What is sealed in a `grant_receipts` row: the brand's receipt JWT, verified against the
+/// brand's keys before it was stored.
+#[derive(Serialize, Deserialize)]
+struct BrandReceiptRecord {
+    receipt: String,
+}
+
+/// The names of the top-level claims whose values differ between two grants' payloads.
+fn changed_claims(
+    old_token: &str,
+    new: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<String> {
+    let old = vouchsafe_token::CompactJws::parse(old_token)
+        .and_then(|c| c.claims())
+        .unwrap_or_default();
+    let mut out: Vec<String> = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Everything an insert of a new grant needs, computed before the transaction.
+struct NewGrant<'a> {
+    req: &'a GrantRequest,
+    row_id: &'a str,
+    release: &'a Release,
+    summary: &'a Summary,
+    jurisdiction: &'a str,
+    id: &'a str,
+    iat: i64,
+}
+
+/// Sign and store a new grant inside `tx`, growing the brand's index set; returns its record
+/// and status index.
+fn insert_grant(
+    tx: &Tx<'_>,
+    g: &NewGrant<'_>,
+    brand: &mut BrandRecord,
+) -> Result<(GrantRecord, usize)> {
+    let (req, release) = (g.req, g.release);
+    let key = brand.signing_key();
+    let jwk = brand.jwk();
+    let issuer = jwk.thumbprint_urn();
+    let idx = allocate_index(tx, g.row_id, brand)?;
+    let grant = GrantClaims {
+        iss: issuer.clone(),
+        sub: issuer.clone(),
+        aud: req.brand().to_string(),
+        iat: g.iat,
+        nbf: Some(g.iat),
+        exp: req.expires_at(),
+        jti: g.id.to_string(),
+        nonce: req.nonce().map(str::to_string),
+        status: StatusClaim {
+            status_list: StatusListRef {
+                idx: idx as u64,
+                uri: brand.status_uri.clone(),
+            },
+        },
+        authorization_details: vec![claims::authorization_detail(
+            &release.datatypes,
+            req.purpose(),
+            req.purpose_category(),
+            req.channels(),
+            req.offer(),
+        )],
+        profile: release.claims.clone(),
+    };
+    let token = sign(GRANT_TYP, &jwk, &grant, &key)?;
+    let rec = GrantRecord {
+        brand: req.brand().to_string(),
+        token,
+        fields: req.fields().to_vec(),
+        derived: req.derived().to_vec(),
+        datatypes: release.datatypes.clone(),
+        purpose: req.purpose().to_string(),
+        purpose_category: req.purpose_category().to_string(),
+        channels: req.channels().to_vec(),
+        offer: req.offer().map(str::to_string),
+        summary: g.summary.clone(),
+        summary_en: None,
+        summary_ko: None,
+        jurisdiction: g.jurisdiction.to_string(),
+    };
+    let sealed = tx.seal(GRANTS, g.id, &rec)?;
+    tx.conn().execute(
+        "INSERT INTO grants (id, brand_id, sealed, status_idx, issued_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![g.id, g.row_id, sealed, idx as i64, g.iat, req.expires_at()],
+    )?;
+    tx.stamp(GRANTS, g.id)?;
+    // The brand record holds the high-water set, which just grew.
+    brand.save(tx, g.row_id)?;
+    let released = release.datatypes.join(", ");
+    tx.audit::<VaultError>(
+        &AuditEvent::new(
+            "grant.issued",
+            g.id,
+            format!("to {}: {released}", req.brand()),
+        )
+        .with("brand", req.brand())
+        .with("fields", released.as_str()),
+    )?;
+    Ok((rec, idx))
+}
 
 /// What is sealed in a `grants` row.
 #[derive(Serialize, Deserialize)]
@@ -184,7 +295,13 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
     /// receive. Issues nothing.
     pub fn preview(&self, req: &GrantRequest) -> Result<GrantPreview> {
         let (_, brand, _) = self.brands().record(req.brand())?;
-        let (release, summary) = self.prepare(req, &brand)?;
+        self.preview_as(req, &brand.name)
+    }
+
+    /// [`GrantRepo::preview`] for a brand the vault does not know yet, named `brand_name` (a
+    /// brand's request is shown before anything is stored). Issues nothing.
+    pub fn preview_as(&self, req: &GrantRequest, brand_name: &str) -> Result<GrantPreview> {
+        let (release, summary) = self.prepare(req, brand_name)?;
         Ok(GrantPreview {
             claims: release.claims,
             datatypes: release.datatypes,
@@ -194,12 +311,12 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
 
     /// The release and its summary. The request was checked when built; here the expiry is
     /// checked again against the vault's clock, and the fields against the profile.
-    fn prepare(&self, req: &GrantRequest, brand: &BrandRecord) -> Result<(Release, Summary)> {
+    fn prepare(&self, req: &GrantRequest, brand_name: &str) -> Result<(Release, Summary)> {
         check_expiry(req.expires_at(), self.rec.now())?;
         let values = FieldRepo::new(&*self.rec).values()?;
         let release = claims::release(req.fields(), req.derived(), &values, self.rec.today())?;
         let summary = receipt::summaries(&SummaryInput {
-            brand_name: &brand.name,
+            brand_name,
             fields: req.fields(),
             derived: req.derived(),
             purpose: req.purpose(),
@@ -334,7 +451,7 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         let uses = |rec: &GrantRecord| {
             rec.fields.contains(field)
                 || rec.derived.iter().any(|d| match d {
-                    Derived::AgeOver(_) | Derived::Birthday => {
+                    Derived::AgeOver(_) | Derived::AdultKr | Derived::Birthday => {
                         *field == FieldName::Std(StdField::Birthdate)
                     }
                     Derived::City => matches!(
@@ -358,6 +475,16 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
             }
         }
         Ok(out)
+    }
+
+    /// The brand's countersigned receipt of grant `id` (JWT) and when it was stored, if the
+    /// grant was delivered through `vouchsafe connect`.
+    pub fn brand_receipt(&self, id: &str) -> Result<Option<(String, i64)>> {
+        let Some(row) = self.rec.verified_row::<VaultError>(GRANT_RECEIPTS, id)? else {
+            return Ok(None);
+        };
+        let rec: BrandReceiptRecord = self.rec.open(GRANT_RECEIPTS, id, &row.blob("sealed")?)?;
+        Ok(Some((rec.receipt, row.int("received_at")?)))
     }
 
     /// What a brand holds right now: the union of what its active grants released.
@@ -384,78 +511,22 @@ impl GrantRepo<&mut Records> {
     /// the same facts.
     pub fn issue(&mut self, req: &GrantRequest) -> Result<IssuedGrant> {
         let (row_id, mut brand, _) = self.brands().record(req.brand())?;
-        let (release, summary) = self.prepare(req, &brand)?;
+        let (release, summary) = self.prepare(req, &brand.name)?;
         let jurisdiction = FieldRepo::new(&*self.rec)
             .get(&FieldName::Address(AddressPart::Country))?
             .map_or_else(|| "KR".to_string(), |f| f.value.to_string());
         let id = random_uuid()?;
         let iat = self.rec.now();
-        let key = brand.signing_key();
-        let jwk = brand.jwk();
-        let issuer = jwk.thumbprint_urn();
-        let (rec, idx) = self.rec.write(|tx| {
-            let idx = allocate_index(tx, &row_id, &mut brand)?;
-            let grant = GrantClaims {
-                iss: issuer.clone(),
-                sub: issuer.clone(),
-                aud: req.brand().to_string(),
-                iat,
-                nbf: Some(iat),
-                exp: req.expires_at(),
-                jti: id.clone(),
-                nonce: None,
-                status: StatusClaim {
-                    status_list: StatusListRef {
-                        idx: idx as u64,
-                        uri: brand.status_uri.clone(),
-                    },
-                },
-                authorization_details: vec![claims::authorization_detail(
-                    &release.datatypes,
-                    req.purpose(),
-                    req.purpose_category(),
-                    req.channels(),
-                    req.offer(),
-                )],
-                profile: release.claims.clone(),
-            };
-            let token = sign(GRANT_TYP, &jwk, &grant, &key)?;
-            let rec = GrantRecord {
-                brand: req.brand().to_string(),
-                token,
-                fields: req.fields().to_vec(),
-                derived: req.derived().to_vec(),
-                datatypes: release.datatypes.clone(),
-                purpose: req.purpose().to_string(),
-                purpose_category: req.purpose_category().to_string(),
-                channels: req.channels().to_vec(),
-                offer: req.offer().map(str::to_string),
-                summary: summary.clone(),
-                summary_en: None,
-                summary_ko: None,
-                jurisdiction: jurisdiction.clone(),
-            };
-            let sealed = tx.seal(GRANTS, &id, &rec)?;
-            tx.conn().execute(
-                "INSERT INTO grants (id, brand_id, sealed, status_idx, issued_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, row_id, sealed, idx as i64, iat, req.expires_at()],
-            )?;
-            tx.stamp(GRANTS, &id)?;
-            // The brand record holds the high-water set, which just grew.
-            brand.save(tx, &row_id)?;
-            let released = release.datatypes.join(", ");
-            tx.audit::<VaultError>(
-                &AuditEvent::new(
-                    "grant.issued",
-                    id.as_str(),
-                    format!("to {}: {released}", req.brand()),
-                )
-                .with("brand", req.brand())
-                .with("fields", released.as_str()),
-            )?;
-            Ok::<_, VaultError>((rec, idx))
-        })?;
+        let new = NewGrant {
+            req,
+            row_id: &row_id,
+            release: &release,
+            summary: &summary,
+            jurisdiction: &jurisdiction,
+            id: &id,
+            iat,
+        };
+        let (rec, idx) = self.rec.write(|tx| insert_grant(tx, &new, &mut brand))?;
         let receipt = sign_receipt(
             &ReceiptFacts {
                 id: &id,
@@ -476,10 +547,26 @@ impl GrantRepo<&mut Records> {
         })
     }
 
-    /// Revoke one grant. Its bit in the brand's status list is set from now on.
+    /// Revoke one grant. Its bit in the brand's status list is set from now on; a connected
+    /// brand gets a revocation event, queued in the same transaction.
     pub fn revoke(&mut self, id_or_prefix: &str) -> Result<GrantInfo> {
+        self.withdraw(id_or_prefix, false)
+    }
+
+    /// Revoke a grant (if it is not revoked yet) and ask its brand to erase what it received
+    /// (docs/protocol.md §4 `erasure-requested`, PIPA Art. 36/37), in one transaction. Refused
+    /// for a brand with no `events_uri`: there is nobody to ask.
+    pub fn erase(&mut self, id_or_prefix: &str) -> Result<GrantInfo> {
+        self.withdraw(id_or_prefix, true)
+    }
+
+    fn withdraw(&mut self, id_or_prefix: &str, erase: bool) -> Result<GrantInfo> {
         let info = self.get(id_or_prefix)?;
-        if info.state == GrantState::Revoked {
+        let (brand_row, brand, _) = self.brands().record(&info.brand)?;
+        if erase && brand.events_uri.is_none() {
+            return Err(GrantError::NotConnected(info.brand).into());
+        }
+        if info.state == GrantState::Revoked && !erase {
             return Err(GrantError::AlreadyRevoked(info.id).into());
         }
         let t = self.rec.now();
@@ -489,6 +576,25 @@ impl GrantRepo<&mut Records> {
                 params![t, info.id],
             )?;
             tx.stamp(GRANTS, &info.id)?;
+            let change = if erase {
+                Change::ErasureRequested { at: t }
+            } else {
+                Change::Revoked { at: t }
+            };
+            enqueue_change(tx, &brand_row, &brand, &info.id, change, &mut None)?;
+            if erase {
+                tx.audit::<VaultError>(
+                    &AuditEvent::new(
+                        "grant.erasure_requested",
+                        info.id.as_str(),
+                        format!("from {}", info.brand),
+                    )
+                    .with("brand", info.brand.as_str()),
+                )?;
+                if info.state == GrantState::Revoked {
+                    return Ok::<_, VaultError>(());
+                }
+            }
             tx.audit::<VaultError>(
                 &AuditEvent::new(
                     "grant.revoked",
@@ -525,9 +631,118 @@ impl GrantRepo<&mut Records> {
             },
             self.rec.now(),
         )?;
-        let new = self.issue(&req)?;
-        self.revoke(&old.id)?;
-        Ok(new)
+        let (row_id, mut brand, _) = self.brands().record(req.brand())?;
+        let (release, summary) = self.prepare(&req, &brand.name)?;
+        let jurisdiction = FieldRepo::new(&*self.rec)
+            .get(&FieldName::Address(AddressPart::Country))?
+            .map_or_else(|| "KR".to_string(), |f| f.value.to_string());
+        let id = random_uuid()?;
+        let iat = self.rec.now();
+        let new = NewGrant {
+            req: &req,
+            row_id: &row_id,
+            release: &release,
+            summary: &summary,
+            jurisdiction: &jurisdiction,
+            id: &id,
+            iat,
+        };
+        let changed = changed_claims(&rec.token, &release.claims);
+        // The new grant, the old one's revocation and (for a connected brand) the CAEP
+        // token-claims-change event carrying the new grant: one transaction.
+        let (new_rec, idx) = self.rec.write(|tx| {
+            let (new_rec, idx) = insert_grant(tx, &new, &mut brand)?;
+            tx.conn().execute(
+                "UPDATE grants SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                params![iat, old.id],
+            )?;
+            tx.stamp(GRANTS, &old.id)?;
+            enqueue_change(
+                tx,
+                &row_id,
+                &brand,
+                &old.id,
+                Change::Reissued {
+                    at: iat,
+                    new_grant: &id,
+                    new_token: &new_rec.token,
+                    claims: changed.clone(),
+                },
+                &mut None,
+            )?;
+            tx.audit::<VaultError>(
+                &AuditEvent::new(
+                    "grant.revoked",
+                    old.id.as_str(),
+                    format!("from {} (reissued as {id})", old.brand),
+                )
+                .with("brand", old.brand.as_str()),
+            )?;
+            Ok::<_, VaultError>((new_rec, idx))
+        })?;
+        let receipt = sign_receipt(
+            &ReceiptFacts {
+                id: &id,
+                rec: &new_rec,
+                brand: &brand,
+                issued_at: iat,
+                expires_at: req.expires_at(),
+                revoked_at: None,
+                status_idx: idx,
+            },
+            self.rec.now(),
+        )?;
+        Ok(IssuedGrant {
+            id,
+            token: new_rec.token.clone(),
+            receipt,
+            summary,
+        })
+    }
+
+    /// Forget a grant the brand refused on delivery (`vouchsafe connect`): it holds nothing
+    /// under it, so there is nothing to revoke. Refused once the brand's receipt is stored.
+    pub fn discard_refused(&mut self, id: &str, why: &str) -> Result<()> {
+        let (brand_row, sealed, ..) = self.row(id)?;
+        let rec = self.open(id, &brand_row, &sealed)?;
+        if self.brand_receipt(id)?.is_some() {
+            return Err(GrantError::AlreadyRevoked(id.to_string()).into());
+        }
+        self.rec.write(|tx| {
+            tx.conn()
+                .execute("DELETE FROM grants WHERE id = ?1", [id])?;
+            tx.audit::<VaultError>(
+                &AuditEvent::new("grant.refused", id, format!("by {}: {why}", rec.brand))
+                    .with("brand", rec.brand.as_str()),
+            )?;
+            Ok::<_, VaultError>(())
+        })
+    }
+
+    /// Keep the brand's countersigned receipt of grant `id` (docs/protocol.md §3), sealed
+    /// beside it. The caller verified it against the brand's keys and the grant's hash.
+    pub fn store_brand_receipt(&mut self, id: &str, receipt: &str) -> Result<()> {
+        self.row(id)?;
+        let t = self.rec.now();
+        self.rec.write(|tx| {
+            let sealed = tx.seal(
+                GRANT_RECEIPTS,
+                id,
+                &BrandReceiptRecord {
+                    receipt: receipt.to_string(),
+                },
+            )?;
+            tx.conn().execute(
+                "INSERT INTO grant_receipts (id, sealed, received_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, received_at = excluded.received_at",
+                params![id, sealed, t],
+            )?;
+            tx.stamp(GRANT_RECEIPTS, id)?;
+            tx.audit::<VaultError>(
+                &AuditEvent::new("grant.receipt", id, "the brand's countersigned receipt"),
+            )?;
+            Ok::<_, VaultError>(())
+        })
     }
 }
 

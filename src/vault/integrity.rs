@@ -201,6 +201,35 @@ impl Vault {
         })
     }
 
+    /// What a restore over this vault can still carry when its check found problems: the
+    /// status indices of every brand whose record is authentic (with its grants' where those
+    /// are too), and the anchor's generation if it opens. Nothing is previewed: what such a
+    /// vault says it revoked cannot be trusted. Taking an index too many only wastes a bit.
+    pub(super) fn untrusted_preview(&self) -> RestorePreview {
+        let mut carry = BTreeMap::new();
+        for brand in self.brands().list().unwrap_or_default() {
+            let Ok((row_id, rec, _)) = self.brands().record(&brand.id) else {
+                continue;
+            };
+            let mut taken = rec.allocated.clone();
+            if let Ok(states) = BrandRepo::new(&self.records).grant_states(&row_id) {
+                taken.extend(
+                    states
+                        .iter()
+                        .map(|g| usize::try_from(g.status_idx).unwrap_or(0)),
+                );
+            }
+            carry.insert(brand.id, (rec.status_uri.clone(), rec.status_len, taken));
+        }
+        RestorePreview {
+            backup_generation: None,
+            current_generation: self.generation().ok().flatten(),
+            unrevoked: Vec::new(),
+            forgotten: Vec::new(),
+            carry,
+        }
+    }
+
     /// After a restore: carry the replaced vault's status indices into each brand that uses
     /// the same status list, and move the generation past both vaults', in one write (audit
     /// entry `vault.restored`).

@@ -34,7 +34,8 @@ pub struct Cli {
     /// Read the passphrase from the first line of FILE (VOUCHSAFE_PASSPHRASE wins if set).
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
-    /// Accept a vault older than the one last seen here, or a restore that undoes revocations.
+    /// Accept a vault older than the one last seen here, or a restore that undoes revocations;
+    /// for connect: send without asking.
     #[arg(long, global = true)]
     pub yes: bool,
     #[command(subcommand)]
@@ -98,6 +99,36 @@ pub enum Command {
     },
     /// Check every record, the integrity anchor and the audit log; names each problem.
     Check,
+    /// Answer a brand's request: show what it asks and why, ask, then deliver the grant.
+    ///
+    /// LINK is a vouchsafe://connect?request_uri=… link, the request URI, or a file holding the
+    /// request.
+    Connect {
+        link: String,
+        /// Optional claims to send (ids or paths, comma-separated; `all`). Without this,
+        /// optional claims stay in your vault.
+        #[arg(long, value_delimiter = ',')]
+        accept: Vec<String>,
+        /// Optional claims to keep (wins over --accept).
+        #[arg(long, value_delimiter = ',')]
+        decline: Vec<String>,
+        /// Claims to answer with the suggested derived fact (birthday without the year instead
+        /// of the birth date, the city instead of the full address).
+        #[arg(long, value_delimiter = ',')]
+        derived: Vec<String>,
+        /// Advertising channels you allow (e.g. sms; `all`); informational ones are allowed.
+        #[arg(long, value_delimiter = ',')]
+        allow_ads: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Events for connected brands (revocations, updates, erasure requests) and their state.
+    Outbox {
+        #[command(subcommand)]
+        cmd: Option<OutboxCmd>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Restore the vault from an encrypted backup (asks for the backup's passphrase).
     Restore {
         file: PathBuf,
@@ -158,7 +189,7 @@ pub enum GrantCmd {
         /// Fields to release, comma-separated (e.g. email,given_name,address.locality; `address` = every address part you set).
         #[arg(long, value_delimiter = ',', default_value = "")]
         fields: Vec<String>,
-        /// Derived facts instead of raw values: age_over:NN, birthday (no year), city.
+        /// Derived facts instead of raw values: age_over:NN (full age), adult_kr (Korean year-of-birth rule), birthday (no year), city.
         #[arg(long, value_delimiter = ',')]
         derive: Vec<String>,
         /// Why the brand gets this, in your words.
@@ -204,6 +235,10 @@ pub enum GrantCmd {
         #[arg(long, requires = "brand")]
         all: bool,
     },
+    /// Revoke a grant and ask its brand to erase what it received; keeps the brand's receipt.
+    ///
+    /// Only for brands connected with `vouchsafe connect` (they have an inbox to ask).
+    Erase { id: String },
     /// Replace an active grant with one carrying today's values (after you changed a field);
     /// the old grant is revoked.
     Reissue {
@@ -220,6 +255,15 @@ pub enum GrantCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum OutboxCmd {
+    /// Try every waiting event now, and fetch the receipts not yet received.
+    Retry {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AuditCmd {
     /// Check the whole hash chain; names the first broken entry.
     Verify,
@@ -227,7 +271,7 @@ pub enum AuditCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum FieldCmd {
-    /// Set a field: e.g. `field set phone_number 010-1234-5678`, `field set address.locality 서울`,
+    /// Set a field: e.g. `field set phone_number 010-1234-5678`, `field set address.locality 마포구`,
     /// `field set custom.blood_type A --label "혈액형"`.
     Set {
         name: String,

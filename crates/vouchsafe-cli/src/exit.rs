@@ -13,9 +13,18 @@ pub struct Usage(pub String);
 #[error("{0}")]
 pub struct BrokenChain(pub String);
 
+/// A brand's request or answer failed a check, or its URL is one the vault does not contact:
+/// invalid input, as a value failing validation is.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
 pub fn code_for(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<Usage>().is_some() {
         return 2;
+    }
+    if err.downcast_ref::<Refused>().is_some() {
+        return 6;
     }
     if err.downcast_ref::<BrokenChain>().is_some() {
         return 8;

@@ -17,6 +17,7 @@ macro_rules! out {
 }
 
 mod args;
+mod connect;
 mod exit;
 mod output;
 mod secret_input;
@@ -29,7 +30,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use vouchsafe::{KdfParams, Vault};
 
-use args::{Cli, Command, FieldCmd};
+use args::{Cli, Command, FieldCmd, OutboxCmd};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -69,6 +70,11 @@ fn unlock(cli: &Cli) -> Result<Vault> {
     let pass = secret_input::passphrase(cli.passphrase_file.as_deref(), "Passphrase: ")?;
     let mut vault = locked.unlock(&pass)?;
     guard_rollback(cli, &mut vault)?;
+    // Events a connected brand has not received yet: a few, briefly, before the command runs.
+    // `outbox` itself delivers everything (retry) or only lists.
+    if !matches!(cli.command, Command::Outbox { .. }) {
+        connect::background(&mut vault);
+    }
     Ok(vault)
 }
 
@@ -80,13 +86,15 @@ fn guard_rollback(cli: &Cli, vault: &mut Vault) -> Result<()> {
     };
     let store = vouchsafe::FileAnchorStore::new(dir);
     let freshness = vault.freshness(&store)?;
+    // `connect --yes` means "send without asking", not "accept a rolled-back vault".
+    let accept_rollback = cli.yes && !matches!(cli.command, Command::Connect { .. });
     if let vouchsafe::Freshness::RolledBack { generation, seen } = freshness {
         eprintln!(
             "warning: this vault is older than the one last opened here (generation {generation}, \
              last seen {seen}): it was rolled back or restored from an older copy, so changes \
              and revocations made since may be undone."
         );
-        if !cli.yes {
+        if !accept_rollback {
             bail!(exit::BrokenChain(
                 "refusing to use a rolled-back vault; inspect it with `vouchsafe check`, then pass --yes to accept it".into()
             ));
@@ -197,6 +205,29 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Audit { cmd, json } => share::audit(&unlock(&cli)?, cmd.as_ref(), *json)?,
         Command::Check => check(&cli)?,
+        Command::Connect {
+            link,
+            accept,
+            decline,
+            derived,
+            allow_ads,
+            json,
+        } => connect::connect(
+            &mut unlock(&cli)?,
+            &connect::ConnectArgs {
+                link,
+                accept,
+                decline,
+                derived,
+                allow_ads,
+                yes: cli.yes,
+                json: *json,
+            },
+        )?,
+        Command::Outbox { cmd, json } => match cmd {
+            None => connect::list(&unlock(&cli)?, *json)?,
+            Some(OutboxCmd::Retry { json: j }) => connect::retry(&mut unlock(&cli)?, *json || *j)?,
+        },
         Command::Restore {
             file,
             force,

@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 use serde_json::json;
 use vouchsafe::grants::request::{self, GrantRequest, GrantRequestParts};
 use vouchsafe::profile::{AddressPart, FieldName};
-use vouchsafe::{GrantInfo, Lang, NewBrand, Vault};
+use vouchsafe::{GrantInfo, NewBrand, Vault};
 
 use crate::args::{AuditCmd, BrandCmd, GrantCmd};
 use crate::exit::{BrokenChain, Usage};
@@ -119,6 +119,8 @@ pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
                 outln!("{list}");
             }
             eprintln!("Removed brand {id} and its key.");
+            // A connected brand's revocation events outlive it in the outbox until delivered.
+            crate::connect::deliver_now(vault)?;
         }
     }
     Ok(())
@@ -140,6 +142,11 @@ fn parse_fields(vault: &Vault, raw: &[String]) -> Result<Vec<FieldName>> {
         }
     }
     Ok(out)
+}
+
+/// Whether the brand was connected through its inbox (its events reach it by themselves).
+fn connected(vault: &Vault, brand: &str) -> Result<bool> {
+    Ok(vault.brands().get(brand)?.events_uri.is_some())
 }
 
 pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
@@ -191,7 +198,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
                 if *json {
                     outln!("{}", serde_json::to_string(&p)?);
                 } else {
-                    outln!("{}", p.summary.get(Lang::En));
+                    outln!("{}", p.summary.get(crate::output::lang()));
                     outln!("{}", serde_json::to_string_pretty(&p.claims)?);
                 }
                 return Ok(());
@@ -200,7 +207,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             if *json {
                 outln!("{}", serde_json::to_string(&g)?);
             } else {
-                eprintln!("{}", g.summary.get(Lang::En));
+                eprintln!("{}", g.summary.get(crate::output::lang()));
                 outln!("{}", g.token);
             }
         }
@@ -223,7 +230,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             if *json {
                 outln!("{}", serde_json::to_string(&g)?);
             } else {
-                outln!("{}", g.summary.get(Lang::En));
+                outln!("{}", g.summary.get(crate::output::lang()));
                 outln!("  id:        {}", g.id);
                 outln!("  brand:     {} ({})", g.brand_name, g.brand);
                 outln!("  state:     {}", state_word(&g));
@@ -238,32 +245,65 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
                     outln!("  revoked:   {}", when(r));
                 }
                 outln!("  token:     {}", g.token);
+                for line in crate::connect::grant_lines(vault, &g.id)? {
+                    outln!("{line}");
+                }
             }
         }
         GrantCmd::Revoke { id, brand, all } => match (id, brand, all) {
             (Some(id), None, false) => {
                 let g = vault.grants_mut().revoke(id)?;
-                outln!(
-                    "Revoked {} ({}). Hand over the new status list: vouchsafe status-list --brand {}",
-                    g.id,
-                    g.brand,
-                    g.brand
-                );
+                if connected(vault, &g.brand)? {
+                    outln!(
+                        "Revoked {} ({}); the brand is told through its inbox.",
+                        g.id,
+                        g.brand
+                    );
+                    crate::connect::deliver_now(vault)?;
+                } else {
+                    outln!(
+                        "Revoked {} ({}). Hand over the new status list: vouchsafe status-list --brand {}",
+                        g.id,
+                        g.brand,
+                        g.brand
+                    );
+                }
             }
             (None, Some(b), true) => {
                 let n = vault.brands_mut().revoke_grants(b)?;
-                outln!(
-                    "Revoked {n} grant(s) held by {b}. Hand over the new status list: vouchsafe status-list --brand {b}"
-                );
+                if connected(vault, b)? {
+                    outln!(
+                        "Revoked {n} grant(s) held by {b}; the brand is told through its inbox."
+                    );
+                    crate::connect::deliver_now(vault)?;
+                } else {
+                    outln!(
+                        "Revoked {n} grant(s) held by {b}. Hand over the new status list: vouchsafe status-list --brand {b}"
+                    );
+                }
             }
             _ => bail!(Usage("give a grant id, or --brand ID --all".into())),
         },
+        GrantCmd::Erase { id } => {
+            let g = vault.grants_mut().erase(id)?;
+            outln!(
+                "Revoked {} and asked {} to erase what it received; its signed erasure receipt will be kept (see: vouchsafe grant show {}).",
+                g.id,
+                g.brand,
+                &g.id[..8]
+            );
+            crate::connect::deliver_now(vault)?;
+        }
         GrantCmd::Reissue { id, json } => {
             let g = vault.grants_mut().reissue(id)?;
+            crate::connect::deliver_now(vault)?;
             if *json {
                 outln!("{}", serde_json::to_string(&g)?);
             } else {
-                eprintln!("{} (replaces {id}, now revoked)", g.summary.get(Lang::En));
+                eprintln!(
+                    "{} (replaces {id}, now revoked)",
+                    g.summary.get(crate::output::lang())
+                );
                 outln!("{}", g.token);
             }
         }

@@ -58,7 +58,8 @@ fn run_traced(dir: &Path, args: &[&str]) -> String {
     // The trace did record the process (its `execve`): otherwise strace traced nothing and the
     // absence of sockets would prove nothing.
     assert!(
-        log.lines().any(|l| l.contains("execve(") && l.contains(BIN)),
+        log.lines()
+            .any(|l| l.contains("execve(") && l.contains(BIN)),
         "strace recorded no execve of {BIN} for vouchsafe {}:\n{log}",
         args.join(" ")
     );
