@@ -312,13 +312,22 @@ async fn restore_with_safety_copy(run: &mut Run, tmp: &Path) {
     run.ui.fill("settings-restore-passphrase", PASS).await;
     run.ui.fill("settings-restore-current", PASS).await;
     run.ui.click("confirm-yes").await;
+    // First what the restore would change (here: nothing, the backup is of this vault), and
+    // nothing replaced until that is confirmed.
+    run.ui
+        .el_within("restore-preview", Duration::from_secs(60))
+        .await;
+    run.ui.el("preview-nothing").await;
+    assert!(copies().is_empty(), "a previewed restore copies nothing");
+    run.shot("11c-restore-preview").await;
+    run.ui.click("confirm-yes").await;
     let notice = run
         .ui
         .text_until("notice", "the safety copy named", |t| {
             t.contains(".replaced-")
         })
         .await;
-    run.shot("11c-restored-safety-copy").await;
+    run.shot("11d-restored-safety-copy").await;
     let copies = copies();
     assert_eq!(copies.len(), 1, "{copies:?}");
     assert!(

@@ -16,7 +16,7 @@ describe('command wrapper', () => {
     invoke.mockResolvedValue(null);
     await api.addBrand('acme', 'Acme', null, null);
     await api.removeBrand('acme', true);
-    await api.restoreBackup('/tmp/b', 'pw', '', false, false);
+    await api.restoreBackup('/tmp/b', 'pw', '', false, false, false);
     await api.changePassphrase('a', 'b', 'b');
     await api.setSettings({ locale: 'ko', autoLockMinutes: 5 });
     await api.saveText('/tmp/t', 'status_list', 'acme');
@@ -25,7 +25,7 @@ describe('command wrapper', () => {
     expect(invoke.mock.calls).toEqual([
       ['add_brand', { id: 'acme', name: 'Acme', url: null, statusUrl: null }],
       ['remove_brand', { id: 'acme', revoke: true }],
-      ['restore_backup', { path: '/tmp/b', passphrase: 'pw', current: '', overwrite: false, allowCostlyKdf: false }],
+      ['restore_backup', { path: '/tmp/b', passphrase: 'pw', current: '', overwrite: false, allowCostlyKdf: false, confirmed: false }],
       ['change_passphrase', { current: 'a', new: 'b', confirm: 'b' }],
       ['set_settings', { settings: { locale: 'ko', autoLockMinutes: 5 } }],
       ['save_text', { path: '/tmp/t', what: 'status_list', id: 'acme' }],
@@ -46,7 +46,7 @@ describe('command wrapper', () => {
     invoke.mockRejectedValue({ kind: 'locked', message: 'the vault is locked' });
     await api.listFields().catch(() => {});
     expect(onLocked).toHaveBeenCalledTimes(1);
-    await api.unlock('x', false).catch(() => {});
+    await api.unlock('x', false, false).catch(() => {});
     expect(onLocked).toHaveBeenCalledTimes(1);
     api.onLockedError(null);
   });

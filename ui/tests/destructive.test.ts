@@ -10,9 +10,12 @@ import {
   withKdfConfirmation,
 } from '../src/lib/destructive';
 import { translate } from '../src/lib/i18n';
+import type { RestoreDto } from '../src/lib/bindings';
 
 const tEn = (k: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate('en', k, p);
 const tKo = (k: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate('ko', k, p);
+/** A finished restore's result, with its safety copy. */
+const done = (safetyCopy: string | null): RestoreDto => ({ restored: true, safetyCopy, preview: null, integrity: null });
 
 describe('passphrase prompts before what cannot be undone', () => {
   it('erase needs the exact word and a passphrase', () => {
@@ -43,11 +46,11 @@ describe('passphrase prompts before what cannot be undone', () => {
 
   it('names the safety copy after a restore, in both languages', () => {
     const path = '/home/u/.local/share/vouchsafe/vault.db.before-restore-20261120T101500Z';
-    expect(restoreNotice(tEn, { safetyCopy: null })).toBe(tEn('settings.restoreDone'));
-    const en = restoreNotice(tEn, { safetyCopy: path });
+    expect(restoreNotice(tEn, done(null))).toBe(tEn('settings.restoreDone'));
+    const en = restoreNotice(tEn, done(path));
     expect(en).toContain(path);
     expect(en.startsWith(tEn('settings.restoreDone'))).toBe(true);
-    const ko = restoreNotice(tKo, { safetyCopy: path });
+    const ko = restoreNotice(tKo, done(path));
     expect(ko).toContain(path);
     expect(ko).toMatch(/[\uac00-\ud7a3]/);
   });

@@ -35,15 +35,20 @@ macro_rules! with_desktop_commands {
             create_vault(passphrase: SecretArg, confirm: SecretArg) -> () [lock_free];
             /// `allow_costly_kdf`: go on with a file that asks for more than the default KDF
             /// cost (refused with `costly_kdf`, before any derivation, without it).
-            unlock(passphrase: SecretArg, allow_costly_kdf: bool) -> () [lock_free];
+            /// Runs the whole-vault integrity check and reports it. A vault older than the one
+            /// last seen on this machine stays locked (`unlocked: false`) unless
+            /// `accept_rollback`, which is recorded in the activity log.
+            unlock(passphrase: SecretArg, allow_costly_kdf: bool, accept_rollback: bool) -> UnlockDto [lock_free];
             /// Drop the vault and every cached value.
             lock() -> ();
             /// Count user input as activity for auto-lock.
             touch() -> ();
             /// Replace (or create) the vault from a backup file, then unlocked. Over an existing
             /// vault, `current` is its passphrase and it is kept as a dated safety copy beside
-            /// it (the result says where); with none, `current` is ignored.
-            restore_backup(path: String, passphrase: SecretArg, current: SecretArg, overwrite: bool, allow_costly_kdf: bool) -> RestoreDto [lock_free];
+            /// it (the result says where); with none, `current` is ignored. Without `confirmed`,
+            /// a restore over a vault (or of a backup older than this machine has seen) only
+            /// returns its preview: the grants it would un-revoke or forget.
+            restore_backup(path: String, passphrase: SecretArg, current: SecretArg, overwrite: bool, allow_costly_kdf: bool, confirmed: bool) -> RestoreDto [lock_free];
             field_catalogue() -> Vec<FieldSpecDto> [lock_free];
             list_fields() -> Vec<FieldDto>;
             /// Returns the field as stored (normalised, e.g. a phone number in E.164).

@@ -23,10 +23,11 @@ use vouchsafe::{NewBrand, Passphrase, Vault, VaultError};
 use crate::clipboard::{Clipboard, PendingClear};
 use crate::dto::{
     AppStatus, AuditDto, AuditEntryDto, BrandDto, FieldDto, FieldSpecDto, GrantDto,
-    GrantPreviewDto, GrantRequestDto, IssuedGrantDto, LockReason, ReceiptDto, RestoreDto, SaveWhat,
-    SettingsDto, Strength, summary_dto,
+    GrantPreviewDto, GrantRequestDto, IntegrityDto, IssuedGrantDto, LockReason, ReceiptDto,
+    RestoreDto, RestorePreviewDto, SaveWhat, SettingsDto, Strength, UnlockDto, summary_dto,
 };
 use crate::error::{CmdResult, CommandError, ErrorKind};
+use crate::integrity;
 use crate::kdf_gate;
 use crate::secret::SecretArg;
 use crate::settings;
@@ -85,12 +86,22 @@ fn prove_passphrase(
     })
 }
 
-/// Put a freshly derived vault in the session: the only part of an unlock or a create that
-/// holds the lock.
-fn install(state: &AppState, vault: Vault) {
+/// Put a freshly derived vault in the session, with what its integrity check found: the only
+/// part of an unlock or a create that holds the lock.
+fn install(state: &AppState, vault: Vault, integrity: IntegrityDto) {
     let mut s = state.enter();
     s.vault = Some(vault);
+    s.integrity = Some(integrity);
     s.locked_reason = None;
+}
+
+/// After a command deleted or overwrote data: write the WAL into the vault file and truncate
+/// it, so a removed value or a grant's earlier state does not linger in `-wal` for the rest of
+/// a long desktop session. The change itself is committed already, so a checkpoint that a
+/// reader in another process holds up (or that fails) is not the command's failure; the next
+/// one, or closing the vault, catches up.
+fn checkpoint(vault: &Vault) {
+    let _ = vault.checkpoint();
 }
 
 /// The open vault's file, checking on the way that it is open (`locked` otherwise).
@@ -108,6 +119,11 @@ pub fn app_status(state: &AppState) -> CmdResult<AppStatus> {
         locale: s.settings.locale,
         auto_lock_minutes: s.settings.auto_lock_minutes,
         locked_reason: s.locked_reason,
+        integrity: if s.is_unlocked() {
+            s.integrity.clone()
+        } else {
+            None
+        },
     })
 }
 
@@ -147,20 +163,34 @@ pub fn create_vault(state: &AppState, passphrase: SecretArg, confirm: SecretArg)
     }
     // The core builds the file under a temporary name and links it into place, so a second
     // create racing this one fails with `conflict` rather than sharing the file.
-    let vault = Vault::create(state.vault_path(), &pp, state.config().kdf)?;
-    install(state, vault);
+    let mut vault = Vault::create(state.vault_path(), &pp, state.config().kdf)?;
+    let (_, report) = integrity::admit(&mut vault, state.config(), false)?;
+    install(state, vault, report);
     Ok(())
 }
 
 /// `allow_costly_kdf`: the person agreed to a file that asks for more than the default KDF
 /// cost; without it such a file is refused with `costly_kdf` before anything is derived.
-pub fn unlock(state: &AppState, passphrase: SecretArg, allow_costly_kdf: bool) -> CmdResult<()> {
+/// The vault is checked whole as it opens ([`integrity::admit`]); one older than this machine
+/// last saw is dropped again, unwritten, unless `accept_rollback`.
+pub fn unlock(
+    state: &AppState,
+    passphrase: SecretArg,
+    allow_costly_kdf: bool,
+    accept_rollback: bool,
+) -> CmdResult<UnlockDto> {
     drop(state.enter());
     let file = Vault::open(state.vault_path())?;
     kdf_gate::check(&file, allow_costly_kdf)?;
-    let vault = file.unlock(&passphrase.into_passphrase())?;
-    install(state, vault);
-    Ok(())
+    let mut vault = file.unlock(&passphrase.into_passphrase())?;
+    let (admitted, report) = integrity::admit(&mut vault, state.config(), accept_rollback)?;
+    if admitted {
+        install(state, vault, report.clone());
+    }
+    Ok(UnlockDto {
+        unlocked: admitted,
+        integrity: report,
+    })
 }
 
 pub fn lock(state: &AppState) -> CmdResult<()> {
@@ -186,6 +216,12 @@ pub fn touch(state: &AppState) -> CmdResult<()> {
 /// copy beside it (the result says where); with no vault there, `current` is ignored (the UI
 /// sends ""). Both passphrases are proven, on connections of their own and with the session
 /// lock free, before anything is touched.
+///
+/// Without `confirmed`, a restore over a vault changes nothing and returns its preview (the
+/// grants the backup would un-revoke or forget, whether it is older), as does a restore to an
+/// empty place of a backup older than this machine last saw of that vault; the person then
+/// confirms and the command runs again with `confirmed`. Confirming an older backup is
+/// recorded in the restored vault's activity log.
 pub fn restore_backup(
     state: &AppState,
     path: &str,
@@ -193,6 +229,7 @@ pub fn restore_backup(
     current: SecretArg,
     overwrite: bool,
     allow_costly_kdf: bool,
+    confirmed: bool,
 ) -> CmdResult<RestoreDto> {
     drop(state.enter());
     let backup = absolute(path)?;
@@ -201,18 +238,31 @@ pub fn restore_backup(
         return Err(VaultError::AlreadyExists(target.to_path_buf()).into());
     }
     let pp = passphrase.into_passphrase();
-    drop(prove_passphrase(
-        &backup,
-        &pp,
-        "the backup",
-        Some(allow_costly_kdf),
-    )?);
+    let backup_vault = prove_passphrase(&backup, &pp, "the backup", Some(allow_costly_kdf))?;
     if !target.exists() {
-        // Nothing to replace; the core refuses if a vault appears there meanwhile.
-        let vault = Vault::restore(&backup, target, &pp, false)?;
-        install(state, vault);
-        return Ok(RestoreDto { safety_copy: None });
+        // Nothing to compare with but what this machine remembers of the vault.
+        let rollback = integrity::rollback_of(&backup_vault, state.config())?;
+        let preview = RestorePreviewDto::fresh(backup_vault.generation()?, rollback);
+        drop(backup_vault);
+        if preview.needs_confirmation && !confirmed {
+            return Ok(preview_only(preview));
+        }
+        // The core refuses if a vault appears there meanwhile.
+        let mut vault = Vault::restore(&backup, target, &pp, false)?;
+        let (_, report) = integrity::admit(&mut vault, state.config(), true)?;
+        install(state, vault, report.clone());
+        return Ok(RestoreDto {
+            restored: true,
+            safety_copy: None,
+            preview: None,
+            integrity: Some(report),
+        });
     }
+    let backup_generation = backup_vault.generation()?;
+    // Older than this machine has seen this vault: said too, though the restore moves the
+    // generation on.
+    let rollback = integrity::rollback_of(&backup_vault, state.config())?;
+    drop(backup_vault);
     let current = current.into_passphrase();
     let old = prove_passphrase(
         target,
@@ -220,6 +270,20 @@ pub fn restore_backup(
         "the vault it replaces",
         Some(allow_costly_kdf),
     )?;
+    // A vault that fails its check cannot say what the backup would undo (the core's preview
+    // reads every grant, and refuses one that fails its check); restoring over it carries
+    // only what still reads as authentic.
+    let untrusted = !old.check()?.is_intact();
+    if !confirmed {
+        let mut preview = if untrusted {
+            RestorePreviewDto::over_untrusted(backup_generation, old.generation()?)
+        } else {
+            RestorePreviewDto::over(&old, &old.restore_preview(&backup, &pp)?)?
+        };
+        preview.needs_confirmation |= rollback.is_some();
+        preview.rollback = rollback;
+        return Ok(preview_only(preview));
+    }
     // The core refuses to replace a file another connection holds, so the session's own
     // connection (if unlocked) closes; the session stays "unlocked, busy" until the restored
     // vault takes its place.
@@ -231,14 +295,37 @@ pub fn restore_backup(
         Err(e) if e.kind == ErrorKind::Locked => None,
         Err(e) => return Err(e),
     };
-    match old.restore_over(&backup, &pp) {
+    let restored = if untrusted {
+        old.restore_over_untrusted(&backup, &pp)
+    } else {
+        old.restore_over(&backup, &pp)
+    };
+    match restored {
         Ok(restored) => {
             let safety_copy = Some(restored.safety_copy.display().to_string());
+            let mut vault = restored.vault;
+            // The restore moved the generation past the replaced vault's, so this records it;
+            // were the replaced vault itself older than this machine has seen, the
+            // confirmation given for the restore accepts (and logs) that rollback.
+            // Either way the restored vault is the one in use now.
+            let admitted = integrity::admit(&mut vault, state.config(), true);
             match held.as_mut() {
-                Some(h) => h.put(restored.vault),
-                None => install(state, restored.vault),
+                Some(h) => h.put(vault),
+                None => {
+                    let mut s = state.enter();
+                    s.vault = Some(vault);
+                    s.locked_reason = None;
+                }
             }
-            Ok(RestoreDto { safety_copy })
+            drop(held);
+            let report = admitted.map(|(_, r)| r);
+            state.session().integrity = report.as_ref().ok().cloned();
+            Ok(RestoreDto {
+                restored: true,
+                safety_copy,
+                preview: None,
+                integrity: Some(report?),
+            })
         }
         Err(e) => {
             // Nothing was replaced (the core installs last); give an unlocked session its
@@ -250,6 +337,16 @@ pub fn restore_backup(
             }
             Err(e.into())
         }
+    }
+}
+
+/// A restore that was only previewed.
+fn preview_only(preview: RestorePreviewDto) -> RestoreDto {
+    RestoreDto {
+        restored: false,
+        safety_copy: None,
+        preview: Some(preview),
+        integrity: None,
     }
 }
 
@@ -285,6 +382,8 @@ pub fn set_field(
     let vault = s.vault()?;
     let name = field_name(name)?;
     let field = vault.fields_mut().set(&name, value, given(label))?;
+    // The value it replaced must not stay behind in the WAL either.
+    checkpoint(vault);
     Ok(FieldDto::from(&field))
 }
 
@@ -293,6 +392,7 @@ pub fn remove_field(state: &AppState, name: &str) -> CmdResult<()> {
     let vault = s.vault()?;
     let name = field_name(name)?;
     if vault.fields_mut().remove(&name)? {
+        checkpoint(vault);
         Ok(())
     } else {
         Err(VaultError::FieldNotSet(name.to_string()).into())
@@ -333,7 +433,10 @@ pub fn add_brand(
 
 pub fn remove_brand(state: &AppState, id: &str, revoke: bool) -> CmdResult<Option<String>> {
     let mut s = state.enter();
-    Ok(s.vault()?.brands_mut().remove(id, revoke)?)
+    let vault = s.vault()?;
+    let token = vault.brands_mut().remove(id, revoke)?;
+    checkpoint(vault);
+    Ok(token)
 }
 
 /// Turn the share screen's request into the core's typed, checked request: names parsed one
@@ -403,14 +506,22 @@ pub fn list_grants(state: &AppState, brand: Option<&str>) -> CmdResult<Vec<Grant
         .collect())
 }
 
+/// A revocation checkpoints too, so the vault file itself holds it at once: a copy of
+/// `vault.db` without its `-wal` (a sync tool, a file manager) would otherwise still show the
+/// grant live.
 pub fn revoke_grant(state: &AppState, id: &str) -> CmdResult<GrantDto> {
     let mut s = state.enter();
-    Ok(s.vault()?.grants_mut().revoke(id)?.into())
+    let vault = s.vault()?;
+    let grant = vault.grants_mut().revoke(id)?;
+    checkpoint(vault);
+    Ok(grant.into())
 }
 
 pub fn revoke_brand(state: &AppState, id: &str) -> CmdResult<u32> {
     let mut s = state.enter();
-    let n = s.vault()?.brands_mut().revoke_grants(id)?;
+    let vault = s.vault()?;
+    let n = vault.brands_mut().revoke_grants(id)?;
+    checkpoint(vault);
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 

@@ -15,6 +15,11 @@ use vouchsafe::grants::request::{ChannelChoice, DPV_NS};
 use vouchsafe::profile::{FieldGroup, FieldSpec};
 use vouchsafe::{Brand, Field, GrantInfo, GrantState, IssuedGrant, Lang, Summary};
 
+pub use crate::integrity::{
+    GrantBriefDto, IntegrityDto, ProblemDto, ProblemKindDto, RestorePreviewDto, RollbackDto,
+    UnlockDto,
+};
+
 /// A summary sentence in every language, keyed by language: `{"en": "…", "ko": "…"}`.
 pub type SummaryDto = BTreeMap<Locale, String>;
 
@@ -53,13 +58,20 @@ pub enum LockReason {
     ScreenLock,
 }
 
-/// What a restore did besides installing the backup.
+/// What a restore did, or, unconfirmed, what it would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreDto {
+    /// `false`: nothing was replaced; `preview` says what the restore would do, and it runs
+    /// when asked again with `confirmed`.
+    pub restored: bool,
     /// Where the vault that was replaced was kept (beside it, dated, owner-only); `null` when
-    /// there was no vault to replace.
+    /// there was no vault to replace, or nothing was restored.
     pub safety_copy: Option<String>,
+    /// What the restore would bring back or forget; `null` once restored.
+    pub preview: Option<RestorePreviewDto>,
+    /// The restored vault's check; `null` when nothing was restored.
+    pub integrity: Option<IntegrityDto>,
 }
 
 /// Payload of the `vault-locked` event the shell emits when auto-lock fires.
@@ -78,6 +90,9 @@ pub struct AppStatus {
     pub locale: Option<Locale>,
     pub auto_lock_minutes: u32,
     pub locked_reason: Option<LockReason>,
+    /// While unlocked: what the integrity check found when the vault was opened (the window
+    /// keeps warning about it); `null` while locked.
+    pub integrity: Option<IntegrityDto>,
 }
 
 /// zxcvbn's estimate; the UI words the score (0 = weakest … 4) in ko/en.

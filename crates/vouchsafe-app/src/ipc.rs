@@ -12,7 +12,7 @@ pub mod types {
     pub use crate::dto::{
         AppStatus, AuditDto, BrandDto, FieldDto, FieldSpecDto, GrantDto, GrantPreviewDto,
         GrantRequestDto, IssuedGrantDto, ReceiptDto, RestoreDto, SaveWhat, SettingsDto, Strength,
-        VaultLockedEvent,
+        UnlockDto, VaultLockedEvent,
     };
     pub use crate::secret::SecretArg;
 }

@@ -15,6 +15,7 @@ pub mod dto;
 pub mod error;
 pub mod hardening;
 pub mod idle;
+pub mod integrity;
 pub mod ipc;
 pub mod kdf_gate;
 #[cfg(target_os = "linux")]

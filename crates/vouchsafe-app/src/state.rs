@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use vouchsafe::{KdfParams, Vault};
+use vouchsafe::{FileAnchorStore, KdfParams, Vault};
 
-use crate::dto::{LockReason, SettingsDto};
+use crate::dto::{IntegrityDto, LockReason, SettingsDto};
 use crate::error::{CmdResult, CommandError, ErrorKind};
 use crate::idle::{BootInstant, IdleClock, system_clock};
 use crate::settings::{self, SETTINGS_FILE};
@@ -24,6 +24,11 @@ pub struct AppConfig {
     /// Argon2id parameters for new vaults. The app uses [`KdfParams::DEFAULT`]; tests pass
     /// [`KdfParams::MINIMUM`] so each vault takes a fraction of a second, not one.
     pub kdf: KdfParams,
+    /// Where the generation last seen of each vault is kept, outside the vault's folder so a
+    /// rolled-back folder cannot roll it back too: the CLI's directory
+    /// ([`vouchsafe::default_anchor_dir`]), so that either face notices a vault older than what
+    /// the other one wrote. `None`: no rollback detection (no config directory).
+    pub anchor_dir: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -31,12 +36,24 @@ impl AppConfig {
         Self {
             vault_path: vault_path.into(),
             kdf: KdfParams::DEFAULT,
+            anchor_dir: vouchsafe::default_anchor_dir(),
         }
     }
 
     pub fn with_kdf(mut self, kdf: KdfParams) -> Self {
         self.kdf = kdf;
         self
+    }
+
+    /// Keep the last-seen generations in `dir` instead (tests: a temporary directory).
+    pub fn with_anchor_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.anchor_dir = dir;
+        self
+    }
+
+    /// The store of last-seen generations, if there is a place for one.
+    pub fn anchor_store(&self) -> Option<FileAnchorStore> {
+        self.anchor_dir.clone().map(FileAnchorStore::new)
     }
 
     /// The settings file, beside the vault.
@@ -57,6 +74,9 @@ pub struct Session {
     pub(crate) busy: bool,
     /// A lock asked for while busy: the vault is dropped, not put back, when the command ends.
     relock: Option<LockReason>,
+    /// What the integrity check found when the open vault was unlocked (or created, or
+    /// restored), so a reloaded window shows the same warning; meaningless while locked.
+    pub(crate) integrity: Option<IntegrityDto>,
 }
 
 impl Session {
@@ -152,6 +172,7 @@ impl AppState {
             locked_reason: None,
             busy: false,
             relock: None,
+            integrity: None,
         };
         Self {
             config,

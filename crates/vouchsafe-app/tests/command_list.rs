@@ -101,7 +101,9 @@ fn markers_are_known() {
 #[test]
 fn lock_free_marks_exactly_the_commands_that_work_while_locked() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = AppConfig::new(dir.path().join("vault.db")).with_kdf(KdfParams::MINIMUM);
+    let config = AppConfig::new(dir.path().join("vault.db"))
+        .with_kdf(KdfParams::MINIMUM)
+        .with_anchor_dir(Some(dir.path().join("anchors")));
     let state = AppState::new(config);
     let pass = || SecretArg::new("correct horse battery staple");
     app::create_vault(&state, pass(), pass()).expect("create");

@@ -25,7 +25,8 @@ impl Fixture {
     fn empty() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-            .with_kdf(KdfParams::MINIMUM);
+            .with_kdf(KdfParams::MINIMUM)
+            .with_anchor_dir(Some(dir.path().join("anchors")));
         Self {
             state: AppState::new(config),
             dir,
@@ -110,7 +111,7 @@ fn first_run_create_lock_unlock() {
     assert_eq!(st.locked_reason, None);
 
     assert_eq!(
-        kind(c::unlock(&f.state, s(PASS), false)),
+        kind(c::unlock(&f.state, s(PASS), false, false)),
         ErrorKind::NotFound
     );
     assert_eq!(
@@ -138,10 +139,10 @@ fn first_run_create_lock_unlock() {
     assert_eq!(kind(c::list_fields(&f.state)), ErrorKind::Locked);
 
     assert_eq!(
-        kind(c::unlock(&f.state, s("wrong passphrase!"), false)),
+        kind(c::unlock(&f.state, s("wrong passphrase!"), false, false)),
         ErrorKind::WrongPassphrase
     );
-    c::unlock(&f.state, s(PASS), false).expect("unlock");
+    c::unlock(&f.state, s(PASS), false, false).expect("unlock");
     let st = c::app_status(&f.state).expect("status");
     assert!(st.unlocked);
     assert_eq!(st.locked_reason, None);
@@ -491,7 +492,7 @@ fn auto_lock_fires_only_after_the_idle_timeout() {
     assert_eq!(st.locked_reason, Some(LockReason::Auto));
 
     // The timeout follows the settings.
-    c::unlock(&f.state, s(PASS), false).expect("unlock");
+    c::unlock(&f.state, s(PASS), false, false).expect("unlock");
     c::set_settings(
         &f.state,
         SettingsDto {
@@ -543,10 +544,10 @@ fn change_passphrase_needs_the_current_one() {
     c::change_passphrase(st, s(PASS), s(new), s(new)).expect("change");
     c::lock(st).expect("lock");
     assert_eq!(
-        kind(c::unlock(st, s(PASS), false)),
+        kind(c::unlock(st, s(PASS), false, false)),
         ErrorKind::WrongPassphrase
     );
-    c::unlock(st, s(new), false).expect("unlock with the new one");
+    c::unlock(st, s(new), false, false).expect("unlock with the new one");
 }
 
 #[test]
@@ -603,7 +604,8 @@ fn backup_erase_restore_and_export() {
             s("wrong passphrase!"),
             s(""),
             false,
-            false
+            false,
+            true
         )),
         ErrorKind::WrongPassphrase
     );
@@ -614,11 +616,12 @@ fn backup_erase_restore_and_export() {
             s(PASS),
             s(""),
             false,
-            false
+            false,
+            true
         )),
         ErrorKind::NotFound
     );
-    c::restore_backup(st, &backup, s(PASS), s(""), false, false).expect("restore");
+    c::restore_backup(st, &backup, s(PASS), s(""), false, false, true).expect("restore");
     assert!(c::app_status(st).expect("status").unlocked);
     assert_eq!(c::list_fields(st).expect("fields").len(), 4);
     // Restoring over the open vault needs overwrite, and then replaces it.
@@ -629,12 +632,13 @@ fn backup_erase_restore_and_export() {
             s(PASS),
             s(PASS),
             false,
-            false
+            false,
+            true
         )),
         ErrorKind::Conflict
     );
     c::set_field(st, "nickname", "준이", None).expect("nickname");
-    c::restore_backup(st, &backup, s(PASS), s(PASS), true, false).expect("restore over");
+    c::restore_backup(st, &backup, s(PASS), s(PASS), true, false, true).expect("restore over");
     assert_eq!(c::list_fields(st).expect("fields").len(), 4);
 }
 
@@ -751,7 +755,7 @@ fn restore_over_a_vault_needs_its_passphrase_and_keeps_a_safety_copy() {
         ("not it at all", "a wrong one"),
         (PASS, "the backup's, not the vault's"),
     ] {
-        let r = c::restore_backup(st, &backup, s(PASS), s(current), true, false);
+        let r = c::restore_backup(st, &backup, s(PASS), s(current), true, false, true);
         let err = r.expect_err(why);
         assert_eq!(err.kind, ErrorKind::WrongPassphrase, "{why}");
         assert!(err.message.contains("replaces"), "{why}: {}", err.message);
@@ -769,13 +773,14 @@ fn restore_over_a_vault_needs_its_passphrase_and_keeps_a_safety_copy() {
             s(PASS),
             s(now_pass),
             false,
-            false
+            false,
+            true
         )),
         ErrorKind::Conflict,
         "over a vault only with overwrite"
     );
 
-    let done = c::restore_backup(st, &backup, s(PASS), s(now_pass), true, false)
+    let done = c::restore_backup(st, &backup, s(PASS), s(now_pass), true, false, true)
         .expect("restore with the current passphrase");
     let copy = PathBuf::from(done.safety_copy.expect("a safety copy"));
     assert_eq!(copy.parent(), f.vault_path().parent(), "beside the vault");
@@ -808,13 +813,14 @@ fn restore_over_a_vault_needs_its_passphrase_and_keeps_a_safety_copy() {
             s(PASS),
             s(PASS),
             true,
-            false
+            false,
+            true
         )),
         ErrorKind::WrongPassphrase
     );
     assert!(!c::app_status(st).expect("status").unlocked, "still locked");
     assert_eq!(safety_copies(&f).len(), 1);
-    let done = c::restore_backup(st, &backup, s(PASS), s(now_pass), true, false)
+    let done = c::restore_backup(st, &backup, s(PASS), s(now_pass), true, false, true)
         .expect("restore from the lock screen");
     assert!(c::app_status(st).expect("status").unlocked);
     let second = PathBuf::from(done.safety_copy.expect("a second safety copy"));
@@ -823,7 +829,7 @@ fn restore_over_a_vault_needs_its_passphrase_and_keeps_a_safety_copy() {
 
     // No vault to replace: no copy, and `current` is not asked for.
     c::erase_vault(st, "ERASE", s(PASS)).expect("erase");
-    let done = c::restore_backup(st, &backup, s(PASS), s(""), false, false).expect("restore");
+    let done = c::restore_backup(st, &backup, s(PASS), s(""), false, false, true).expect("restore");
     assert_eq!(done.safety_copy, None);
 }
 
@@ -867,7 +873,9 @@ fn costly_fixture() -> Fixture {
         p: 1,
     };
     assert!(costly.exceeds_default());
-    let config = AppConfig::new(dir.path().join("vault.db")).with_kdf(costly);
+    let config = AppConfig::new(dir.path().join("vault.db"))
+        .with_kdf(costly)
+        .with_anchor_dir(Some(dir.path().join("anchors")));
     let f = Fixture {
         state: AppState::new(config),
         dir,
@@ -881,7 +889,7 @@ fn costly_fixture() -> Fixture {
 fn a_costly_kdf_is_asked_for_and_derived_without_the_session_lock() {
     let f = costly_fixture();
     let st = &f.state;
-    let err = c::unlock(st, s(PASS), false).expect_err("asks first");
+    let err = c::unlock(st, s(PASS), false, false).expect_err("asks first");
     assert_eq!(err.kind, ErrorKind::CostlyKdf);
     assert!(err.message.contains("m=128 MiB t=10"), "{}", err.message);
     assert_eq!(
@@ -890,12 +898,12 @@ fn a_costly_kdf_is_asked_for_and_derived_without_the_session_lock() {
     );
     // Asked before any derivation: even a wrong passphrase gets the question, not an answer.
     assert_eq!(
-        kind(c::unlock(st, s("wrong passphrase!"), false)),
+        kind(c::unlock(st, s("wrong passphrase!"), false, false)),
         ErrorKind::CostlyKdf
     );
 
     std::thread::scope(|scope| {
-        let unlocking = scope.spawn(|| c::unlock(st, s(PASS), true));
+        let unlocking = scope.spawn(|| c::unlock(st, s(PASS), true, false));
         // Well into the derivation (about a second on these machines)…
         std::thread::sleep(Duration::from_millis(250));
         // …other commands still answer, and see the vault as it is: not yet unlocked.
@@ -916,7 +924,7 @@ fn a_costly_kdf_is_asked_for_and_derived_without_the_session_lock() {
 fn a_passphrase_change_leaves_other_commands_answering_and_the_vault_usable() {
     let f = costly_fixture();
     let st = &f.state;
-    c::unlock(st, s(PASS), true).expect("unlock");
+    c::unlock(st, s(PASS), true, false).expect("unlock");
     c::set_field(st, "email", "minjun@example.kr", None).expect("set");
     let new = "a brand new passphrase";
     std::thread::scope(|scope| {
@@ -949,10 +957,10 @@ fn a_passphrase_change_leaves_other_commands_answering_and_the_vault_usable() {
     assert_eq!(c::list_fields(st).expect("fields").len(), 2);
     c::lock(st).expect("lock");
     assert_eq!(
-        kind(c::unlock(st, s(PASS), true)),
+        kind(c::unlock(st, s(PASS), true, false)),
         ErrorKind::WrongPassphrase
     );
-    c::unlock(st, s(new), true).expect("unlock with the new one");
+    c::unlock(st, s(new), true, false).expect("unlock with the new one");
 }
 
 /// A boot-time clock the test moves by hand.
@@ -977,7 +985,9 @@ impl HandClock {
 fn time_asleep_counts_as_idle() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hand = HandClock::default();
-    let config = AppConfig::new(dir.path().join("vault.db")).with_kdf(KdfParams::MINIMUM);
+    let config = AppConfig::new(dir.path().join("vault.db"))
+        .with_kdf(KdfParams::MINIMUM)
+        .with_anchor_dir(Some(dir.path().join("anchors")));
     let state = AppState::with_clock(config, hand.clock());
     c::create_vault(&state, s(PASS), s(PASS)).expect("create");
     hand.advance(Duration::from_secs(4 * 60));
@@ -993,7 +1003,7 @@ fn time_asleep_counts_as_idle() {
     );
 
     // The ticker's path, too.
-    c::unlock(&state, s(PASS), false).expect("unlock");
+    c::unlock(&state, s(PASS), false, false).expect("unlock");
     hand.advance(Duration::from_secs(5 * 60));
     assert!(state.auto_lock_if_idle(state.now()));
 }
@@ -1011,7 +1021,7 @@ fn suspend_and_screen_lock_lock_at_once() {
         serde_json::to_value(status.locked_reason).expect("json"),
         "suspend"
     );
-    c::unlock(st, s(PASS), false).expect("unlock");
+    c::unlock(st, s(PASS), false, false).expect("unlock");
     assert!(st.lock_now(LockReason::ScreenLock));
     assert_eq!(
         serde_json::to_value(c::app_status(st).expect("status").locked_reason).expect("json"),
@@ -1027,13 +1037,13 @@ fn after_a_restore_over_the_vault_locks_and_unlocks() {
     c::revoke_grant(st, &issued.id).expect("revoke");
     let backup = f.path("backup.vault");
     c::backup(st, &backup, false).expect("backup");
-    c::restore_backup(st, &backup, s(PASS), s(PASS), true, false).expect("restore over");
+    c::restore_backup(st, &backup, s(PASS), s(PASS), true, false, true).expect("restore over");
     c::export_plaintext(st, &f.path("profile.json"), s(PASS)).expect("export");
     c::lock(st).expect("lock");
     assert_eq!(
-        kind(c::unlock(st, s("not my passphrase"), false)),
+        kind(c::unlock(st, s("not my passphrase"), false, false)),
         ErrorKind::WrongPassphrase
     );
-    c::unlock(st, s(PASS), false).expect("unlock after a restore");
+    c::unlock(st, s(PASS), false, false).expect("unlock after a restore");
     assert_eq!(c::list_fields(st).expect("fields").len(), 4);
 }

@@ -4,6 +4,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { LOCK_FREE_COMMANDS, type CommandName } from '../lib/bindings';
 import type {
+  IntegrityReport,
   AppStatus,
   AuditEntryDto,
   BrandDto,
@@ -96,7 +97,21 @@ export function install(q: URLSearchParams): void {
     locale: lang === 'ko' || lang === 'en' ? lang : null,
     autoLockMinutes: 5,
     lockedReason: state === 'auto' ? 'auto' : null,
+    integrity: null,
   };
+  // ?integrity=tampered shows the warning a vault gets when its check finds problems.
+  const report: IntegrityReport = {
+    intact: q.get('integrity') !== 'tampered',
+    problems:
+      q.get('integrity') === 'tampered'
+        ? [{ table: 'grants', id: '7f194c12-f6a3-4c70-8d0d-df15d2b99fed', kind: 'altered', detail: 'changed: its state no longer matches its MAC' }]
+        : [],
+    generation: 12,
+    rows: 9,
+    auditEntries: 12,
+    rollback: null,
+  };
+  if (status.unlocked) status.integrity = report;
   const settings: SettingsDto = { locale: status.locale, autoLockMinutes: 5 };
 
   const fields: FieldDto[] = q.get('empty')
@@ -284,7 +299,8 @@ export function install(q: URLSearchParams): void {
           if (a.passphrase !== 'correct horse battery staple') throw { kind: 'wrong_passphrase', message: 'wrong passphrase' };
           status.unlocked = true;
           status.lockedReason = null;
-          return null;
+          status.integrity = report;
+          return { unlocked: true, integrity: report };
         case 'lock':
           status.unlocked = false;
           return null;
@@ -406,8 +422,26 @@ export function install(q: URLSearchParams): void {
           const replacing = status.vaultExists;
           if (replacing && a.current !== 'correct horse battery staple') throw { kind: 'wrong_passphrase', message: 'the passphrase of the vault it replaces is wrong' };
           await delay(500);
+          if (replacing && !a.confirmed) {
+            return {
+              restored: false,
+              safetyCopy: null,
+              integrity: null,
+              preview: {
+                replacing: true, currentUntrusted: false, backupGeneration: 7, currentGeneration: 12, older: true,
+                unrevoked: [{ id: '3b1d9e20-aa41-4c1e-9d8e-0c5b9a7e1f00', brand: 'acme', brandName: 'Acme Coffee', released: ['email', 'age_over_18'], revokedAt: 1763600000 }],
+                forgotten: [], rollback: null, needsConfirmation: true,
+              },
+            };
+          }
           status.unlocked = status.vaultExists = true;
-          return { safetyCopy: replacing ? `${status.vaultPath}.replaced-20261120-101500` : null };
+          status.integrity = { ...report, intact: true, problems: [] };
+          return {
+            restored: true,
+            safetyCopy: replacing ? `${status.vaultPath}.replaced-20261120-101500` : null,
+            preview: null,
+            integrity: status.integrity,
+          };
         }
         case 'plugin:dialog|open':
           return '/home/minjun/Backups/vouchsafe-backup-2026-11-20.vault';

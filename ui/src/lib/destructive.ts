@@ -2,7 +2,7 @@
 // erase) and before a costly key derivation. Kept out of the components so the rules are
 // tested without a window; the Rust side enforces the same ones (docs/desktop-ipc.md), these
 // only keep the buttons honest.
-import type { RestoreDto } from './bindings';
+import type { RestoreDto, RestorePreviewDto, UnlockDto } from './bindings';
 import type { UiError } from './errors';
 import type { MessageKey } from './i18n';
 
@@ -65,4 +65,48 @@ export async function withKdfConfirmation<T>(
     if (!(await ask({ kind: e.kind, message: e.message ?? '' }))) return null;
     return { value: await run(true) };
   }
+}
+
+/**
+ * Unlock, asking before a costly key derivation, then, if the vault is older than the one last
+ * seen on this computer, asking whether to open it anyway (`askRollback`, given the first
+ * answer). Resolves to the answer that opened the vault (`unlocked: true`), or `null` when the
+ * person declined either question. The acceptance is sent only after they agreed.
+ */
+export async function unlockWithChecks(
+  run: (allowCostlyKdf: boolean, acceptRollback: boolean) => Promise<UnlockDto>,
+  askKdf: (err: UiError) => Promise<boolean>,
+  askRollback: (answer: UnlockDto) => Promise<boolean>,
+): Promise<UnlockDto | null> {
+  let allowed = false;
+  const first = await withKdfConfirmation((allow) => {
+    allowed = allow;
+    return run(allow, false);
+  }, askKdf);
+  if (first === null) return null;
+  if (first.value.unlocked) return first.value;
+  if (!(await askRollback(first.value))) return null;
+  return run(allowed, true);
+}
+
+/**
+ * Restore, asking before a costly key derivation, then showing the preview the Rust side
+ * returns instead of restoring (over a vault, or of a backup older than this computer has seen)
+ * and restoring only if the person confirms it (`askPreview`). Resolves to the restore's
+ * result, or `null` when they declined.
+ */
+export async function restoreWithPreview(
+  run: (allowCostlyKdf: boolean, confirmed: boolean) => Promise<RestoreDto>,
+  askKdf: (err: UiError) => Promise<boolean>,
+  askPreview: (preview: RestorePreviewDto) => Promise<boolean>,
+): Promise<RestoreDto | null> {
+  let allowed = false;
+  const first = await withKdfConfirmation((allow) => {
+    allowed = allow;
+    return run(allow, false);
+  }, askKdf);
+  if (first === null) return null;
+  if (first.value.restored || !first.value.preview) return first.value;
+  if (!(await askPreview(first.value.preview))) return null;
+  return run(allowed, true);
 }

@@ -34,6 +34,7 @@ export function fieldLabel(name: string, locale: Locale, labels: Record<string, 
   }
   const age = /^age_over[_:](\d+)$/.exec(name);
   if (age) return translate(locale, 'derived.age_over', { n: age[1] ?? '' });
+  if (name === 'adult_kr') return translate(locale, 'derived.adult_kr');
   if (name === 'birthday') return translate(locale, 'derived.birthday');
   if (name === 'city') return translate(locale, 'derived.city');
   return name;

@@ -3,7 +3,7 @@ import { get, writable } from 'svelte/store';
 import { api } from './api';
 import { applyLocale } from './i18n';
 import { lists } from './stores';
-import type { AppStatus, FieldSpecDto, LockReason } from './bindings';
+import type { AppStatus, FieldSpecDto, IntegrityReport, LockReason } from './bindings';
 import type { UiError } from './errors';
 
 export type Screen = 'profile' | 'brands' | 'share' | 'grants' | 'activity' | 'settings';
@@ -41,11 +41,14 @@ export async function loadCatalogue(): Promise<FieldSpecDto[]> {
 /** Show the unlock screen now; the Rust side has already dropped the vault. */
 export function markLocked(reason: LockReason): void {
   lists.clear();
-  status.update((s) => (s ? { ...s, unlocked: false, lockedReason: reason } : s));
+  // A notice belongs to the session it was given in.
+  flash.set(null);
+  status.update((s) => (s ? { ...s, unlocked: false, lockedReason: reason, integrity: null } : s));
 }
 
-export function markUnlocked(): void {
-  status.update((s) => (s ? { ...s, vaultExists: true, unlocked: true, lockedReason: null } : s));
+/** The vault is open; `integrity` is what its check found (kept on screen while it is open). */
+export function markUnlocked(integrity: IntegrityReport | null = null): void {
+  status.update((s) => (s ? { ...s, vaultExists: true, unlocked: true, lockedReason: null, integrity } : s));
 }
 
 export async function lockNow(): Promise<void> {

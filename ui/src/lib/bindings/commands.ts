@@ -15,16 +15,17 @@ import type { RestoreDto } from "./RestoreDto";
 import type { SaveWhat } from "./SaveWhat";
 import type { SettingsDto } from "./SettingsDto";
 import type { Strength } from "./Strength";
+import type { UnlockDto } from "./UnlockDto";
 
 /** Every command: its arguments (camelCase keys, as Tauri reads them) and its result. */
 export type Commands = {
   app_status: { args: Record<string, never>; result: AppStatus };
   passphrase_strength: { args: { passphrase: string }; result: Strength };
   create_vault: { args: { passphrase: string; confirm: string }; result: void };
-  unlock: { args: { passphrase: string; allowCostlyKdf: boolean }; result: void };
+  unlock: { args: { passphrase: string; allowCostlyKdf: boolean; acceptRollback: boolean }; result: UnlockDto };
   lock: { args: Record<string, never>; result: void };
   touch: { args: Record<string, never>; result: void };
-  restore_backup: { args: { path: string; passphrase: string; current: string; overwrite: boolean; allowCostlyKdf: boolean }; result: RestoreDto };
+  restore_backup: { args: { path: string; passphrase: string; current: string; overwrite: boolean; allowCostlyKdf: boolean; confirmed: boolean }; result: RestoreDto };
   field_catalogue: { args: Record<string, never>; result: Array<FieldSpecDto> };
   list_fields: { args: Record<string, never>; result: Array<FieldDto> };
   set_field: { args: { name: string; value: string; label: string | null }; result: FieldDto };
@@ -76,14 +77,14 @@ export function createCommands(call: Call) {
     passphraseStrength: (passphrase: string): Promise<Strength> => call("passphrase_strength", { passphrase }),
     /** Create the vault at the default path, and unlock it. */
     createVault: (passphrase: string, confirm: string): Promise<void> => call("create_vault", { passphrase, confirm }),
-    /** `allow_costly_kdf`: go on with a file that asks for more than the default KDF cost (refused with `costly_kdf`, before any derivation, without it). */
-    unlock: (passphrase: string, allowCostlyKdf: boolean): Promise<void> => call("unlock", { passphrase, allowCostlyKdf }),
+    /** `allow_costly_kdf`: go on with a file that asks for more than the default KDF cost (refused with `costly_kdf`, before any derivation, without it). Runs the whole-vault integrity check and reports it. A vault older than the one last seen on this machine stays locked (`unlocked: false`) unless `accept_rollback`, which is recorded in the activity log. */
+    unlock: (passphrase: string, allowCostlyKdf: boolean, acceptRollback: boolean): Promise<UnlockDto> => call("unlock", { passphrase, allowCostlyKdf, acceptRollback }),
     /** Drop the vault and every cached value. */
     lock: (): Promise<void> => call("lock", {}),
     /** Count user input as activity for auto-lock. */
     touch: (): Promise<void> => call("touch", {}),
-    /** Replace (or create) the vault from a backup file, then unlocked. Over an existing vault, `current` is its passphrase and it is kept as a dated safety copy beside it (the result says where); with none, `current` is ignored. */
-    restoreBackup: (path: string, passphrase: string, current: string, overwrite: boolean, allowCostlyKdf: boolean): Promise<RestoreDto> => call("restore_backup", { path, passphrase, current, overwrite, allowCostlyKdf }),
+    /** Replace (or create) the vault from a backup file, then unlocked. Over an existing vault, `current` is its passphrase and it is kept as a dated safety copy beside it (the result says where); with none, `current` is ignored. Without `confirmed`, a restore over a vault (or of a backup older than this machine has seen) only returns its preview: the grants it would un-revoke or forget. */
+    restoreBackup: (path: string, passphrase: string, current: string, overwrite: boolean, allowCostlyKdf: boolean, confirmed: boolean): Promise<RestoreDto> => call("restore_backup", { path, passphrase, current, overwrite, allowCostlyKdf, confirmed }),
     fieldCatalogue: (): Promise<Array<FieldSpecDto>> => call("field_catalogue", {}),
     listFields: (): Promise<Array<FieldDto>> => call("list_fields", {}),
     /** Returns the field as stored (normalised, e.g. a phone number in E.164). */
