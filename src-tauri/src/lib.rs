@@ -24,6 +24,9 @@ use vouchsafe_app::{AppConfig, AppState, CLEAR_AFTER, Clipboard, CmdResult};
 
 /// How often the auto-lock ticker looks at the idle time; the lock lands at most this late.
 const AUTO_LOCK_TICK: Duration = Duration::from_secs(3);
+/// How often waiting outbox events are delivered while the vault is unlocked (a few at a time,
+/// with short timeouts: `vouchsafe_app::connect::deliver_due`).
+const OUTBOX_TICK: Duration = Duration::from_secs(60);
 /// The event the UI listens for to show the unlock screen.
 pub const VAULT_LOCKED_EVENT: &str = vouchsafe_app::ipc::VAULT_LOCKED_EVENT;
 /// Label of the one window (tauri.conf.json, capabilities/default.json).
@@ -114,6 +117,18 @@ fn spawn_auto_lock<R: Runtime>(handle: AppHandle<R>) {
     });
 }
 
+/// While unlocked, deliver what waits in the outbox (revocations, erasure requests, updates)
+/// and fetch the brands' receipts: the app's background delivery. Only items already due are
+/// tried, so a brand that is down is retried on the outbox's back-off, not every minute.
+fn spawn_outbox<R: Runtime>(handle: AppHandle<R>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(OUTBOX_TICK);
+            vouchsafe_app::connect::deliver_due(&handle.state::<AppState>());
+        }
+    });
+}
+
 /// Lock as soon as the machine is about to sleep or the screen locks. Where a bus is missing
 /// (no logind, no desktop session) say so once and carry on: the idle timer still counts time
 /// asleep.
@@ -163,6 +178,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                 Arc::new(TauriClipboard(app.handle().clone()));
             app.manage(SharedClipboard(clip));
             spawn_auto_lock(app.handle().clone());
+            spawn_outbox(app.handle().clone());
             spawn_presence(app.handle());
             Ok(())
         })

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::{Config, Dependency, TS, TypeVisitor};
 
+use crate::connect::*;
 use crate::dto::*;
 use crate::error::{CommandError, ErrorKind};
 use crate::ipc::{Access, COMMANDS, VAULT_LOCKED_EVENT};
@@ -52,6 +53,19 @@ pub fn render() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
     let cfg = config();
     let mut out = Vec::new();
     one::<AppStatus>(&cfg, &mut out)?;
+    one::<AskedChannelDto>(&cfg, &mut out)?;
+    one::<AskedClaimDto>(&cfg, &mut out)?;
+    one::<BrandReceiptDto>(&cfg, &mut out)?;
+    one::<ConnectChoicesDto>(&cfg, &mut out)?;
+    one::<ConnectPlanDto>(&cfg, &mut out)?;
+    one::<ConnectRequestDto>(&cfg, &mut out)?;
+    one::<ConnectedDto>(&cfg, &mut out)?;
+    one::<EventKindDto>(&cfg, &mut out)?;
+    one::<GrantDeliveryDto>(&cfg, &mut out)?;
+    one::<LocalText>(&cfg, &mut out)?;
+    one::<OutboxItemDto>(&cfg, &mut out)?;
+    one::<OutboxReportDto>(&cfg, &mut out)?;
+    one::<OutboxStateDto>(&cfg, &mut out)?;
     one::<AuditDto>(&cfg, &mut out)?;
     one::<AuditEntryDto>(&cfg, &mut out)?;
     one::<BrandDto>(&cfg, &mut out)?;

@@ -66,6 +66,22 @@ macro_rules! with_desktop_commands {
             /// Revoke every live grant of a brand; returns how many.
             revoke_brand(id: String) -> u32;
             grant_receipt(id: String) -> ReceiptDto;
+            /// Fetch a brand's request (a `vouchsafe://connect?…` link, its https URI, or the
+            /// path of a saved request file), verify it against the brand's keys, and return
+            /// what the consent screen shows. Network: the request and the brand's keys.
+            connect_preview(link: String) -> ConnectRequestDto;
+            /// Exactly what `choices` would send for an opened request (`handle` from
+            /// `connect_preview`) and its summary sentence. No network.
+            connect_plan(handle: String, choices: ConnectChoicesDto) -> ConnectPlanDto;
+            /// Issue the grant for an opened request (its handle, or a link), deliver it to the
+            /// brand and verify and keep the brand's receipt. Network: the brand's origin only.
+            connect_send(request: String, choices: ConnectChoicesDto) -> ConnectedDto;
+            /// A grant's brand receipt and the events about it, with their delivery state.
+            grant_delivery(id: String) -> GrantDeliveryDto;
+            /// Every event waiting for, or past, delivery to a brand.
+            outbox_list() -> Vec<OutboxItemDto>;
+            /// Deliver every waiting event now. Network: the brands' events endpoints.
+            outbox_retry() -> OutboxReportDto;
             /// The brand's signed status list token.
             status_list(brand: String) -> String;
             /// Write a grant's token or receipt (by grant id) or a brand's status list (by brand

@@ -712,3 +712,8 @@ pub fn erase_vault(state: &AppState, confirmation: &str, passphrase: SecretArg) 
         Err(e) => Err(CommandError::io(settings_path.display(), &e)),
     }
 }
+
+// Connect and the outbox: their bodies and DTOs are in their own module.
+pub use crate::connect::{
+    connect_plan, connect_preview, connect_send, grant_delivery, outbox_list, outbox_retry,
+};

@@ -9,6 +9,10 @@ pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
 /// The types [`with_desktop_commands!`](crate::with_desktop_commands) names, for code that
 /// expands the list (`use vouchsafe_app::ipc::types::*`).
 pub mod types {
+    pub use crate::connect::{
+        ConnectChoicesDto, ConnectPlanDto, ConnectRequestDto, ConnectedDto, GrantDeliveryDto,
+        OutboxItemDto, OutboxReportDto,
+    };
     pub use crate::dto::{
         AppStatus, AuditDto, BrandDto, FieldDto, FieldSpecDto, GrantDto, GrantPreviewDto,
         GrantRequestDto, IssuedGrantDto, ReceiptDto, RestoreDto, SaveWhat, SettingsDto, Strength,

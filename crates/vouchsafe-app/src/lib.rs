@@ -11,6 +11,7 @@ pub mod clipboard;
 /// The one list of desktop commands: [`with_desktop_commands!`].
 pub mod command_list;
 pub mod commands;
+pub mod connect;
 pub mod dto;
 pub mod error;
 pub mod hardening;

@@ -77,6 +77,8 @@ pub struct Session {
     /// What the integrity check found when the open vault was unlocked (or created, or
     /// restored), so a reloaded window shows the same warning; meaningless while locked.
     pub(crate) integrity: Option<IntegrityDto>,
+    /// Brand requests opened for the consent screen ([`crate::connect`]); forgotten on lock.
+    pub(crate) connect: crate::connect::Opened,
 }
 
 impl Session {
@@ -112,6 +114,7 @@ impl Session {
     /// Drop the vault (which closes the file and wipes the data key) and say why. While a slow
     /// command has it, it is dropped as soon as that command ends.
     pub(crate) fn lock(&mut self, reason: LockReason) {
+        self.connect.clear();
         if self.vault.take().is_some() {
             self.locked_reason = Some(reason);
         } else if self.busy && self.relock.is_none() {
@@ -173,6 +176,7 @@ impl AppState {
             busy: false,
             relock: None,
             integrity: None,
+            connect: crate::connect::Opened::default(),
         };
         Self {
             config,

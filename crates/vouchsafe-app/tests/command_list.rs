@@ -5,6 +5,7 @@
 
 use vouchsafe::KdfParams;
 use vouchsafe_app::commands as app;
+use vouchsafe_app::connect::ConnectChoicesDto;
 use vouchsafe_app::dto::{GrantRequestDto, LockReason, SaveWhat, SettingsDto};
 use vouchsafe_app::ipc::{Access, COMMANDS, Lend};
 use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
@@ -54,6 +55,12 @@ impl Placeholder for GrantRequestDto {
             "purposeCategory": null, "channels": [], "offer": null, "expires": "30d"
         }))
         .expect("a request")
+    }
+}
+
+impl Placeholder for ConnectChoicesDto {
+    fn placeholder() -> Self {
+        Self::default()
     }
 }
 

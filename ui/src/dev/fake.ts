@@ -443,6 +443,33 @@ export function install(q: URLSearchParams): void {
             integrity: status.integrity,
           };
         }
+        case 'connect_preview':
+          await delay(300);
+          return {
+            handle: 'h1', origin: 'https://cafe.example', name: { ko: '동네 카페', en: 'Neighbourhood Café' }, knownBrand: false,
+            claims: [
+              { id: 'email', path: 'email', required: true, purpose: { ko: '쿠폰 발송', en: 'send the coupon' }, available: true, derivedFact: null, value: { email: 'minjun@example.com' }, suggestion: null, suggestedValue: null },
+              { id: 'birthdate', path: 'birthdate', required: false, purpose: { ko: '생일 쿠폰', en: 'a birthday coupon' }, available: true, derivedFact: null, value: { birthdate: '1990-05-17' }, suggestion: 'birthday', suggestedValue: { birthdate: '0000-05-17' } },
+            ],
+            purposeCategory: 'ServicePersonalisation', retention: 'P1Y', retentionUntil: now() + 365 * DAY,
+            channels: [{ channel: 'email', advertising: false }, { channel: 'sms', advertising: true }],
+            offer: { ko: '아메리카노 한 잔', en: 'a free americano' }, refusal: { ko: '쿠폰을 받을 수 없습니다', en: 'no coupon' }, expiresAt: now() + 600,
+          };
+        case 'connect_plan': {
+          const ch = a.choices as { accept: string[]; derived: string[] };
+          const claims: Record<string, unknown> = { email: 'minjun@example.com' };
+          if (ch.accept.includes('birthdate')) claims.birthdate = ch.derived.includes('birthdate') ? '0000-05-17' : '1990-05-17';
+          return { sending: ['email', ...ch.accept], derived: ch.derived.filter((d) => ch.accept.includes(d)), claims, summary: { en: 'Neighbourhood Café gets your email for a year.', ko: '동네 카페가 1년 동안 이메일을 받습니다.' } };
+        }
+        case 'connect_send':
+          await delay(300);
+          return { grantId: 'g-connect', brandId: 'https://cafe.example', brandName: 'Neighbourhood Café', received: ['email'], retentionUntil: now() + 365 * DAY, receiptVerified: true };
+        case 'grant_delivery':
+          return { grantId: String(a.id), brandReceipt: null, events: [] };
+        case 'outbox_list':
+          return [];
+        case 'outbox_retry':
+          return { tried: 0, sent: 0, acknowledged: 0, failed: 0, refused: 0, pending: 0 };
         case 'plugin:dialog|open':
           return '/home/minjun/Backups/vouchsafe-backup-2026-11-20.vault';
         case 'plugin:dialog|save':

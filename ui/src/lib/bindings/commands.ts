@@ -3,13 +3,20 @@
 import type { AppStatus } from "./AppStatus";
 import type { AuditDto } from "./AuditDto";
 import type { BrandDto } from "./BrandDto";
+import type { ConnectChoicesDto } from "./ConnectChoicesDto";
+import type { ConnectPlanDto } from "./ConnectPlanDto";
+import type { ConnectRequestDto } from "./ConnectRequestDto";
+import type { ConnectedDto } from "./ConnectedDto";
 import type { ErrorKind } from "./ErrorKind";
 import type { FieldDto } from "./FieldDto";
 import type { FieldSpecDto } from "./FieldSpecDto";
+import type { GrantDeliveryDto } from "./GrantDeliveryDto";
 import type { GrantDto } from "./GrantDto";
 import type { GrantPreviewDto } from "./GrantPreviewDto";
 import type { GrantRequestDto } from "./GrantRequestDto";
 import type { IssuedGrantDto } from "./IssuedGrantDto";
+import type { OutboxItemDto } from "./OutboxItemDto";
+import type { OutboxReportDto } from "./OutboxReportDto";
 import type { ReceiptDto } from "./ReceiptDto";
 import type { RestoreDto } from "./RestoreDto";
 import type { SaveWhat } from "./SaveWhat";
@@ -39,6 +46,12 @@ export type Commands = {
   revoke_grant: { args: { id: string }; result: GrantDto };
   revoke_brand: { args: { id: string }; result: number };
   grant_receipt: { args: { id: string }; result: ReceiptDto };
+  connect_preview: { args: { link: string }; result: ConnectRequestDto };
+  connect_plan: { args: { handle: string; choices: ConnectChoicesDto }; result: ConnectPlanDto };
+  connect_send: { args: { request: string; choices: ConnectChoicesDto }; result: ConnectedDto };
+  grant_delivery: { args: { id: string }; result: GrantDeliveryDto };
+  outbox_list: { args: Record<string, never>; result: Array<OutboxItemDto> };
+  outbox_retry: { args: Record<string, never>; result: OutboxReportDto };
   status_list: { args: { brand: string }; result: string };
   save_text: { args: { path: string; what: SaveWhat; id: string }; result: void };
   qr_svg: { args: { text: string }; result: string };
@@ -54,7 +67,7 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "set_field", "remove_field", "list_brands", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "revoke_grant", "revoke_brand", "grant_receipt", "status_list", "save_text", "qr_svg", "copy_secret", "audit_log", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "set_field", "remove_field", "list_brands", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "revoke_grant", "revoke_brand", "grant_receipt", "connect_preview", "connect_plan", "connect_send", "grant_delivery", "outbox_list", "outbox_retry", "status_list", "save_text", "qr_svg", "copy_secret", "audit_log", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
 
 /** The commands that work while the vault is locked; every other one fails with `locked` then. */
 export const LOCK_FREE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(["app_status", "passphrase_strength", "create_vault", "unlock", "restore_backup", "field_catalogue"]);
@@ -102,6 +115,18 @@ export function createCommands(call: Call) {
     /** Revoke every live grant of a brand; returns how many. */
     revokeBrand: (id: string): Promise<number> => call("revoke_brand", { id }),
     grantReceipt: (id: string): Promise<ReceiptDto> => call("grant_receipt", { id }),
+    /** Fetch a brand's request (a `vouchsafe://connect?…` link, its https URI, or the path of a saved request file), verify it against the brand's keys, and return what the consent screen shows. Network: the request and the brand's keys. */
+    connectPreview: (link: string): Promise<ConnectRequestDto> => call("connect_preview", { link }),
+    /** Exactly what `choices` would send for an opened request (`handle` from `connect_preview`) and its summary sentence. No network. */
+    connectPlan: (handle: string, choices: ConnectChoicesDto): Promise<ConnectPlanDto> => call("connect_plan", { handle, choices }),
+    /** Issue the grant for an opened request (its handle, or a link), deliver it to the brand and verify and keep the brand's receipt. Network: the brand's origin only. */
+    connectSend: (request: string, choices: ConnectChoicesDto): Promise<ConnectedDto> => call("connect_send", { request, choices }),
+    /** A grant's brand receipt and the events about it, with their delivery state. */
+    grantDelivery: (id: string): Promise<GrantDeliveryDto> => call("grant_delivery", { id }),
+    /** Every event waiting for, or past, delivery to a brand. */
+    outboxList: (): Promise<Array<OutboxItemDto>> => call("outbox_list", {}),
+    /** Deliver every waiting event now. Network: the brands' events endpoints. */
+    outboxRetry: (): Promise<OutboxReportDto> => call("outbox_retry", {}),
     /** The brand's signed status list token. */
     statusList: (brand: string): Promise<string> => call("status_list", { brand }),
     /** Write a grant's token or receipt (by grant id) or a brand's status list (by brand id) to `path`, owner-only. */

@@ -1,0 +1,471 @@
+//! Connect through the desktop's commands, against the real `vouchsafe-inbox` binary on
+//! loopback (SQLite): the consent screen's data is exactly the request, only the accepted
+//! claims reach the brand, the brand's receipt and the erasure receipt land in the vault, and
+//! a refused request says why.
+//!
+//! As in crates/vouchsafe-cli/tests/connect.rs, the inbox binary is `VOUCHSAFE_INBOX_BIN` when
+//! set, and otherwise built once with the cargo running the tests (a no-op when up to date):
+//! `cargo test -p vouchsafe-app` does not build another package's binary.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use vouchsafe::KdfParams;
+use vouchsafe_app::commands as c;
+use vouchsafe_app::connect::{ConnectChoicesDto, EventKindDto, OutboxStateDto};
+use vouchsafe_app::dto::Locale;
+use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
+
+const PASS: &str = "correct horse battery staple";
+
+// --- the inbox ------------------------------------------------------------------------------
+
+fn inbox_bin() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("VOUCHSAFE_INBOX_BIN") {
+            let bin = PathBuf::from(bin);
+            assert!(
+                bin.is_file(),
+                "VOUCHSAFE_INBOX_BIN={} is not a file",
+                bin.display()
+            );
+            return bin;
+        }
+        // target/<profile>/deps/<test>-<hash> → target/<profile>
+        let dir = std::env::current_exe()
+            .expect("current exe")
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>")
+            .to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "vouchsafe-inbox",
+            "--bin",
+            "vouchsafe-inbox",
+        ])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        if dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("run cargo build -p vouchsafe-inbox");
+        assert!(status.success(), "cargo build -p vouchsafe-inbox failed");
+        let bin = dir.join(format!("vouchsafe-inbox{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.is_file(), "no {}", bin.display());
+        bin
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A plain HTTP/1.0 GET on loopback: status and body.
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+    Some((status, body.to_string()))
+}
+
+/// The reference inbox on `127.0.0.1:port`, with its SQLite file.
+struct Inbox {
+    port: u16,
+    db: String,
+    child: Option<Child>,
+}
+
+impl Inbox {
+    fn start(dir: &Path) -> Self {
+        let port = free_port();
+        let mut inbox = Inbox {
+            port,
+            db: format!("sqlite:{}", dir.join("inbox.db").display()),
+            child: None,
+        };
+        let child = inbox
+            .cmd()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--rate-limit", "0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the inbox");
+        inbox.child = Some(child);
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(20) {
+            if http_get(port, "/healthz").is_some_and(|(s, _)| s == 200) {
+                return inbox;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("the inbox did not become healthy");
+    }
+
+    fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(inbox_bin());
+        c.env_clear()
+            .env("VOUCHSAFE_INBOX_DB", &self.db)
+            .env("VOUCHSAFE_INBOX_ORIGIN", self.origin())
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("run the inbox CLI");
+        assert!(
+            out.status.success(),
+            "vouchsafe-inbox {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// A new request; returns its JSON (`link`, `request_uri`, …).
+    fn request(&self, required: &str, optional: &str, ttl: &str) -> Value {
+        let out = self.run(&[
+            "request",
+            "new",
+            "--claims",
+            required,
+            "--optional",
+            optional,
+            "--purpose",
+            "send the coupon",
+            "--optional-purpose",
+            "point you to the nearest shop",
+            "--purpose-category",
+            "ServicePersonalisation",
+            "--retention",
+            "1y",
+            "--channels",
+            "email:info,sms:ad",
+            "--offer",
+            "a free americano",
+            "--refusal",
+            "no coupon",
+            "--name",
+            "Neighbourhood Café",
+            "--ttl",
+            ttl,
+            "--json",
+        ]);
+        serde_json::from_str(&out).expect("json")
+    }
+
+    /// `consumers list --json`.
+    fn consumers(&self) -> Value {
+        serde_json::from_str(&self.run(&["consumers", "list", "--json"])).expect("json")
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+// --- the vault, through the app's commands --------------------------------------------------
+
+struct App {
+    dir: tempfile::TempDir,
+    state: AppState,
+}
+
+impl App {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
+            .with_kdf(KdfParams::MINIMUM)
+            .with_anchor_dir(Some(dir.path().join("anchors")));
+        let state = AppState::new(config);
+        c::create_vault(&state, SecretArg::new(PASS), SecretArg::new(PASS)).expect("create");
+        for (f, v) in [
+            ("email", "gildong@example.com"),
+            ("given_name", "길동"),
+            ("birthdate", "1990-05-04"),
+            ("address.locality", "서울"),
+        ] {
+            c::set_field(&state, f, v, None).expect(f);
+        }
+        App { dir, state }
+    }
+}
+
+fn choices(accept: &[&str], derived: &[&str], ads: &[&str]) -> ConnectChoicesDto {
+    let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+    ConnectChoicesDto {
+        accept: v(accept),
+        derived: v(derived),
+        ad_channels: v(ads),
+    }
+}
+
+// --- tests ----------------------------------------------------------------------------------
+
+#[test]
+fn preview_shows_exactly_the_request_and_what_each_choice_would_send() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    let app = App::new();
+    let req = inbox.request("email", "birthdate,phone_number", "600");
+    let link = req["link"].as_str().expect("link");
+
+    let p = c::connect_preview(&app.state, link).expect("preview");
+    assert_eq!(p.origin, inbox.origin());
+    assert_eq!(p.name.en, "Neighbourhood Café");
+    assert!(!p.known_brand);
+    let asked: Vec<(&str, bool, bool)> = p
+        .claims
+        .iter()
+        .map(|a| (a.path.as_str(), a.required, a.available))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            ("email", true, true),
+            ("birthdate", false, true),
+            ("phone_number", false, false)
+        ]
+    );
+    assert_eq!(p.claims[0].purpose.en, "send the coupon");
+    assert_eq!(p.claims[1].purpose.en, "point you to the nearest shop");
+    assert_eq!(
+        Value::Object(p.claims[0].value.clone()),
+        json!({"email": "gildong@example.com"})
+    );
+    // A birth date asked: the birthday without the year would do, and is offered.
+    assert_eq!(p.claims[1].suggestion.as_deref(), Some("birthday"));
+    assert_eq!(
+        Value::Object(p.claims[1].value.clone()),
+        json!({"birthdate": "1990-05-04"})
+    );
+    assert_eq!(
+        p.claims[1].suggested_value.clone().map(Value::Object),
+        Some(json!({"birthdate": "0000-05-04"}))
+    );
+    assert!(p.claims[2].value.is_empty());
+    assert_eq!(p.purpose_category, "ServicePersonalisation");
+    assert_eq!(p.retention, "P1Y");
+    assert!(p.retention_until.is_some());
+    let channels: Vec<(&str, bool)> = p
+        .channels
+        .iter()
+        .map(|c| (c.channel.as_str(), c.advertising))
+        .collect();
+    assert_eq!(channels, [("email", false), ("sms", true)]);
+    assert_eq!(p.offer.en, "a free americano");
+    assert_eq!(p.refusal.en, "no coupon");
+    // Nothing reached the brand by looking.
+    assert_eq!(inbox.consumers(), json!([]));
+
+    // The live preview follows the choices, with no network: only what is chosen.
+    let only_required =
+        c::connect_plan(&app.state, &p.handle, &choices(&[], &[], &[])).expect("plan");
+    assert_eq!(only_required.sending, ["email"]);
+    assert_eq!(
+        Value::Object(only_required.claims.clone()),
+        json!({"email": "gildong@example.com"})
+    );
+    for locale in [Locale::En, Locale::Ko] {
+        assert!(
+            only_required
+                .summary
+                .get(&locale)
+                .is_some_and(|s| !s.is_empty()),
+            "{locale:?}"
+        );
+    }
+    let birthday = c::connect_plan(
+        &app.state,
+        &p.handle,
+        &choices(&["birthdate"], &["birthdate"], &[]),
+    )
+    .expect("plan");
+    assert_eq!(birthday.derived, ["birthdate"]);
+    assert_eq!(
+        Value::Object(birthday.claims),
+        json!({"email": "gildong@example.com", "birthdate": "0000-05-04"})
+    );
+    // A claim the request does not ask for is refused by name.
+    let e = c::connect_plan(&app.state, &p.handle, &choices(&["given_name"], &[], &[]))
+        .expect_err("not asked");
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(
+        e.message
+            .contains("\"given_name\" is not a claim of this request"),
+        "{}",
+        e.message
+    );
+
+    // Locking forgets the opened request.
+    c::lock(&app.state).expect("lock");
+    c::unlock(&app.state, SecretArg::new(PASS), false, false).expect("unlock");
+    let e = c::connect_plan(&app.state, &p.handle, &choices(&[], &[], &[])).expect_err("gone");
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    drop(app.dir);
+}
+
+#[test]
+fn send_delivers_only_the_accepted_claims_and_keeps_the_receipts() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    let app = App::new();
+    let req = inbox.request("email", "given_name,address.locality,birthdate", "600");
+    let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
+    let done = c::connect_send(
+        &app.state,
+        &p.handle,
+        &choices(&["address.locality"], &[], &[]),
+    )
+    .expect("send");
+    assert!(done.receipt_verified);
+    assert_eq!(done.brand_id, inbox.origin());
+    assert_eq!(done.received, ["address.locality", "email"]);
+
+    // Exactly the accepted claims reached the brand; the declined ones never left.
+    let consumers = inbox.consumers();
+    assert_eq!(consumers.as_array().map(Vec::len), Some(1), "{consumers}");
+    assert_eq!(
+        consumers[0]["claims"],
+        json!({"email": "gildong@example.com", "address": {"locality": "서울"}})
+    );
+    assert_eq!(
+        consumers[0]["channels"],
+        json!([{"channel": "email", "kind": "info"}])
+    );
+
+    let d = c::grant_delivery(&app.state, &done.grant_id).expect("delivery");
+    let r = d.brand_receipt.expect("brand receipt");
+    assert_eq!(r.received, ["address.locality", "email"]);
+    assert!(d.events.is_empty());
+
+    // Revoke: the event is queued with the revocation, delivered on retry, and the brand's
+    // signed erasure receipt is verified and kept.
+    c::revoke_grant(&app.state, &done.grant_id).expect("revoke");
+    let queued = c::outbox_list(&app.state).expect("outbox");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].state, OutboxStateDto::Queued);
+    assert_eq!(queued[0].kind, EventKindDto::Revoked);
+    assert!(queued[0].deadline.is_some() && !queued[0].overdue);
+    let report = c::outbox_retry(&app.state).expect("retry");
+    assert_eq!(
+        (report.sent, report.acknowledged, report.pending),
+        (1, 1, 0)
+    );
+    let d = c::grant_delivery(&app.state, &done.grant_id).expect("delivery");
+    assert_eq!(d.events.len(), 1);
+    assert_eq!(d.events[0].state, OutboxStateDto::Acknowledged);
+    assert!(d.events[0].receipt.is_some() && !d.events[0].overdue);
+    let consumers = inbox.consumers();
+    assert_eq!(
+        (consumers[0]["claims"].clone(), consumers[0]["live"].clone()),
+        (json!({}), json!(0)),
+        "{consumers}"
+    );
+}
+
+#[test]
+fn refused_requests_say_why() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    let app = App::new();
+
+    // Answered already: the brand says so, and nothing is sent twice.
+    let once = inbox.request("email", "", "600");
+    let link = once["link"].as_str().expect("link");
+    let first = c::connect_send(&app.state, link, &choices(&[], &[], &[])).expect("first send");
+    let e = c::connect_preview(&app.state, link).expect_err("answered");
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(e.message.contains("already answered"), "{}", e.message);
+
+    // A request the brand does not know.
+    let unknown = format!("{}/vouchsafe/requests/nothing-here", inbox.origin());
+    let e = c::connect_preview(&app.state, &unknown).expect_err("unknown");
+    assert!(
+        e.message.contains("does not know this request"),
+        "{}",
+        e.message
+    );
+
+    // Plain http to a host that is not loopback is never contacted.
+    let e = c::connect_preview(
+        &app.state,
+        "vouchsafe://connect?request_uri=http%3A%2F%2Fshop.example%2Fr%2F1",
+    )
+    .expect_err("plain http");
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(e.message.contains("plain http"), "{}", e.message);
+
+    // A request file whose signature does not verify against the origin's keys.
+    let fresh = inbox.request("email", "", "600");
+    let path = fresh["request_uri"]
+        .as_str()
+        .expect("uri")
+        .trim_start_matches(&inbox.origin())
+        .to_string();
+    let (status, jwt) = http_get(inbox.port, &path).expect("get");
+    assert_eq!(status, 200);
+    let mut parts: Vec<String> = jwt.trim().split('.').map(str::to_string).collect();
+    assert_eq!(parts.len(), 3);
+    let mut sig = parts[2].clone().into_bytes();
+    sig[0] = if sig[0] == b'A' { b'B' } else { b'A' };
+    parts[2] = String::from_utf8(sig).expect("ascii");
+    let file = work.path().join("request.jwt");
+    std::fs::write(&file, parts.join(".")).expect("write");
+    let e = c::connect_preview(&app.state, file.to_str().expect("path")).expect_err("bad sig");
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(
+        e.message.starts_with("refusing the request from"),
+        "{}",
+        e.message
+    );
+
+    // Not a link at all.
+    let e = c::connect_preview(&app.state, "vouchsafe://other").expect_err("not a link");
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+
+    // Only the one accepted grant reached the brand.
+    assert_eq!(inbox.consumers().as_array().map(Vec::len), Some(1));
+
+    // The shell's background delivery sends what is due while unlocked, and nothing when locked.
+    c::revoke_grant(&app.state, &first.grant_id).expect("revoke");
+    c::lock(&app.state).expect("lock");
+    assert!(!vouchsafe_app::connect::deliver_due(&app.state));
+    assert_eq!(inbox.consumers()[0]["live"], json!(1));
+    c::unlock(&app.state, SecretArg::new(PASS), false, false).expect("unlock");
+    assert!(vouchsafe_app::connect::deliver_due(&app.state));
+    let items = c::outbox_list(&app.state).expect("outbox");
+    assert_eq!(items[0].state, OutboxStateDto::Acknowledged);
+    assert_eq!(inbox.consumers()[0]["live"], json!(0));
+    assert!(
+        !vouchsafe_app::connect::deliver_due(&app.state),
+        "nothing is due any more"
+    );
+}
