@@ -21,6 +21,7 @@ use vouchsafe_token::protocol::{
 use vouchsafe_token::{GRANT_TYP, MAX_LEEWAY_SECS};
 
 use crate::event::shown;
+use crate::verify::header::typ_matches;
 
 /// Why a brand's JWKS or token was refused. Variants appear in the order the checks run.
 #[derive(Debug, thiserror::Error)]
@@ -378,16 +379,6 @@ fn on_origin(claim: &'static str, url: &str, origin: &str) -> Result<(), BrandEr
             ),
         }),
     }
-}
-
-/// RFC 7515 §4.1.9: `typ` is a media type, compared case-insensitively, `application/` optional.
-fn typ_matches(found: &str, expected: &str) -> bool {
-    const PREFIX: &str = "application/";
-    let bare = match found.get(..PREFIX.len()) {
-        Some(head) if head.eq_ignore_ascii_case(PREFIX) => found.get(PREFIX.len()..),
-        _ => Some(found),
-    };
-    bare.is_some_and(|bare| bare.eq_ignore_ascii_case(expected))
 }
 
 #[cfg(test)]

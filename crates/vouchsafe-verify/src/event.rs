@@ -15,6 +15,7 @@ use vouchsafe_token::jwk::{PublicJwk, THUMBPRINT_URN_PREFIX};
 use vouchsafe_token::jws::{JwsError, SplitJws};
 use vouchsafe_token::protocol::{Event, EventError, SET_TYP, SUB_ID_FORMAT, SetClaims};
 
+pub(crate) use crate::verify::error::shown;
 use crate::verify::header::{self, HeaderFault, HeaderKey};
 use crate::verify::{HeaderError, IssuerPolicy};
 
@@ -327,18 +328,6 @@ fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, SetError> {
             .collect::<Option<Vec<_>>>()
             .ok_or(bad),
         Some(_) => Err(bad),
-    }
-}
-
-/// An untrusted header value for an error message: `missing`, or compact JSON cut to 80 chars.
-pub(crate) fn shown(value: Option<&Value>) -> String {
-    let Some(value) = value else {
-        return "missing".to_owned();
-    };
-    let text = value.to_string();
-    match text.char_indices().nth(80) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
-        None => text,
     }
 }
 

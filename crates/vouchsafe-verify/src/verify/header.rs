@@ -148,8 +148,8 @@ fn jwk_from_fields(fields: &Object<JwkFields<'_>>) -> Result<PublicJwk, JwkError
 }
 
 /// RFC 7515 §4.1.9: `typ` is a media type, compared case-insensitively, and the
-/// `application/` prefix may be omitted.
-fn typ_matches(found: &str, expected: &str) -> bool {
+/// `application/` prefix may be omitted. Shared with the brand-token checks (`crate::brand`).
+pub(crate) fn typ_matches(found: &str, expected: &str) -> bool {
     const PREFIX: &str = "application/";
     let bare = match found.get(..PREFIX.len()) {
         Some(head) if head.eq_ignore_ascii_case(PREFIX) => found.get(PREFIX.len()..),

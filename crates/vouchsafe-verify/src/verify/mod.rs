@@ -15,7 +15,7 @@
 
 mod batch;
 mod claims;
-mod error;
+pub(crate) mod error;
 pub(crate) mod header;
 mod status;
 #[cfg(test)]
