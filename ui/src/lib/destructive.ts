@@ -78,15 +78,9 @@ export async function unlockWithChecks(
   askKdf: (err: UiError) => Promise<boolean>,
   askRollback: (answer: UnlockDto) => Promise<boolean>,
 ): Promise<UnlockDto | null> {
-  let allowed = false;
-  const first = await withKdfConfirmation((allow) => {
-    allowed = allow;
-    return run(allow, false);
-  }, askKdf);
-  if (first === null) return null;
-  if (first.value.unlocked) return first.value;
-  if (!(await askRollback(first.value))) return null;
-  return run(allowed, true);
+  return withSecondConfirmation(run, askKdf, (answer) =>
+    answer.unlocked ? null : () => askRollback(answer),
+  );
 }
 
 /**
@@ -100,13 +94,31 @@ export async function restoreWithPreview(
   askKdf: (err: UiError) => Promise<boolean>,
   askPreview: (preview: RestorePreviewDto) => Promise<boolean>,
 ): Promise<RestoreDto | null> {
+  return withSecondConfirmation(run, askKdf, (answer) => {
+    const preview = answer.preview;
+    return answer.restored || !preview ? null : () => askPreview(preview);
+  });
+}
+
+/**
+ * The two-question shape unlock and restore share: run, asking before a costly key derivation;
+ * if the answer needs the person's agreement (`question` returns how to ask; `null` when it
+ * does not), ask, and run again with the same KDF answer and `confirmed` set. `null` when they
+ * declined either question.
+ */
+async function withSecondConfirmation<T>(
+  run: (allowCostlyKdf: boolean, confirmed: boolean) => Promise<T>,
+  askKdf: (err: UiError) => Promise<boolean>,
+  question: (answer: T) => (() => Promise<boolean>) | null,
+): Promise<T | null> {
   let allowed = false;
   const first = await withKdfConfirmation((allow) => {
     allowed = allow;
     return run(allow, false);
   }, askKdf);
   if (first === null) return null;
-  if (first.value.restored || !first.value.preview) return first.value;
-  if (!(await askPreview(first.value.preview))) return null;
+  const ask = question(first.value);
+  if (ask === null) return first.value;
+  if (!(await ask())) return null;
   return run(allowed, true);
 }
