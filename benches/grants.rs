@@ -4,7 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // benches fail by panicking
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use vouchsafe::grants::request::{Channel, ChannelChoice, Derived};
+use vouchsafe::grants::request::{Channel, ChannelChoices, Choice, Derived, Kind};
 use vouchsafe::{GrantRequest, GrantRequestParts, KdfParams, NewBrand, Passphrase, Vault};
 
 fn vault() -> (tempfile::TempDir, Vault) {
@@ -48,10 +48,12 @@ fn request() -> GrantRequest {
         derived: vec![Derived::AgeOver(18), Derived::City],
         purpose: "send a birthday coupon".into(),
         purpose_category: None,
-        channels: vec![ChannelChoice {
-            channel: Channel::Email,
-            allowed: true,
-        }],
+        channels: ChannelChoices::new(
+            vec![Choice::new(Channel::Email, Kind::Info, true)],
+            false,
+            now,
+        )
+        .expect("channels"),
         offer: Some("free americano".into()),
         expires_at: now + 30 * 86_400,
     };

@@ -45,7 +45,7 @@ fn vault_with(fields: usize, grants: usize) -> (tempfile::TempDir, Vault) {
                     derived: vec![],
                     purpose: "order updates".into(),
                     purpose_category: None,
-                    channels: vec![],
+                    channels: Default::default(),
                     offer: None,
                     expires_at: now + 30 * 86_400,
                 },

@@ -22,6 +22,14 @@ else
   (cd "$root/src-tauri" && npx tauri build --bundles deb >&2)
 fi
 built=$(ls -t "$target/$profile"/bundle/deb/*.deb | head -n 1)
+# The package must register the vouchsafe:// scheme (tauri.conf.json plugins.deep-link), so a
+# click on a link in a browser starts the app with the link (%u) as its argument.
+desktop=$(dpkg-deb --fsys-tarfile "$built" | tar -xO --wildcards '*usr/share/applications/*.desktop')
+if ! grep -q '^MimeType=.*x-scheme-handler/vouchsafe;' <<<"$desktop" || ! grep -q '^Exec=.* %u$' <<<"$desktop"; then
+  echo "build-deb: $built does not register vouchsafe:// links; its .desktop file is:" >&2
+  echo "$desktop" >&2
+  exit 1
+fi
 name="$(dpkg-deb -f "$built" Package)_$(dpkg-deb -f "$built" Version)_$(dpkg-deb -f "$built" Architecture).deb"
 out="$target/deb"
 [ "$profile" = debug ] && out="$target/deb/debug"

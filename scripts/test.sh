@@ -78,9 +78,9 @@ ls -l "$deb"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$deb" >/dev/null
 # Same package selection and features as the test run above, so the test binary is reused, not
-# rebuilt with the desktop's own feature set. `--no-capture` also runs the two window tests one
+# rebuilt with the desktop's own feature set. `--no-capture` also runs the window tests one
 # at a time.
-VOUCHSAFE_E2E=1 VOUCHSAFE_APP=/usr/bin/vouchsafe-desktop \
+VOUCHSAFE_E2E=1 VOUCHSAFE_APP=/usr/bin/vouchsafe-desktop VOUCHSAFE_INBOX_BIN="$target/debug/vouchsafe-inbox" \
   cargo nextest run --workspace --locked "${features[@]}" --no-capture \
   -E 'package(vouchsafe-desktop) & binary(/^e2e/)'
 

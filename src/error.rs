@@ -187,7 +187,10 @@ fn grant_class(e: &GrantError) -> ErrorClass {
         | GrantError::MissingPurpose
         | GrantError::UnknownPurposeCategory(_)
         | GrantError::UnknownChannel(_)
+        | GrantError::UnknownChannelKind(_)
         | GrantError::DuplicateChannel(_)
+        | GrantError::NightAdsWithoutAds
+        | GrantError::BadNightAds(_)
         | GrantError::OfferTooLong
         | GrantError::BadExpiry(_)
         | GrantError::ExpiryInPast(_)

@@ -20,8 +20,10 @@
 //! | [`records`] | one type with the connection, data key and clock: seal, open, open all, write, audit append | `clock`, `crypto`, `store` |
 //! | [`error`] | [`VaultError`] wrapping each layer's error; [`ErrorClass`] | `brands`, `crypto`, `grants`, `profile`, `store` |
 //! | [`repo`] | one repository per concern: `fields` → `outbox` → `brands` → `grants`; `audit` | `records`, `error`, `clock`, `crypto`, `profile`, `brands`, `grants` |
+//! | [`review`] | what deserves attention: overdue erasures, retention past its end, expiring grants, old ad consents, raw values, silent brands | `repo`, `records`, `error`, `clock`, `grants`, `profile` |
 //! | [`vault`] | the front: create, open, unlock, lock, passphrase, backup, restore, erase, verify | `repo`, `records`, `error`, `clock`, `crypto`, `store` |
 //! | [`connect`] | the brand protocol over the network: request, delivery, outbox delivery, the origin policy | `vault`, `repo`, `grants`, `brands`, `profile`, `error` |
+//! | [`report`] | a brand's report: what it holds, since when, for what, with the receipts, as HTML | `vault`, `repo`, `grants`, `brands`, `error` |
 
 pub mod brands;
 pub mod clock;
@@ -32,6 +34,8 @@ pub mod grants;
 pub mod profile;
 pub mod records;
 pub mod repo;
+pub mod report;
+pub mod review;
 pub mod store;
 pub mod vault;
 
@@ -55,6 +59,7 @@ pub use records::{AnchorStore, FileAnchorStore, Freshness};
 pub use repo::{
     AuditRepo, BrandRepo, Field, FieldRepo, GrantRepo, OutboxItem, OutboxRepo, OutboxState,
 };
+pub use review::{Review, ReviewAction, ReviewItem, ReviewKind};
 pub use vault::{
     LockedVault, RestorePreview, UnrevokedGrant, Vault, default_anchor_dir, default_vault_path,
 };

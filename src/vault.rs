@@ -1,6 +1,7 @@
 //! The vault: a locked file that a passphrase turns into an open profile, and the thin front
 //! that hands out the repositories ([`Vault::fields`], [`Vault::brands`], [`Vault::grants`],
-//! [`Vault::audit`]; the `_mut` forms write).
+//! [`Vault::audit`]; the `_mut` forms write, and the first of them after a restore first moves
+//! every brand to a fresh status list).
 //!
 //! Passphrase → Argon2id → key-encryption key → unwraps the random data key → seals every
 //! record. Changing the passphrase re-wraps the data key in one transaction, so at every
@@ -23,6 +24,7 @@ use crate::error::{Result, VaultError};
 use crate::records::rekey::RekeyPlan;
 use crate::records::{AuditEvent, Records};
 use crate::repo::{AuditRepo, BrandRepo, FieldRepo, GrantRepo, OutboxRepo};
+use crate::review::Review;
 use crate::store::{self, StoreError};
 
 use files::VaultLock;
@@ -127,6 +129,9 @@ pub struct Vault {
     records: Records,
     /// Shared while open, exclusive while re-keying or erasing; see [`files::VaultLock`].
     lock: VaultLock,
+    /// Restored and not changed since: the first change moves every brand to a fresh status
+    /// list first ([`Vault::settle_restore`]).
+    restored: bool,
 }
 
 /// A vault restored over an existing one, and where the replaced vault was kept.
@@ -152,6 +157,29 @@ fn temp_sibling(path: &Path, what: &str) -> Result<PathBuf> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     Ok(path.with_file_name(format!(".{name}.{what}-{}", &random_id()?[..12])))
+}
+
+/// Write `bytes` to `dest` whole or not at all, private from the first byte: into a new 0600
+/// temporary file beside it, synced, then published (replacing `dest` only if `overwrite`).
+/// For the modules above the vault that save a file of their own (the brand report).
+pub(crate) fn write_private_file(dest: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    use std::io::Write as _;
+    if dest.exists() && !overwrite {
+        return Err(VaultError::AlreadyExists(dest.to_path_buf()));
+    }
+    let tmp = temp_sibling(dest, "saving")?;
+    let written = files::create_private(&tmp).and_then(|mut f| {
+        f.write_all(bytes)
+            .and_then(|()| f.sync_all())
+            .map_err(VaultError::io(&tmp))
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    publish(&tmp, dest, overwrite)?;
+    files::sync_dir(dest);
+    Ok(())
 }
 
 /// Publish `tmp` at `dest`: atomically replace, or refuse if `dest` exists (by hard link,
@@ -269,6 +297,33 @@ impl Vault {
         Vault::open_with(path, lock)?.unlock(passphrase)
     }
 
+    /// Read the vault file at `file` without ever writing it: `f` gets a private temporary
+    /// copy of it (made beside `beside`, whose directory is created if missing), opened, and
+    /// the copy is deleted once `f` returns. Unlocking an older file migrates it, so proving a
+    /// backup's passphrase or previewing a restore must go through this, never
+    /// [`Vault::open`] on the backup itself. `f` must not return the vault it was given: its
+    /// file is gone afterwards.
+    pub fn with_copy<T, E: From<VaultError>>(
+        file: &Path,
+        beside: &Path,
+        f: impl FnOnce(LockedVault) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if !file.is_file() {
+            return Err(VaultError::NotFound(file.to_path_buf()).into());
+        }
+        ensure_parent(beside)?;
+        let tmp = temp_sibling(beside, "reading")?;
+        let copied = files::copy_private(file, &tmp);
+        let out = match copied {
+            Ok(()) => Vault::open(&tmp).map_err(E::from).and_then(f),
+            Err(e) => Err(e.into()),
+        };
+        let _ = fs::remove_file(&tmp);
+        let _ = remove_sidecars(&tmp);
+        let _ = fs::remove_file(files::with_suffix(&tmp, ".lock"));
+        out
+    }
+
     /// Check the file at `path` is a vault this build can read, without changing it.
     pub fn open(path: &Path) -> Result<LockedVault> {
         if !path.is_file() {
@@ -296,6 +351,11 @@ impl Vault {
         &self.path
     }
 
+    /// The current time on this vault's clock (Unix seconds), as its writes record it.
+    pub fn now(&self) -> i64 {
+        self.records.now()
+    }
+
     /// Use `clock` for every time this vault reads or writes from now on (tests: a
     /// [`crate::clock::FixedClock`]).
     pub fn set_clock(&mut self, clock: SharedClock) {
@@ -309,6 +369,7 @@ impl Vault {
 
     /// The profile's fields, to change.
     pub fn fields_mut(&mut self) -> FieldRepo<&mut Records> {
+        self.settle_restore();
         FieldRepo::new(&mut self.records)
     }
 
@@ -319,6 +380,7 @@ impl Vault {
 
     /// The brands, to add, remove, or revoke everything one holds.
     pub fn brands_mut(&mut self) -> BrandRepo<&mut Records> {
+        self.settle_restore();
         BrandRepo::new(&mut self.records)
     }
 
@@ -329,6 +391,7 @@ impl Vault {
 
     /// The grants, to issue, revoke and reissue.
     pub fn grants_mut(&mut self) -> GrantRepo<&mut Records> {
+        self.settle_restore();
         GrantRepo::new(&mut self.records)
     }
 
@@ -339,12 +402,18 @@ impl Vault {
 
     /// The outbox, to record delivery outcomes.
     pub fn outbox_mut(&mut self) -> OutboxRepo<&mut Records> {
+        self.settle_restore();
         OutboxRepo::new(&mut self.records)
     }
 
     /// The audit log.
     pub fn audit(&self) -> AuditRepo<&Records> {
         AuditRepo::new(&self.records)
+    }
+
+    /// What in the consumer's sharing deserves attention now ([`Review::items`]).
+    pub fn review(&self) -> Review<'_> {
+        Review::new(&self.records)
     }
 
     /// Argon2id parameters currently protecting this vault.
@@ -363,6 +432,8 @@ impl Vault {
         if !new.is_long_enough() {
             return Err(VaultError::PassphraseTooShort);
         }
+        // Re-keying rewrites the anchor, which would drop a restore's mark.
+        self.settle_restore();
         let slot = KeySlot::read(self.records.conn())?;
         let params = params.unwrap_or(slot.params);
         params.check()?;
@@ -434,6 +505,11 @@ impl Vault {
     /// existing vault unless `overwrite`; a replaced vault is kept as a dated copy beside it
     /// (use [`Vault::restore_over`] to learn where, and to prove the current passphrase first).
     /// Refused while another process has the vault at `target` open.
+    ///
+    /// The restored vault reads exactly as the backup did until its first change, which begins
+    /// by moving every brand to a fresh status list: the vault the backup came from may have
+    /// handed out indices of the backup's lists since, and this one cannot know which
+    /// (docs/vault-format.md, "Restores").
     pub fn restore(
         backup: &Path,
         target: &Path,
@@ -474,8 +550,9 @@ impl Vault {
         self.replace_with(backup, passphrase, &preview)
     }
 
-    /// Replace this vault with `backup` (kept as a dated safety copy), then carry `preview`'s
-    /// status indices and generation into the restored vault.
+    /// Replace this vault with `backup` (kept as a dated safety copy), then move the restored
+    /// vault's brands to fresh status lists carrying `preview`'s status indices, and its
+    /// generation past `preview`'s.
     fn replace_with(
         self,
         backup: &Path,
@@ -523,6 +600,8 @@ impl Vault {
         let checked = files::copy_private(backup, &tmp).and_then(|()| {
             let copy = Vault::open(&tmp)?.unlock(passphrase)?;
             copy.verify_records()?;
+            // Checked whole: now mark it restored, so its first change renews its status lists.
+            copy.mark_restored()?;
             copy.close()
         });
         let placed = checked.and_then(|()| {
@@ -675,10 +754,13 @@ impl LockedVault {
         // refuses writes, which would otherwise re-anchor a deleted or re-added row.
         let report = records.check_state()?;
         records.taint(report.problems.first().cloned());
+        // A vault with problems writes nothing, so it has nothing to renew either.
+        let restored = report.is_intact() && integrity::is_marked_restored(&records);
         Ok(Vault {
             path: self.path,
             records,
             lock: self.lock,
+            restored,
         })
     }
 }

@@ -10,7 +10,7 @@ use common::*;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 use vouchsafe::audit::ChainState;
-use vouchsafe::grants::request::{Channel, ChannelChoice, Derived, parse_purpose_category};
+use vouchsafe::grants::request::{ChannelChoices, Derived, parse_channels, parse_purpose_category};
 use vouchsafe::{
     BrandError, GrantError, GrantRequest, GrantRequestParts, GrantState, Lang, NewBrand, Vault,
     VaultError,
@@ -83,16 +83,13 @@ fn parts(brand: &str, fields: &[&str], derived: &[Derived]) -> GrantRequestParts
         derived: derived.to_vec(),
         purpose: "send a birthday coupon".into(),
         purpose_category: Some(parse_purpose_category("DirectMarketing").expect("dpv")),
-        channels: vec![
-            ChannelChoice {
-                channel: Channel::Email,
-                allowed: true,
-            },
-            ChannelChoice {
-                channel: Channel::Sms,
-                allowed: false,
-            },
-        ],
+        // The spelling of scripts written before kinds: email for notices, nothing on SMS.
+        channels: ChannelChoices::new(
+            parse_channels("email,-sms").expect("channels"),
+            false,
+            now(),
+        )
+        .expect("channels"),
         offer: Some("free americano".into()),
         expires_at: now() + 30 * 86_400,
     }
@@ -244,7 +241,12 @@ fn the_envelope_follows_the_spec() {
             "datatypes": ["email", "age_over_19"],
             "purpose": "send a birthday coupon",
             "purpose_category": "https://w3id.org/dpv#DirectMarketing",
-            "channels": {"email": true, "sms": false},
+            "channels": [
+                {"channel": "email", "kind": "info", "allowed": true, "given_at": now()},
+                {"channel": "sms", "kind": "info", "allowed": false, "given_at": now()},
+                {"channel": "sms", "kind": "ad", "allowed": false, "given_at": now()},
+            ],
+            "night_ads": {"allowed": false, "given_at": now()},
             "offer": "free americano",
         }])
     );
@@ -259,7 +261,7 @@ fn the_envelope_follows_the_spec() {
     assert_eq!(
         g.summary.get(Lang::En),
         format!(
-            "Acme Coffee gets your email and whether you are over 19 to send a birthday coupon, by email only, until {}.",
+            "Acme Coffee gets your email and whether you are over 19 to send a birthday coupon, until {}. Notices by email only; no ads.",
             jiff::Timestamp::from_second(now() + 30 * 86_400)
                 .expect("ts")
                 .to_zoned_datetime(jiff::tz::TimeZone::system())
@@ -576,7 +578,14 @@ fn consent_receipts_are_signed_kantara_records_with_events() {
     );
     assert_eq!(r["events"].as_array().expect("events").len(), 1);
     assert_eq!(r["events"][0]["event"], "given");
-    assert!(r["summary"].as_str().expect("s").starts_with("Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email only, until "));
+    assert!(r["summary"].as_str().expect("s").starts_with(
+        "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, until "
+    ));
+    assert_eq!(
+        r["channels"][0],
+        json!({"channel": "email", "kind": "info", "allowed": true, "given_at": now()})
+    );
+    assert_eq!(r["nightAds"]["allowed"], false);
     // A grant receipt is not a grant: the verifier refuses it by its type.
     assert!(matches!(
         verify(&g.receipt, "acme-coffee", None),
@@ -850,4 +859,64 @@ fn moving_house_reissues_live_grants_with_the_new_address() {
         verify(&city.token, "acme-coffee", Some(list)),
         Err(VerifyError::Revoked { .. })
     ));
+}
+
+#[test]
+fn changing_channel_consent_reissues_the_grant_with_dated_consents() {
+    let (_tv, mut v) = setup();
+    let g = v
+        .grants_mut()
+        .issue(&request("acme-coffee", &["email"], &[]))
+        .expect("issue");
+    let later = now() + 5;
+    let choices = ChannelChoices::new(
+        parse_channels("email:info,email:ad,kakao:ad,-sms:ad").expect("channels"),
+        true,
+        later,
+    )
+    .expect("valid");
+    let new = v
+        .grants_mut()
+        .change_channels(&g.id, choices.clone())
+        .expect("changed");
+    assert_eq!(
+        v.grants().get(&g.id).expect("old").state,
+        GrantState::Revoked
+    );
+    let info = v.grants().get(&new.id).expect("new");
+    assert_eq!(info.state, GrantState::Active);
+    assert_eq!(info.channels, choices);
+    assert!(
+        new.summary
+            .get(Lang::Ko)
+            .ends_with("안내는 이메일로만, 광고는 이메일·카카오톡으로, 야간 광고 수신 동의."),
+        "{}",
+        new.summary.get(Lang::Ko)
+    );
+    // The new token carries version 2, each consent with the moment it was given.
+    let c = verify(&new.token, "acme-coffee", None).expect("verify");
+    let detail = &c.claims()["authorization_details"][0];
+    assert_eq!(
+        detail["channels"][1],
+        json!({"channel": "email", "kind": "ad", "allowed": true, "given_at": later})
+    );
+    assert_eq!(
+        detail["night_ads"],
+        json!({"allowed": true, "given_at": later})
+    );
+    // Two years on, the advertising consents are due for reconfirmation (informational never).
+    let due = info
+        .channels
+        .ad_consents_older_than(later + 730 * 86_400, 730);
+    let due: Vec<String> = due.iter().map(|c| c.channel.to_string()).collect();
+    assert_eq!(due, ["email", "kakao"]);
+    // A revoked grant cannot be changed; night-time ads with no ad consent cannot be built.
+    assert!(matches!(
+        v.grants_mut().change_channels(&g.id, choices),
+        Err(VaultError::Grant(GrantError::NotActive(_)))
+    ));
+    assert_eq!(
+        ChannelChoices::new(parse_channels("email:info").expect("c"), true, later),
+        Err(GrantError::NightAdsWithoutAds)
+    );
 }

@@ -45,7 +45,7 @@ fn derived_request(clock: &FixedClock, fields: &[&str], derived: &[Derived]) -> 
             derived: derived.to_vec(),
             purpose: "심야 이용 확인".into(),
             purpose_category: Some("AgeVerification".into()),
-            channels: vec![],
+            channels: Default::default(),
             offer: None,
             expires_at: clock.now() + 86_400,
         },

@@ -5,17 +5,20 @@
 //! the same name in [`vouchsafe_app::commands`], where the whole body lives and is tested
 //! without a window; `build.rs` declares the same list's permissions. What only this layer can
 //! do is here too: the real clipboard, the timer that clears it, the auto-lock ticker that
-//! tells the window, locking on suspend and screen lock (D-Bus, Linux), process hardening, and
-//! single-instance.
+//! tells the window, locking on suspend and screen lock (D-Bus, Linux), process hardening,
+//! single-instance, and the `vouchsafe://` links the desktop hands over ([`link`]).
 //!
 //! Commands run on Tauri's async runtime (`async` attribute), not on the main thread, so the
 //! window stays responsive while Argon2id derives a key.
+
+mod link;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_deep_link::DeepLinkExt;
 use vouchsafe_app::commands as app;
 use vouchsafe_app::dto::{LockReason, VaultLockedEvent};
 use vouchsafe_app::ipc::Lend;
@@ -29,12 +32,14 @@ const AUTO_LOCK_TICK: Duration = Duration::from_secs(3);
 const OUTBOX_TICK: Duration = Duration::from_secs(60);
 /// The event the UI listens for to show the unlock screen.
 pub const VAULT_LOCKED_EVENT: &str = vouchsafe_app::ipc::VAULT_LOCKED_EVENT;
+/// The event that tells the UI a `vouchsafe://` link is waiting for `take_connect_link`.
+pub const CONNECT_LINK_EVENT: &str = vouchsafe_app::ipc::CONNECT_LINK_EVENT;
 /// Label of the one window (tauri.conf.json, capabilities/default.json).
 const MAIN_WINDOW: &str = "main";
 
 /// One `#[tauri::command]` per entry of the command list, calling the body of the same name.
 macro_rules! wrapper {
-    // Written by hand below: it needs the shell's clipboard.
+    // Written by hand below: they need what only the shell has (the clipboard, handed links).
     ($(#[doc = $doc:literal])* $name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty [shell]) => {};
     ($(#[doc = $doc:literal])* $name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty $([$marker:ident])?) => {
         $(#[doc = $doc])*
@@ -74,6 +79,32 @@ fn copy_secret(
         let _ = pending.clear_if_unchanged(clip.as_ref());
     });
     Ok(())
+}
+
+/// The link the desktop last handed over, once. Only while unlocked, like every command not
+/// marked `[lock_free]`: a link that arrives while locked waits for the unlock.
+#[tauri::command(async)]
+fn take_connect_link(
+    state: State<'_, AppState>,
+    pending: State<'_, link::PendingLink>,
+) -> CmdResult<Option<HandedLinkDto>> {
+    if !state.session().is_unlocked() {
+        return Err(vouchsafe_app::CommandError::locked());
+    }
+    Ok(pending.take())
+}
+
+/// Keep each handed-over link (checked) for the window, tell it, and bring it to the front.
+fn hand_links<R: Runtime>(app: &AppHandle<R>, urls: impl IntoIterator<Item = String>) {
+    let mut any = false;
+    for url in urls {
+        app.state::<link::PendingLink>().put(link::check(&url));
+        any = true;
+    }
+    if any {
+        let _ = app.emit_to(MAIN_WINDOW, CONNECT_LINK_EVENT, ());
+        focus_main(app);
+    }
 }
 
 /// The system clipboard through the clipboard-manager plugin, for the app crate's clear rule.
@@ -154,7 +185,8 @@ fn spawn_presence<R: Runtime>(handle: &AppHandle<R>) {
 #[cfg(not(target_os = "linux"))]
 fn spawn_presence<R: Runtime>(_: &AppHandle<R>) {}
 
-/// A second launch brings the running window to the front instead of opening the vault twice.
+/// A second launch brings the running window to the front instead of opening the vault twice;
+/// a link it was given arrives through the deep-link plugin (`hand_links`).
 fn focus_main<R: Runtime>(app: &AppHandle<R>) {
     if let Some(w) = app.get_webview_window(MAIN_WINDOW) {
         let _ = w.unminimize();
@@ -166,14 +198,27 @@ fn focus_main<R: Runtime>(app: &AppHandle<R>) {
 /// The app, generic over the runtime so tests can build it on `tauri::test::mock_runtime`.
 pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
     tauri::Builder::<R>::new()
-        // First, so a second instance exits before it sets anything else up.
+        // First, so a second instance exits before it sets anything else up. With its
+        // `deep-link` feature it passes the second launch's arguments to the deep-link plugin,
+        // which emits the link to `on_open_url` below.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             focus_main(app)
         }))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(link::PendingLink::default())
         .setup(|app| {
+            // A link given at this launch was read by the plugin before anyone listened.
+            let handle = app.handle().clone();
+            if let Ok(Some(urls)) = app.deep_link().get_current() {
+                hand_links(&handle, urls.into_iter().map(String::from));
+            }
+            let on_open = handle.clone();
+            app.deep_link().on_open_url(move |event| {
+                hand_links(&on_open, event.urls().into_iter().map(String::from));
+            });
             let clip: Arc<dyn Clipboard + Send + Sync> =
                 Arc::new(TauriClipboard(app.handle().clone()));
             app.manage(SharedClipboard(clip));

@@ -440,12 +440,14 @@ async fn korean(run: &mut Run) {
     run.lock_and_unlock(false).await;
 
     // Auto-lock, end to end: the shortest timeout is a minute; the shell's ticker locks the
-    // vault and emits `vault-locked`, and the window goes to the unlock screen by itself.
+    // vault and emits `vault-locked`, and the window goes to the unlock screen by itself. The
+    // wait allows 150 s: a minute idle plus the ticker's period, with room for a loaded 2-core
+    // machine (90 s once ran out while another app ran under Xvfb beside the test).
     run.nav("settings", "auto-lock-minutes").await;
     run.ui.fill("auto-lock-minutes", "1").await;
     run.ui.click("settings-save").await;
     run.ui
-        .el_within("unlock-passphrase", Duration::from_secs(90))
+        .el_within("unlock-passphrase", Duration::from_secs(150))
         .await;
     run.ui.el("locked-notice").await;
     run.shot("02c-auto-locked").await;

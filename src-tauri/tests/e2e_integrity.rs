@@ -25,7 +25,7 @@ use serde_json::Value;
 use support::{Harness, Ui, has_hangul, until};
 use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
-use vouchsafe_app::dto::{ChannelDto, GrantRequestDto};
+use vouchsafe_app::dto::{ChannelDto, ChannelKindDto, GrantRequestDto};
 use vouchsafe_app::{AppConfig, AppState, SecretArg};
 
 const PASS: &str = "violet tractor 93 unwise lagoon";
@@ -72,8 +72,10 @@ fn request() -> GrantRequestDto {
         purpose_category: None,
         channels: vec![ChannelDto {
             channel: "email".into(),
+            kind: ChannelKindDto::Info,
             allowed: true,
         }],
+        night_ads: false,
         offer: None,
         expires: "30d".into(),
     }

@@ -8,6 +8,14 @@
 //! Start-up is the time from asking tauri-driver for a session (which launches the app) until
 //! the WebDriver sees the unlock screen's passphrase field: process start, GTK and WebKit
 //! initialisation, loading the UI, its first `app_status` call and rendering.
+//!
+//! Unlock is the time from pressing Unlock until the first screen's first field row is on the
+//! page; a screen's first content is the time from clicking its entry in the navigation until
+//! its first row (or, for a screen without rows, its first control that needs the vault) is on
+//! the page. Memory is RSS and PSS of the app and every process it started (WebKit's web
+//! content and network processes), summed, after every screen was visited: PSS shares each
+//! shared page among the processes that map it, so the sum counts the libraries they all map
+//! once, where the RSS sum counts them once per process.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
 mod support;
@@ -15,6 +23,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use fantoccini::Locator;
 use serde_json::json;
 use support::{Harness, Ui};
 
@@ -23,6 +32,31 @@ fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Proportional set size in KiB (`Pss` of /proc/PID/smaps_rollup): each page divided by the
+/// number of processes mapping it, so a sum over processes counts shared libraries once.
+fn pss_kib(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Memory of one process: its command name, RSS and PSS in KiB.
+struct Mem {
+    name: String,
+    rss: u64,
+    pss: u64,
+}
+
+impl Mem {
+    fn of(pid: u32, name: String) -> Mem {
+        Mem {
+            name,
+            rss: rss_kib(pid).unwrap_or(0),
+            pss: pss_kib(pid).unwrap_or(0),
+        }
+    }
 }
 
 /// (pid, parent pid, command name) of every process.
@@ -61,22 +95,75 @@ fn app_pid(app: &Path) -> Option<u32> {
     })
 }
 
-/// RSS of the app and of its WebKit helper processes (web content, network), in KiB.
-fn rss_tree(pid: u32) -> (u64, u64, Vec<(String, u64)>) {
+/// Memory of the app (first) and of every process descended from it (WebKit's web content and
+/// network processes).
+fn mem_tree(pid: u32) -> Vec<Mem> {
     let procs = processes();
-    let mut kids = Vec::new();
+    let name = procs
+        .iter()
+        .find(|p| p.0 == pid)
+        .map(|p| p.2.clone())
+        .unwrap_or_default();
+    let mut all = vec![Mem::of(pid, name)];
     let mut frontier = vec![pid];
     while let Some(p) = frontier.pop() {
         for (c, pp, name) in &procs {
             if *pp == p {
-                kids.push((name.clone(), rss_kib(*c).unwrap_or(0)));
+                all.push(Mem::of(*c, name.clone()));
                 frontier.push(*c);
             }
         }
     }
-    let main = rss_kib(pid).unwrap_or(0);
-    let total = main + kids.iter().map(|k| k.1).sum::<u64>();
-    (main, total, kids)
+    all
+}
+
+/// The JSON form of a memory snapshot: each process, and the sums.
+fn mem_json(tree: &[Mem]) -> serde_json::Value {
+    json!({
+        "app": { "rss_kib": tree[0].rss, "pss_kib": tree[0].pss },
+        "total": {
+            "rss_kib": tree.iter().map(|m| m.rss).sum::<u64>(),
+            "pss_kib": tree.iter().map(|m| m.pss).sum::<u64>(),
+        },
+        "processes": tree
+            .iter()
+            .map(|m| json!({ "name": m.name, "rss_kib": m.rss, "pss_kib": m.pss }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// Each screen (its navigation id) and the CSS selector of its first content.
+const SCREENS: &[(&str, &str)] = &[
+    (
+        "brands",
+        "[data-testid^='brand-row-'], [data-testid='brands-empty']",
+    ),
+    ("share", "[data-testid^='share-field-']"),
+    ("connect", "[data-testid='connect-link']"),
+    ("grants", "[data-testid^='grant-row-']"),
+    ("activity", "[data-testid^='audit-entry-']"),
+    (
+        "review",
+        "[data-testid^='review-item-'], [data-testid='review-empty']",
+    ),
+    ("settings", "[data-testid='settings-locale']"),
+    ("profile", "[data-testid^='field-row-']"),
+];
+
+/// Milliseconds from `t0` until `css` matches an element, polling as fast as WebDriver answers;
+/// `None` when it did not within 120 s (the result records it as missing, the run goes on).
+async fn first_content(ui: &Ui, css: &str, t0: Instant) -> Option<f64> {
+    let deadline = t0 + Duration::from_secs(120);
+    loop {
+        if ui.c.find(Locator::Css(css)).await.is_ok() {
+            return Some(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        if Instant::now() >= deadline {
+            eprintln!("no {css} within 120 s");
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 fn env_path(name: &str) -> PathBuf {
@@ -120,7 +207,7 @@ async fn run() {
         let client = harness.session(&app).await;
         let ui = Ui {
             c: client,
-            timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(180),
         };
         ui.el("unlock-passphrase").await;
         startup_ms.push(t0.elapsed().as_secs_f64() * 1000.0);
@@ -135,19 +222,26 @@ async fn run() {
     let ui = last.expect("at least one run");
     let pid = app_pid(&app).expect("the app's process");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (locked_main, locked_total, _) = rss_tree(pid);
+    let locked = mem_tree(pid);
 
     ui.fill("unlock-passphrase", &pass).await;
     let t0 = Instant::now();
     ui.click("unlock-submit").await;
-    ui.el("nav-profile").await;
-    // The profile screen lists every field; wait until the last one is on the page.
-    ui.el("field-input-custom.item_0999").await;
-    let unlock_to_profile_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    ui.click("nav-grants").await;
-    ui.el("grant-filter").await;
+    let unlock_to_first_screen_ms = first_content(&ui, SCREENS[SCREENS.len() - 1].1, t0).await;
+
+    let mut screens = serde_json::Map::new();
+    for (name, css) in SCREENS {
+        let nav = format!("nav-{name}");
+        ui.el(&nav).await;
+        let t0 = Instant::now();
+        ui.click(&nav).await;
+        let ms = first_content(&ui, css, t0).await;
+        screens.insert((*name).to_string(), json!(ms));
+        // Let the screen finish loading and rendering before moving on.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let (main, total, helpers) = rss_tree(pid);
+    let unlocked = mem_tree(pid);
 
     let mut sorted = startup_ms.clone();
     sorted.sort_by(f64::total_cmp);
@@ -155,10 +249,10 @@ async fn run() {
         "app": app,
         "startup_ms": startup_ms,
         "startup_median_ms": sorted[sorted.len() / 2],
-        "unlock_to_profile_ms": unlock_to_profile_ms,
-        "rss_locked_kib": { "app": locked_main, "with_webkit": locked_total },
-        "rss_unlocked_kib": { "app": main, "with_webkit": total },
-        "webkit_helpers": helpers.iter().map(|(n, k)| json!({"name": n, "rss_kib": k})).collect::<Vec<_>>(),
+        "unlock_to_first_screen_ms": unlock_to_first_screen_ms,
+        "first_content_ms": screens,
+        "locked": mem_json(&locked),
+        "unlocked": mem_json(&unlocked),
     });
     std::fs::write(&out, serde_json::to_string_pretty(&result).expect("json"))
         .expect("write result");

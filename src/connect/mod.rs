@@ -37,6 +37,10 @@ pub enum ConnectError {
     /// The brand answered something the protocol does not allow.
     #[error("the brand answered unexpectedly: {0}")]
     Brand(String),
+    /// The grant is issued and its delivery queued: the brand could not be reached, failed,
+    /// or its receipt is still missing. The outbox retries.
+    #[error("{0}")]
+    Queued(String),
     /// The consumer said no.
     #[error("declined: nothing was sent")]
     Declined,

@@ -9,12 +9,14 @@
 use std::collections::BTreeSet;
 
 use url::Url;
-use vouchsafe_token::protocol::{ChannelKind, REQUEST_TYP, RequestObjectClaims, Texts};
+use vouchsafe_token::protocol::{self, REQUEST_TYP, RequestObjectClaims, Texts};
 use vouchsafe_verify::brand::{BrandError, BrandJwks, verify_request_object};
 
 use super::ConnectError;
 use super::http::{Client, allowed, origin_of};
-use crate::grants::request::{Channel, ChannelChoice, Derived, GrantRequest, GrantRequestParts};
+use crate::grants::request::{
+    Channel, ChannelChoices, Choice, Derived, GrantRequest, GrantRequestParts, Kind,
+};
 use crate::grants::{GrantPreview, Lang};
 use crate::profile::{AddressPart, FieldName, StdField};
 use crate::vault::Vault;
@@ -200,6 +202,35 @@ pub fn fetch(
     vault: &Vault,
     now: i64,
 ) -> Result<BrandRequest, ConnectError> {
+    fetch_verified(client, link, now)?.plan(vault)
+}
+
+/// A request fetched and verified against its origin's keys, not yet read against the
+/// vault's profile: what [`fetch_verified`] gets with no vault at hand (the app fetches with
+/// its session lock free).
+#[derive(Debug, Clone)]
+pub struct Verified {
+    origin: String,
+    jwks: BrandJwks,
+    claims: RequestObjectClaims,
+}
+
+impl Verified {
+    /// What the vault would send for each claim asked; refuses a path it does not know.
+    pub fn plan(self, vault: &Vault) -> Result<BrandRequest, ConnectError> {
+        let asked = plan(&self.claims, vault)?;
+        Ok(BrandRequest {
+            origin: self.origin,
+            jwks: self.jwks,
+            claims: self.claims,
+            asked,
+        })
+    }
+}
+
+/// The network half of [`fetch`]: the request and its origin's keys, every check that needs
+/// no vault.
+pub fn fetch_verified(client: &Client, link: &Link, now: i64) -> Result<Verified, ConnectError> {
     let (origin, jwt) = match link {
         Link::Uri(uri) => {
             let u = allowed(uri)?;
@@ -252,12 +283,10 @@ pub fn fetch(
     // The endpoints were checked against the origin; their scheme must be one the vault uses.
     allowed(&claims.response_uri)?;
     allowed(&claims.vouchsafe_consent.events_uri)?;
-    let asked = plan(&claims, vault)?;
-    Ok(BrandRequest {
+    Ok(Verified {
         origin,
         jwks,
         claims,
-        asked,
     })
 }
 
@@ -451,24 +480,7 @@ pub fn grant_request(
             + "…";
     }
     let consent = &req.claims.vouchsafe_consent;
-    let mut channels: Vec<ChannelChoice> = Vec::new();
-    for c in &consent.channels {
-        let Ok(channel) = c.channel.parse::<Channel>() else {
-            continue;
-        };
-        let allowed = match c.kind {
-            ChannelKind::Info => true,
-            ChannelKind::Ad => choices
-                .ad_channels
-                .iter()
-                .any(|n| n == "all" || n.eq_ignore_ascii_case(&c.channel)),
-        };
-        match channels.iter_mut().find(|x| x.channel == channel) {
-            // One choice per channel: asked for both kinds, it is allowed if either is.
-            Some(x) => x.allowed |= allowed,
-            None => channels.push(ChannelChoice { channel, allowed }),
-        }
-    }
+    let channels = channel_choices(&consent.channels, &choices.ad_channels, now)?;
     let life = req
         .retention_secs()
         .unwrap_or(365 * 86_400)
@@ -488,6 +500,59 @@ pub fn grant_request(
     Ok(request
         .with_nonce(&req.claims.nonce)
         .map_err(crate::error::VaultError::from)?)
+}
+
+/// What the brand asks for one channel and kind, and what the consumer answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedChannel {
+    pub channel: Channel,
+    pub kind: Kind,
+    /// Informational messages are allowed as asked; advertising only where the consumer said
+    /// yes (`--allow-ads`, the consent screen's choices).
+    pub allowed: bool,
+}
+
+/// The brand's channel list on the consumer's channel model: each channel × kind it asks, once,
+/// with the consumer's answer. A channel name this vault does not know is left out: the
+/// consumer cannot be asked about what it cannot name, and what is not allowed is refused.
+pub fn asked_channels(asked: &[protocol::Channel], ad_channels: &[String]) -> Vec<AskedChannel> {
+    let mut out: Vec<AskedChannel> = Vec::new();
+    for c in asked {
+        let Ok(channel) = c.channel.parse::<Channel>() else {
+            continue;
+        };
+        let kind = Kind::from(c.kind);
+        if out.iter().any(|o| o.channel == channel && o.kind == kind) {
+            continue;
+        }
+        let allowed = match kind {
+            Kind::Info => true,
+            Kind::Ad => ad_channels
+                .iter()
+                .any(|n| n == "all" || n.eq_ignore_ascii_case(channel.as_str())),
+        };
+        out.push(AskedChannel {
+            channel,
+            kind,
+            allowed,
+        });
+    }
+    out
+}
+
+/// The grant's channel consent for a brand's request, dated `now`: what [`asked_channels`]
+/// answers, with no advertising at night (a brand's request does not ask it apart; the
+/// consumer can allow it later with `vouchsafe grant channels`).
+pub fn channel_choices(
+    asked: &[protocol::Channel],
+    ad_channels: &[String],
+    now: i64,
+) -> Result<ChannelChoices, ConnectError> {
+    let choices = asked_channels(asked, ad_channels)
+        .into_iter()
+        .map(|a| Choice::new(a.channel, a.kind, a.allowed))
+        .collect();
+    Ok(ChannelChoices::new(choices, false, now).map_err(crate::error::VaultError::from)?)
 }
 
 fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {
@@ -581,6 +646,44 @@ mod tests {
         );
         std::fs::write(&f, "hello").expect("write");
         assert!(parse_link(f.to_str().expect("path")).is_err());
+    }
+
+    #[test]
+    fn a_brands_channels_map_onto_the_consumers_model() {
+        use vouchsafe_token::protocol::ChannelKind;
+        let ask = |channel: &str, kind| protocol::Channel {
+            channel: channel.into(),
+            kind,
+        };
+        let asked = [
+            ask("email", ChannelKind::Info),
+            ask("email", ChannelKind::Ad),
+            ask("kakao", ChannelKind::Ad),
+            ask("sms", ChannelKind::Ad),
+            ask("email", ChannelKind::Info),
+            ask("fax", ChannelKind::Info),
+        ];
+        let got: Vec<(String, Kind, bool)> = asked_channels(&asked, &["KAKAO".into()])
+            .into_iter()
+            .map(|a| (a.channel.to_string(), a.kind, a.allowed))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("email".to_string(), Kind::Info, true),
+                ("email".to_string(), Kind::Ad, false),
+                ("kakao".to_string(), Kind::Ad, true),
+                ("sms".to_string(), Kind::Ad, false),
+            ],
+            "informational as asked, ads only where allowed, each once, unknown names left out"
+        );
+        let c = channel_choices(&asked, &["all".into()], 5).expect("valid");
+        assert!(c.allows(&Channel::Sms, Kind::Ad) && c.allows(&Channel::Email, Kind::Ad));
+        assert!(
+            !c.night_ads().allowed,
+            "a request never turns on night-time ads"
+        );
+        assert!(c.consents().iter().all(|x| x.given_at == 5));
     }
 
     #[test]

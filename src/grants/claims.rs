@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 
 use vouchsafe_token::claims::AuthorizationDetail;
 
-use super::request::{ChannelChoice, Derived, GrantError};
+use super::channels::ChannelChoices;
+use super::request::{Derived, GrantError};
 use crate::profile::{self, AddressPart, FieldName, StdField};
 
 /// The released claims (without the envelope claims such as `iss` and `exp`), and the
@@ -189,19 +190,13 @@ pub fn authorization_detail(
     datatypes: &[String],
     purpose: &str,
     purpose_category: &str,
-    channels: &[ChannelChoice],
+    channels: &ChannelChoices,
     offer: Option<&str>,
 ) -> AuthorizationDetail {
     let mut entry =
         AuthorizationDetail::profile_release(datatypes.to_vec(), purpose, purpose_category);
-    if !channels.is_empty() {
-        entry.channels = Some(
-            channels
-                .iter()
-                .map(|c| (c.channel.as_str().to_string(), c.allowed))
-                .collect(),
-        );
-    }
+    // Version 2 (docs/grant-token.md): channel × kind with dates, and night-time ads.
+    (entry.channels, entry.night_ads) = channels.to_claim();
     entry.offer = offer.map(str::to_string);
     entry
 }

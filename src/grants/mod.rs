@@ -5,6 +5,7 @@
 //! sentence and the consent receipt, and the views a face shows. Issuing and storing them is the
 //! grants repository's job ([`crate::repo::grants`]).
 
+pub mod channels;
 pub mod claims;
 pub mod receipt;
 pub mod request;
@@ -12,8 +13,9 @@ pub mod request;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use channels::{Channel, ChannelChoices, ChannelConsent, Choice, Kind, NightAds};
 pub use receipt::{Lang, Summary};
-pub use request::{Channel, ChannelChoice, Derived, GrantError, GrantRequest, GrantRequestParts};
+pub use request::{Derived, GrantError, GrantRequest, GrantRequestParts};
 
 /// Where a grant stands now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,7 +37,9 @@ pub struct GrantInfo {
     pub released: Vec<String>,
     pub purpose: String,
     pub purpose_category: String,
-    pub channels: Vec<ChannelChoice>,
+    /// The channel consent (channel × kind, night-time ads, dates); `legacy` when read from a
+    /// grant issued before advertising was asked apart.
+    pub channels: ChannelChoices,
     pub offer: Option<String>,
     pub issued_at: i64,
     pub expires_at: i64,

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use vouchsafe_token::claims::{
-    ConsentEvent as EventClaim, ConsentReceiptClaims, PiiController, ReceiptPurpose, ReceiptService,
+    ChannelsClaim, ConsentEvent as EventClaim, ConsentReceiptClaims, PiiController, ReceiptPurpose,
+    ReceiptService,
 };
 
-use super::request::{Channel, ChannelChoice, Derived};
+use super::channels::{Channel, ChannelChoices, Kind};
+use super::request::Derived;
 use crate::profile::{AddressPart, FieldName, StdField};
 
 /// Languages the product speaks.
@@ -118,6 +120,18 @@ fn field_words(name: &FieldName, lang: Lang) -> String {
     }
 }
 
+/// The words for one released item as [`GrantInfo::released`](super::GrantInfo) names it (a
+/// field name or a derived fact), for a face that lists them; the name itself if it is neither.
+pub fn release_words(item: &str, lang: Lang) -> String {
+    if let Ok(name) = item.parse::<FieldName>() {
+        return field_words(&name, lang);
+    }
+    match item.parse::<Derived>() {
+        Ok(d) => derived_words(&d, lang),
+        Err(_) => item.to_string(),
+    }
+}
+
 fn derived_words(d: &Derived, lang: Lang) -> String {
     match (d, lang) {
         (Derived::AgeOver(n), Lang::En) => format!("whether you are over {n}"),
@@ -131,20 +145,121 @@ fn derived_words(d: &Derived, lang: Lang) -> String {
     }
 }
 
-fn channel_words(c: Channel, lang: Lang) -> &'static str {
-    match (c, lang) {
-        (Channel::Email, Lang::En) => "email",
-        (Channel::Email, Lang::Ko) => "이메일",
-        (Channel::Sms, Lang::En) => "SMS",
-        (Channel::Sms, Lang::Ko) => "문자",
-        (Channel::Phone, Lang::En) => "phone",
-        (Channel::Phone, Lang::Ko) => "전화",
-        (Channel::Post, Lang::En) => "post",
-        (Channel::Post, Lang::Ko) => "우편",
-        (Channel::Push, Lang::En) => "push notification",
-        (Channel::Push, Lang::Ko) => "앱 알림",
-        (Channel::Messenger, Lang::En) => "messenger",
-        (Channel::Messenger, Lang::Ko) => "메신저",
+fn channel_words(c: &Channel, lang: Lang) -> String {
+    let (en, ko) = match c {
+        Channel::Email => ("email", "이메일"),
+        Channel::Sms => ("SMS", "문자"),
+        Channel::Phone => ("phone", "전화"),
+        Channel::Kakao => ("KakaoTalk", "카카오톡"),
+        Channel::Push => ("app push", "앱 푸시"),
+        Channel::Post => ("post", "우편"),
+        Channel::Custom(wire) => {
+            return wire
+                .strip_prefix("custom.")
+                .unwrap_or(wire)
+                .replace('_', " ");
+        }
+    };
+    match lang {
+        Lang::En => en.into(),
+        Lang::Ko => ko.into(),
+    }
+}
+
+/// The Korean particle "by means of" for `word`: 로 after a vowel or ㄹ, 으로 after any other
+/// final consonant; for a word not ending in Hangul, the neutral written form (으)로.
+fn instrumental_particle(word: &str) -> &'static str {
+    match word.chars().last().map(u32::from) {
+        Some(c @ 0xAC00..=0xD7A3) => match (c - 0xAC00) % 28 {
+            0 | 8 => "로",
+            _ => "으로",
+        },
+        _ => "(으)로",
+    }
+}
+
+/// The channel consent in plain words, as a sentence of its own: "Notices by email only; ads
+/// by email only; no ads at night." / "안내는 이메일로만, 광고는 이메일로만, 야간 광고 수신 안 함."
+/// Empty when nothing was chosen.
+pub fn channel_sentence(c: &ChannelChoices, lang: Lang) -> String {
+    if c.is_empty() {
+        return String::new();
+    }
+    let words = |kind| -> Vec<String> {
+        c.allowed(kind)
+            .into_iter()
+            .map(|ch| channel_words(ch, lang))
+            .collect()
+    };
+    let (info, ads) = (words(Kind::Info), words(Kind::Ad));
+    let night = c.night_ads().allowed;
+    match lang {
+        Lang::En => {
+            if info.is_empty() && ads.is_empty() {
+                return "No contact.".into();
+            }
+            let by = |list: &[String]| match list {
+                [one] => format!("by {one} only"),
+                many => format!("by {}", join_en(many, "or")),
+            };
+            let mut parts = vec![if info.is_empty() {
+                "no notices".to_string()
+            } else {
+                format!("notices {}", by(&info))
+            }];
+            if ads.is_empty() {
+                parts.push("no ads".into());
+            } else {
+                parts.push(format!("ads {}", by(&ads)));
+                parts.push(
+                    if night {
+                        "ads at night too"
+                    } else {
+                        "no ads at night"
+                    }
+                    .into(),
+                );
+            }
+            let text = parts.join("; ");
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+                None => String::new(),
+            }
+        }
+        Lang::Ko => {
+            if info.is_empty() && ads.is_empty() {
+                return "연락 받지 않음.".into();
+            }
+            let by = |list: &[String]| {
+                let joined = list.join("·");
+                let particle = instrumental_particle(&joined);
+                if list.len() == 1 {
+                    format!("{joined}{particle}만")
+                } else {
+                    format!("{joined}{particle}")
+                }
+            };
+            let mut parts = vec![if info.is_empty() {
+                "안내 수신 안 함".to_string()
+            } else {
+                format!("안내는 {}", by(&info))
+            }];
+            if ads.is_empty() {
+                parts.push("광고 수신 안 함".into());
+            } else {
+                parts.push(format!("광고는 {}", by(&ads)));
+                parts.push(
+                    if night {
+                        "야간 광고 수신 동의"
+                    } else {
+                        "야간 광고 수신 안 함"
+                    }
+                    .into(),
+                );
+            }
+            format!("{}.", parts.join(", "))
+        }
     }
 }
 
@@ -180,7 +295,7 @@ pub struct SummaryInput<'a> {
     pub fields: &'a [FieldName],
     pub derived: &'a [Derived],
     pub purpose: &'a str,
-    pub channels: &'a [ChannelChoice],
+    pub channels: &'a ChannelChoices,
     /// The last day of the grant, in the consumer's calendar.
     pub until: jiff::civil::Date,
 }
@@ -190,8 +305,8 @@ pub fn summaries(s: &SummaryInput<'_>) -> Summary {
     Lang::ALL.into_iter().map(|l| (l, summary(s, l))).collect()
 }
 
-/// "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email
-/// only, until 2027-03-01."
+/// "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, until
+/// 2027-03-01. Notices by email only; ads by email only; no ads at night."
 pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
     let what: Vec<String> = s
         .fields
@@ -199,44 +314,36 @@ pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
         .map(|f| field_words(f, lang))
         .chain(s.derived.iter().map(|d| derived_words(d, lang)))
         .collect();
-    let allowed: Vec<String> = s
-        .channels
-        .iter()
-        .filter(|c| c.allowed)
-        .map(|c| channel_words(c.channel, lang).to_string())
-        .collect();
     let purpose = s.purpose.trim().trim_end_matches('.');
     match lang {
         Lang::En => {
             // The sentence supplies "to"; a purpose typed as "to send …" must not read "to to".
             let purpose = purpose.strip_prefix("to ").unwrap_or(purpose);
-            let how = match (allowed.as_slice(), s.channels.is_empty()) {
-                (_, true) => String::new(),
-                ([], false) => ", with no contact".into(),
-                ([one], false) => format!(", by {one} only"),
-                (many, false) => format!(", by {}", join_en(many, "or")),
-            };
-            format!(
-                "{} gets your {} to {purpose}{how}, until {}.",
+            let main = format!(
+                "{} gets your {} to {purpose}, until {}.",
                 s.brand_name,
                 join_en(&what, "and"),
                 s.until
-            )
+            );
+            with_contact(main, s.channels, lang)
         }
         Lang::Ko => {
-            let how = match (allowed.as_slice(), s.channels.is_empty()) {
-                (_, true) => String::new(),
-                ([], false) => ", 연락은 받지 않음".into(),
-                ([one], false) => format!(", 연락은 {one}로만"),
-                (many, false) => format!(", 연락은 {}로", many.join("·")),
-            };
             let what = what.join(", ");
             let particle = object_particle(&what);
-            format!(
-                "{}에 {what}{particle} 제공합니다. 목적: {purpose}{how}, {}까지.",
+            let main = format!(
+                "{}에 {what}{particle} 제공합니다. 목적: {purpose}, {}까지.",
                 s.brand_name, s.until
-            )
+            );
+            with_contact(main, s.channels, lang)
         }
+    }
+}
+
+/// The main sentence, followed by the channel sentence when channels were chosen.
+fn with_contact(main: String, channels: &ChannelChoices, lang: Lang) -> String {
+    match channel_sentence(channels, lang) {
+        c if c.is_empty() => main,
+        c => format!("{main} {c}"),
     }
 }
 
@@ -265,6 +372,8 @@ pub struct ReceiptInput<'a> {
     pub status_idx: usize,
     pub events: &'a [ConsentEvent],
     pub summary: &'a str,
+    /// The channel consent, carried as in the grant (version 2).
+    pub channels: &'a ChannelChoices,
 }
 
 fn rfc3339(secs: i64) -> String {
@@ -324,6 +433,11 @@ pub fn receipt_claims(r: &ReceiptInput<'_>, now: i64) -> ConsentReceiptClaims {
             })
             .collect(),
         summary: r.summary.into(),
+        channels: match r.channels.to_claim().0 {
+            Some(ChannelsClaim::Consents(list)) => Some(list),
+            _ => None,
+        },
+        night_ads: r.channels.to_claim().1,
     }
 }
 
@@ -335,18 +449,18 @@ mod tests {
         s.parse().expect("name")
     }
 
+    fn choices(spec: &str, night: bool) -> ChannelChoices {
+        ChannelChoices::new(
+            crate::grants::channels::parse_channels(spec).expect("spec"),
+            night,
+            1,
+        )
+        .expect("valid")
+    }
+
     #[test]
     fn the_products_own_example_sentence() {
-        let channels = vec![
-            ChannelChoice {
-                channel: Channel::Email,
-                allowed: true,
-            },
-            ChannelChoice {
-                channel: Channel::Sms,
-                allowed: false,
-            },
-        ];
+        let channels = choices("email:info,email:ad,-sms:ad", false);
         let s = SummaryInput {
             brand_name: "Acme Coffee",
             fields: &[n("email")],
@@ -357,12 +471,120 @@ mod tests {
         };
         assert_eq!(
             summary(&s, Lang::En),
-            "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, by email only, until 2027-03-01."
+            "Acme Coffee gets your email and birthday (no year) to send a birthday coupon, until 2027-03-01. Notices by email only; ads by email only; no ads at night."
         );
         assert_eq!(
             summary(&s, Lang::Ko),
-            "Acme Coffee에 이메일, 생일(연도 제외)을 제공합니다. 목적: send a birthday coupon, 연락은 이메일로만, 2027-03-01까지."
+            "Acme Coffee에 이메일, 생일(연도 제외)을 제공합니다. 목적: send a birthday coupon, 2027-03-01까지. 안내는 이메일로만, 광고는 이메일로만, 야간 광고 수신 안 함."
         );
+    }
+
+    #[test]
+    fn channel_sentences_in_both_languages() {
+        let cases = [
+            // (spec, night ads, English, Korean)
+            (
+                "email:ad",
+                false,
+                "No notices; ads by email only; no ads at night.",
+                "안내 수신 안 함, 광고는 이메일로만, 야간 광고 수신 안 함.",
+            ),
+            (
+                "email:info,kakao:info,-sms:ad",
+                false,
+                "Notices by email or KakaoTalk; no ads.",
+                "안내는 이메일·카카오톡으로, 광고 수신 안 함.",
+            ),
+            (
+                "kakao:info,kakao:ad,sms:ad,post:ad",
+                true,
+                "Notices by KakaoTalk only; ads by SMS, KakaoTalk or post; ads at night too.",
+                "안내는 카카오톡으로만, 광고는 문자·카카오톡·우편으로, 야간 광고 수신 동의.",
+            ),
+            (
+                "phone:info,push:ad,custom.line_biz:info",
+                false,
+                "Notices by phone or line biz; ads by app push only; no ads at night.",
+                "안내는 전화·line biz(으)로, 광고는 앱 푸시로만, 야간 광고 수신 안 함.",
+            ),
+            ("-email,-sms:ad", false, "No contact.", "연락 받지 않음."),
+        ];
+        for (spec, night, en, ko) in cases {
+            let c = choices(spec, night);
+            assert_eq!(channel_sentence(&c, Lang::En), en, "{spec}");
+            assert_eq!(channel_sentence(&c, Lang::Ko), ko, "{spec}");
+        }
+        assert_eq!(channel_sentence(&ChannelChoices::default(), Lang::Ko), "");
+    }
+
+    #[test]
+    fn korean_instrumental_particle() {
+        assert_eq!(instrumental_particle("이메일"), "로", "ㄹ takes 로");
+        assert_eq!(instrumental_particle("문자"), "로");
+        assert_eq!(instrumental_particle("카카오톡"), "으로");
+        assert_eq!(instrumental_particle("우편"), "으로");
+        assert_eq!(instrumental_particle("line"), "(으)로");
+    }
+
+    #[test]
+    fn the_receipt_carries_the_channel_consent() {
+        let channels = choices("email:info,email:ad", true);
+        let claims = receipt_claims(
+            &ReceiptInput {
+                grant_id: "g",
+                issuer: "urn:x",
+                brand_id: "acme",
+                brand_name: "Acme",
+                brand_url: None,
+                jurisdiction: "KR",
+                purpose: "p",
+                purpose_category: "c",
+                datatypes: &[],
+                issued_at: 1,
+                expires_at: 2,
+                status_uri: "urn:s",
+                status_idx: 0,
+                events: &[],
+                summary: "s",
+                channels: &channels,
+            },
+            3,
+        );
+        let json = serde_json::to_value(&claims).expect("json");
+        assert_eq!(
+            json["channels"],
+            serde_json::json!([
+                {"channel": "email", "kind": "info", "allowed": true, "given_at": 1},
+                {"channel": "email", "kind": "ad", "allowed": true, "given_at": 1}
+            ])
+        );
+        assert_eq!(
+            json["nightAds"],
+            serde_json::json!({"allowed": true, "given_at": 1})
+        );
+        let none = ReceiptInput {
+            channels: &ChannelChoices::default(),
+            ..ReceiptInput {
+                grant_id: "g",
+                issuer: "urn:x",
+                brand_id: "acme",
+                brand_name: "Acme",
+                brand_url: None,
+                jurisdiction: "KR",
+                purpose: "p",
+                purpose_category: "c",
+                datatypes: &[],
+                issued_at: 1,
+                expires_at: 2,
+                status_uri: "urn:s",
+                status_idx: 0,
+                events: &[],
+                summary: "s",
+                channels: &channels,
+            }
+        };
+        let json = serde_json::to_value(receipt_claims(&none, 3)).expect("json");
+        assert!(json.get("channels").is_none() && json.get("nightAds").is_none());
     }
 
     #[test]
@@ -374,10 +596,13 @@ mod tests {
         assert_eq!(object_particle(""), "을(를)");
     }
 
+    static EMPTY: std::sync::LazyLock<ChannelChoices> =
+        std::sync::LazyLock::new(ChannelChoices::default);
+
     #[test]
     fn lists_and_channel_variants() {
         let until = "2027-01-01".parse().expect("date");
-        let base = |channels: &'static [ChannelChoice]| SummaryInput {
+        let base = |channels: &'static ChannelChoices| SummaryInput {
             brand_name: "B",
             fields: &[],
             derived: &[],
@@ -389,16 +614,13 @@ mod tests {
         let s = SummaryInput {
             fields: &fields,
             derived: &[Derived::AgeOver(19)],
-            ..base(&[])
+            ..base(&EMPTY)
         };
         assert_eq!(
             summary(&s, Lang::En),
             "B gets your given name, email, city and whether you are over 19 to x, until 2027-01-01."
         );
-        let none: &'static [ChannelChoice] = &[ChannelChoice {
-            channel: Channel::Sms,
-            allowed: false,
-        }];
+        let none: &'static ChannelChoices = Box::leak(Box::new(choices("-sms", false)));
         assert!(
             summary(
                 &SummaryInput {
@@ -407,7 +629,7 @@ mod tests {
                 },
                 Lang::En
             )
-            .contains(", with no contact,")
+            .ends_with(", until 2027-01-01. No contact.")
         );
     }
 }

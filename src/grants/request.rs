@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::profile::FieldName;
 
+pub use super::channels::{
+    Channel, ChannelChoices, ChannelConsent, Choice, Kind, NightAds, parse_channels,
+};
+
 /// Why a grant request was refused. Nothing is issued when any of these is returned.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -37,11 +41,19 @@ pub enum GrantError {
     #[error("{0:?} is not a known DPV purpose category; use one of: {list}", list = DPV_PURPOSES.join(", "))]
     UnknownPurposeCategory(String),
     #[error(
-        "{0:?} is not a contact channel; use email, sms, phone, post, push or messenger, with '-' for no (e.g. email,-sms)"
+        "{0:?} is not a contact channel; use email, sms, phone, kakao, push, post or custom.NAME"
     )]
     UnknownChannel(String),
+    #[error("{0:?} is not a kind of message; use info or ad (e.g. email:info,email:ad,-sms:ad)")]
+    UnknownChannelKind(String),
     #[error("channel {0} is listed twice")]
     DuplicateChannel(String),
+    #[error(
+        "night-time ads need consent to ads on some channel (e.g. email:ad); or use --night-ads no"
+    )]
+    NightAdsWithoutAds,
+    #[error("{0:?} is not an answer for night-time ads; use yes or no")]
+    BadNightAds(String),
     #[error("the offer must be at most 200 characters")]
     OfferTooLong,
     #[error(
@@ -116,95 +128,6 @@ impl fmt::Display for Derived {
             Derived::City => f.write_str("city"),
         }
     }
-}
-
-/// The contact channels a consumer can accept or refuse, by their wire names.
-pub const CHANNELS: &[&str] = &["email", "sms", "phone", "post", "push", "messenger"];
-
-/// A contact channel. Serialised as its lower-case wire name (`email`, `sms`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Email,
-    Sms,
-    Phone,
-    Post,
-    Push,
-    Messenger,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 6] = [
-        Channel::Email,
-        Channel::Sms,
-        Channel::Phone,
-        Channel::Post,
-        Channel::Push,
-        Channel::Messenger,
-    ];
-
-    /// The wire name, as in `authorization_details.channels`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-            Channel::Phone => "phone",
-            Channel::Post => "post",
-            Channel::Push => "push",
-            Channel::Messenger => "messenger",
-        }
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Channel {
-    type Err = GrantError;
-    /// A wire name, any case, surrounding spaces ignored; nothing else.
-    fn from_str(s: &str) -> Result<Self, GrantError> {
-        let t = s.trim();
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(t))
-            .ok_or_else(|| GrantError::UnknownChannel(s.to_string()))
-    }
-}
-
-/// A channel and whether the consumer accepts it (`email` yes, `-sms` no).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChannelChoice {
-    pub channel: Channel,
-    pub allowed: bool,
-}
-
-/// Parse `email,-sms`: a leading `-` (or `!`) means "not on this channel".
-pub fn parse_channels(s: &str) -> Result<Vec<ChannelChoice>, GrantError> {
-    let mut out: Vec<ChannelChoice> = Vec::new();
-    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-        let (allowed, name) = match item.strip_prefix('-').or_else(|| item.strip_prefix('!')) {
-            Some(n) => (false, n.trim()),
-            None => (true, item.strip_prefix('+').unwrap_or(item)),
-        };
-        let channel = name
-            .parse::<Channel>()
-            .map_err(|_| GrantError::UnknownChannel(item.to_string()))?;
-        out.push(ChannelChoice { channel, allowed });
-    }
-    check_channels(&out)?;
-    Ok(out)
-}
-
-fn check_channels(choices: &[ChannelChoice]) -> Result<(), GrantError> {
-    for (i, c) in choices.iter().enumerate() {
-        if choices[..i].iter().any(|o| o.channel == c.channel) {
-            return Err(GrantError::DuplicateChannel(c.channel.to_string()));
-        }
-    }
-    Ok(())
 }
 
 /// W3C Data Privacy Vocabulary purposes a consumer can pick (namespace `https://w3id.org/dpv#`).
@@ -312,7 +235,8 @@ pub struct GrantRequestParts {
     pub purpose: String,
     /// A DPV purpose in any spelling [`parse_purpose_category`] accepts; `None` for the default.
     pub purpose_category: Option<String>,
-    pub channels: Vec<ChannelChoice>,
+    /// The channel consent, already checked (its constructor is the only way to build one).
+    pub channels: ChannelChoices,
     /// What the brand offers in return; blank means none.
     pub offer: Option<String>,
     /// Unix seconds.
@@ -321,7 +245,7 @@ pub struct GrantRequestParts {
 
 /// Everything the consumer chose for one grant, checked: at least one thing released, no two
 /// choices landing in the same claim, ages in range, a purpose, a known DPV category (as its
-/// IRI), no channel twice, a short offer, and an expiry in the future but within ten years.
+/// IRI), a valid channel consent, a short offer, and an expiry in the future but within ten years.
 /// Whether the chosen fields are set is checked against the profile when issuing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantRequest {
@@ -330,7 +254,7 @@ pub struct GrantRequest {
     derived: Vec<Derived>,
     purpose: String,
     purpose_category: String,
-    channels: Vec<ChannelChoice>,
+    channels: ChannelChoices,
     offer: Option<String>,
     expires_at: i64,
     /// The brand's `nonce`, when the grant answers a brand's request (`vouchsafe connect`).
@@ -395,7 +319,6 @@ impl GrantRequest {
             Some(c) if !c.is_empty() => parse_purpose_category(c)?,
             _ => default_purpose_category(),
         };
-        check_channels(&channels)?;
         let offer = offer
             .map(|o| o.trim().to_string())
             .filter(|o| !o.is_empty());
@@ -437,7 +360,7 @@ impl GrantRequest {
     pub fn purpose_category(&self) -> &str {
         &self.purpose_category
     }
-    pub fn channels(&self) -> &[ChannelChoice] {
+    pub fn channels(&self) -> &ChannelChoices {
         &self.channels
     }
     pub fn offer(&self) -> Option<&str> {
@@ -478,10 +401,12 @@ mod tests {
             derived: vec![Derived::AgeOver(18)],
             purpose: "  send a coupon ".into(),
             purpose_category: None,
-            channels: vec![ChannelChoice {
-                channel: Channel::Email,
-                allowed: true,
-            }],
+            channels: ChannelChoices::new(
+                vec![Choice::new(Channel::Email, Kind::Info, true)],
+                false,
+                NOW,
+            )
+            .expect("channels"),
             offer: Some("  ".into()),
             expires_at: NOW + 86_400,
         }
@@ -574,22 +499,6 @@ mod tests {
             ),
             (
                 GrantRequestParts {
-                    channels: vec![
-                        ChannelChoice {
-                            channel: Channel::Sms,
-                            allowed: true,
-                        },
-                        ChannelChoice {
-                            channel: Channel::Sms,
-                            allowed: false,
-                        },
-                    ],
-                    ..parts()
-                },
-                GrantError::DuplicateChannel("sms".into()),
-            ),
-            (
-                GrantRequestParts {
                     offer: Some("o".repeat(MAX_OFFER + 1)),
                     ..parts()
                 },
@@ -612,21 +521,6 @@ mod tests {
         ];
         for (p, want) in cases {
             assert_eq!(GrantRequest::new(p, NOW), Err(want));
-        }
-    }
-
-    #[test]
-    fn channel_names_parse_only_as_themselves() {
-        assert_eq!(" EMAIL ".parse::<Channel>(), Ok(Channel::Email));
-        for bad in ["-email", "fax", "", "e-mail"] {
-            assert!(matches!(
-                bad.parse::<Channel>(),
-                Err(GrantError::UnknownChannel(_))
-            ));
-        }
-        for c in Channel::ALL {
-            assert_eq!(c.to_string().parse::<Channel>(), Ok(c));
-            assert!(CHANNELS.contains(&c.as_str()));
         }
     }
 
@@ -655,36 +549,6 @@ mod tests {
             Err(GrantError::UnknownDerived(_))
         ));
         assert_eq!(Derived::AgeOver(19).to_string(), "age_over_19");
-    }
-
-    #[test]
-    fn channels() {
-        let c = parse_channels("email, -sms, !phone").expect("ok");
-        assert_eq!(
-            c,
-            vec![
-                ChannelChoice {
-                    channel: Channel::Email,
-                    allowed: true
-                },
-                ChannelChoice {
-                    channel: Channel::Sms,
-                    allowed: false
-                },
-                ChannelChoice {
-                    channel: Channel::Phone,
-                    allowed: false
-                },
-            ]
-        );
-        assert!(matches!(
-            parse_channels("email,fax"),
-            Err(GrantError::UnknownChannel(_))
-        ));
-        assert!(matches!(
-            parse_channels("email,-email"),
-            Err(GrantError::DuplicateChannel(_))
-        ));
     }
 
     #[test]

@@ -48,6 +48,19 @@ impl<R: Deref<Target = Records>> AuditRepo<R> {
         Ok(out)
     }
 
+    /// `limit` entries from `offset`, newest first, and how many there are. Only those entries
+    /// are opened, so a screen can show a page of a long log cheaply.
+    pub fn page(&self, offset: usize, limit: usize) -> Result<(Vec<AuditEntry>, usize)> {
+        let rows = self.rec.audit_rows()?;
+        let total = rows.len();
+        let mut out = Vec::new();
+        for (seq, at, sealed, _) in rows.into_iter().rev().skip(offset).take(limit) {
+            let event = self.rec.open_audit(seq, &sealed)?;
+            out.push(AuditEntry { seq, at, event });
+        }
+        Ok((out, total))
+    }
+
     /// Check the whole chain; names the first entry that was altered, removed or reordered.
     pub fn verify(&self) -> Result<ChainState> {
         let mut prev = vec![0u8; 32];

@@ -7,8 +7,8 @@ use std::ops::Deref;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use vouchsafe_token::protocol::{
-    ERASURE_DEADLINE_SECS, ErasureRequested, Event, GrantRevoked, SET_TYP, SetClaims, SubjectId,
-    TokenClaimsChange,
+    ChannelConsentChanged, ERASURE_DEADLINE_SECS, ErasureRequested, Event, GrantRevoked, SET_TYP,
+    SetClaims, SubjectId, TokenClaimsChange,
 };
 use vouchsafe_token::{PublicJwk, SigningKey, StatusList, jws};
 use zeroize::{Zeroize, Zeroizing};
@@ -58,6 +58,52 @@ pub(crate) struct BrandRecord {
     /// `vouchsafe connect` existed have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) events_uri: Option<String>,
+    /// The lists this brand's grants were on before a restore moved it to a fresh one
+    /// ([`BrandRecord::renew_list`]), oldest first. Grants stay on the list they were issued on,
+    /// so the vault keeps building and signing these. Records written before restores renewed
+    /// lists have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) retired: Vec<RetiredList>,
+}
+
+/// A status list no grant is issued on any more, kept for the grants that were: revoking one
+/// of them sets its bit here, not in the brand's current list.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct RetiredList {
+    pub(crate) uri: String,
+    pub(crate) len: usize,
+    /// The ids of the grants on it (the grant rows hold their index).
+    pub(crate) grants: BTreeSet<String>,
+}
+
+/// The query parameter a renewed list adds to a status list URL the consumer chose (see
+/// [`fresh_list_uri`]).
+const LIST_PARAM: &str = "list=";
+
+/// The URI of a fresh list replacing `current`. A `urn:uuid:` list gets a new random one. A URL
+/// the consumer chose (and publishes the list at) keeps its address with `list=<random uuid>`
+/// in the query, replacing one an earlier renewal added. Random rather than counted: two
+/// restores of one backup (two machines, or the same backup twice) must not both land on
+/// "list 2", which would put two vaults' grants on one list again.
+fn fresh_list_uri(current: &str) -> Result<String> {
+    let id = random_uuid()?;
+    if current.starts_with("urn:uuid:") {
+        return Ok(format!("urn:uuid:{id}"));
+    }
+    let (rest, fragment) = match current.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (current, None),
+    };
+    // Drop the parameter an earlier renewal appended (always last).
+    let base = match rest.rfind(LIST_PARAM) {
+        Some(i) if i > 0 && matches!(&rest[i - 1..i], "?" | "&") => &rest[..i - 1],
+        _ => rest,
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Ok(match fragment {
+        Some(f) => format!("{base}{sep}{LIST_PARAM}{id}#{f}"),
+        None => format!("{base}{sep}{LIST_PARAM}{id}"),
+    })
 }
 
 impl Drop for BrandRecord {
@@ -89,6 +135,49 @@ impl BrandRecord {
             created_at,
             events_uri: self.events_uri.clone(),
         }
+    }
+
+    /// The status list grant `grant` is on: its URI and length. A grant no retired list names
+    /// is on the current one.
+    pub(crate) fn list_of(&self, grant: &str) -> (&str, usize) {
+        self.retired
+            .iter()
+            .find(|l| l.grants.contains(grant))
+            .map_or((self.status_uri.as_str(), self.status_len), |l| {
+                (l.uri.as_str(), l.len)
+            })
+    }
+
+    /// Whether grant `grant` is on the current list (new indices are taken from it).
+    pub(crate) fn on_current_list(&self, grant: &str) -> bool {
+        !self.retired.iter().any(|l| l.grants.contains(grant))
+    }
+
+    /// Move to a fresh status list for every grant issued from now on (after a restore: a copy
+    /// of this vault may have handed out indices of the current list that this one never
+    /// heard of). `on_list` are the grants on the current list, which becomes a retired one
+    /// (dropped if it holds none). The fresh list starts with `taken` as its high-water set:
+    /// every index this vault knows was taken on any of the brand's lists, so an index stays
+    /// unique across them too, for a verifier that looked at the index alone. Returns the new
+    /// list's URI.
+    pub(crate) fn renew_list(
+        &mut self,
+        on_list: BTreeSet<String>,
+        taken: BTreeSet<usize>,
+        min_len: usize,
+    ) -> Result<String> {
+        let uri = fresh_list_uri(&self.status_uri)?;
+        let old_uri = std::mem::replace(&mut self.status_uri, uri.clone());
+        if !on_list.is_empty() {
+            self.retired.push(RetiredList {
+                uri: old_uri,
+                len: self.status_len,
+                grants: on_list,
+            });
+        }
+        self.status_len = self.status_len.max(min_len).max(MIN_STATUS_LIST_LEN);
+        self.allocated = taken;
+        Ok(uri)
     }
 
     /// Sign a Security Event Token about grant `grant_jti` with this relationship's key, the
@@ -206,28 +295,55 @@ impl<R: Deref<Target = Records>> BrandRepo<R> {
     /// Built only from authenticated state, and only when the whole vault checks out: a
     /// deleted or rolled-back grant row would otherwise silently clear a revoked bit.
     pub fn status_list_token(&self, id: &str) -> Result<String> {
-        let (row_id, rec, _) = self.record(id)?;
+        let (row_id, rec, _) = self.checked_record(id)?;
+        let states = self.grant_states(&row_id)?;
+        self.signed_list(&rec, &rec.status_uri, rec.status_len, &states)
+    }
+
+    /// Every status list the brand's grants are on, as (URI, signed token): the current one
+    /// first, then those a restore retired, oldest first ([`BrandRecord::renew_list`]). Each
+    /// is published at its own URI; the grants on a retired list still point at it. Checked
+    /// and built as [`BrandRepo::status_list_token`].
+    pub fn status_list_tokens(&self, id: &str) -> Result<Vec<(String, String)>> {
+        let (row_id, rec, _) = self.checked_record(id)?;
+        let states = self.grant_states(&row_id)?;
+        let mut out = vec![(
+            rec.status_uri.clone(),
+            self.signed_list(&rec, &rec.status_uri, rec.status_len, &states)?,
+        )];
+        for l in &rec.retired {
+            out.push((
+                l.uri.clone(),
+                self.signed_list(&rec, &l.uri, l.len, &states)?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The brand's record, once the whole vault checked out.
+    fn checked_record(&self, id: &str) -> Result<(String, BrandRecord, i64)> {
+        let found = self.record(id)?;
         let report = self.rec.check_state()?;
         if let Some(p) = report.problems.first() {
             return Err(p.to_open_error().into());
         }
-        let mut list = StatusList::new(rec.status_len, 1).map_err(VaultError::sign)?;
-        let revoked = self
-            .grant_states(&row_id)?
-            .into_iter()
-            .filter(|g| g.revoked_at.is_some())
-            .map(|g| g.status_idx);
-        for idx in revoked {
-            list.set(
-                usize::try_from(idx).unwrap_or(0),
-                vouchsafe_token::status_list::STATUS_INVALID,
-            )
-            .map_err(VaultError::sign)?;
-        }
+        Ok(found)
+    }
+
+    /// The list at `uri` (`len` entries) of the brand, signed with its key, valid
+    /// [`STATUS_LIST_VALIDITY_SECS`]: the revoked grants of `states` that are on it are 1.
+    fn signed_list(
+        &self,
+        rec: &BrandRecord,
+        uri: &str,
+        len: usize,
+        states: &[GrantStateRow],
+    ) -> Result<String> {
+        let list = list_bits(rec, uri, len, states)?;
         let iat = self.rec.now();
         vouchsafe_token::status_list_token(
             &list,
-            &rec.status_uri,
+            uri,
             iat,
             iat + STATUS_LIST_VALIDITY_SECS,
             STATUS_LIST_TTL_SECS,
@@ -235,6 +351,27 @@ impl<R: Deref<Target = Records>> BrandRepo<R> {
         )
         .map_err(VaultError::sign)
     }
+}
+
+/// The bits of the brand's list at `uri`: 1 for each revoked grant of `states` on that list.
+fn list_bits(
+    rec: &BrandRecord,
+    uri: &str,
+    len: usize,
+    states: &[GrantStateRow],
+) -> Result<StatusList> {
+    let mut list = StatusList::new(len, 1).map_err(VaultError::sign)?;
+    for g in states
+        .iter()
+        .filter(|g| g.revoked_at.is_some() && rec.list_of(&g.id).0 == uri)
+    {
+        list.set(
+            usize::try_from(g.status_idx).unwrap_or(0),
+            vouchsafe_token::status_list::STATUS_INVALID,
+        )
+        .map_err(VaultError::sign)?;
+    }
+    Ok(list)
 }
 
 /// How long a status list delivered with an event stays valid at least: past the outbox's
@@ -259,33 +396,33 @@ pub(crate) enum Change<'a> {
         new_token: &'a str,
         claims: Vec<String>,
     },
+    /// The consumer changed the grant's channel consent (docs/protocol.md §4).
+    ChannelConsent {
+        at: i64,
+        consent: ChannelConsentChanged,
+    },
 }
 
 impl<R: Deref<Target = Records>> BrandRepo<R> {
-    /// The brand's status list as it stands inside the current transaction, for an event
-    /// (docs/protocol.md §6): valid until the latest expiry of its live grants (at least
-    /// [`EVENT_LIST_MIN_SECS`], at most [`EVENT_LIST_MAX_SECS`]), `ttl` one day. Built from
-    /// authenticated rows only; the vault was checked whole when unlocked, and a tainted vault
-    /// writes nothing.
-    fn event_status_list(&self, row_id: &str, rec: &BrandRecord) -> Result<String> {
+    /// The status list grant `grant` is on, as it stands inside the current transaction, for
+    /// an event about it (docs/protocol.md §6; after a restore that may be a retired list,
+    /// which is the one the brand checks that grant against): valid until the latest expiry
+    /// of the live grants on it (at least [`EVENT_LIST_MIN_SECS`], at most
+    /// [`EVENT_LIST_MAX_SECS`]), `ttl` one day. Built from authenticated rows only; the vault
+    /// was checked whole when unlocked, and a tainted vault writes nothing.
+    fn event_status_list(&self, row_id: &str, rec: &BrandRecord, grant: &str) -> Result<String> {
         let iat = self.rec.now();
         let states = self.grant_states(row_id)?;
-        let mut list = StatusList::new(rec.status_len, 1).map_err(VaultError::sign)?;
-        let mut latest = iat + EVENT_LIST_MIN_SECS;
-        for g in &states {
-            if g.revoked_at.is_some() {
-                list.set(
-                    usize::try_from(g.status_idx).unwrap_or(0),
-                    vouchsafe_token::status_list::STATUS_INVALID,
-                )
-                .map_err(VaultError::sign)?;
-            } else if g.expires_at > latest {
-                latest = g.expires_at;
-            }
-        }
+        let (uri, len) = rec.list_of(grant);
+        let list = list_bits(rec, uri, len, &states)?;
+        let latest = states
+            .iter()
+            .filter(|g| g.revoked_at.is_none() && rec.list_of(&g.id).0 == uri)
+            .map(|g| g.expires_at)
+            .fold(iat + EVENT_LIST_MIN_SECS, i64::max);
         vouchsafe_token::status_list_token(
             &list,
-            &rec.status_uri,
+            uri,
             iat,
             latest.min(iat + EVENT_LIST_MAX_SECS),
             EVENT_LIST_TTL_SECS,
@@ -297,8 +434,9 @@ impl<R: Deref<Target = Records>> BrandRepo<R> {
 
 /// Queue the event for `change` to grant `grant_id` inside `tx` (after the change itself was
 /// written in it), if the brand has an `events_uri`. Returns the event's id. `list` holds the
-/// brand's status list once built: several revocations in one transaction share it (it is the
-/// same list), which keeps revoking everything of a brand linear in its grants.
+/// brand's current status list once built: several revocations in one transaction share it
+/// (it is the same list), which keeps revoking everything of a brand linear in its grants. A
+/// grant on a retired list (after a restore) gets that list, built for it alone.
 pub(crate) fn enqueue_change(
     tx: &Tx<'_>,
     row_id: &str,
@@ -312,10 +450,13 @@ pub(crate) fn enqueue_change(
     };
     let repo = BrandRepo::new(&**tx);
     let mut status_list = || -> Result<String> {
+        if !brand.on_current_list(grant_id) {
+            return repo.event_status_list(row_id, brand, grant_id);
+        }
         if let Some(l) = list {
             return Ok(l.clone());
         }
-        let l = repo.event_status_list(row_id, brand)?;
+        let l = repo.event_status_list(row_id, brand, grant_id)?;
         *list = Some(l.clone());
         Ok(l)
     };
@@ -351,6 +492,7 @@ pub(crate) fn enqueue_change(
             at,
             Some(new_grant.to_string()),
         ),
+        Change::ChannelConsent { at, consent } => (Event::ChannelConsentChanged(consent), at, None),
     };
     let kind = event.type_uri().to_string();
     let (jti, set) = brand.sign_event(grant_id, event, tx.now())?;
@@ -424,6 +566,7 @@ impl BrandRepo<&mut Records> {
             status_len: MIN_STATUS_LIST_LEN,
             allocated: BTreeSet::new(),
             events_uri: None,
+            retired: Vec::new(),
         };
         let row_id = self.row_id(new.id);
         let t = self.rec.now();
@@ -518,5 +661,71 @@ impl BrandRepo<&mut Records> {
             Ok::<_, VaultError>(())
         })?;
         Ok(last_list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_list_keeps_the_consumers_address_and_never_repeats() {
+        let urn = fresh_list_uri("urn:uuid:00000000-0000-4000-8000-000000000000").expect("rng");
+        assert!(urn.starts_with("urn:uuid:") && urn.len() == 45, "{urn}");
+        let base = "https://cafe.example/status";
+        let first = fresh_list_uri(base).expect("rng");
+        assert!(first.starts_with(&format!("{base}?list=")), "{first}");
+        // A second renewal replaces the parameter rather than piling them up.
+        let second = fresh_list_uri(&first).expect("rng");
+        assert!(second.starts_with(&format!("{base}?list=")), "{second}");
+        assert_ne!(first, second);
+        let q = fresh_list_uri("https://cafe.example/s?user=7").expect("rng");
+        assert!(q.starts_with("https://cafe.example/s?user=7&list="), "{q}");
+        let again = fresh_list_uri(&q).expect("rng");
+        assert!(
+            again.starts_with("https://cafe.example/s?user=7&list="),
+            "{again}"
+        );
+        let frag = fresh_list_uri("https://cafe.example/s#top").expect("rng");
+        assert!(frag.starts_with("https://cafe.example/s?list=") && frag.ends_with("#top"));
+    }
+
+    /// A record sealed before lists were renewed reads with no retired list, every grant on
+    /// its one list, and is written back without the new member.
+    #[test]
+    fn records_from_before_renewal_read() {
+        let old = serde_json::json!({
+            "audience": "acme", "name": "Acme", "key_seed": vec![7u8; 32],
+            "status_uri": "urn:uuid:5b0c6f1e-0000-4000-8000-000000000001", "status_len": 1024,
+            "allocated": [3, 9],
+        });
+        let mut rec: BrandRecord = serde_json::from_value(old).expect("old record");
+        assert!(rec.retired.is_empty());
+        assert_eq!(rec.list_of("any"), (rec.status_uri.as_str(), 1024));
+        assert!(rec.on_current_list("any"));
+        assert!(
+            serde_json::to_value(&rec)
+                .expect("json")
+                .get("retired")
+                .is_none()
+        );
+
+        let old_uri = rec.status_uri.clone();
+        let new = rec
+            .renew_list(["g1".to_string()].into(), [3, 9, 12].into(), 0)
+            .expect("renew");
+        assert_ne!(new, old_uri);
+        assert_eq!(rec.list_of("g1"), (old_uri.as_str(), 1024));
+        assert_eq!(rec.list_of("g2"), (new.as_str(), 1024));
+        assert!(!rec.on_current_list("g1"));
+        assert_eq!(rec.allocated, [3, 9, 12].into());
+        let back: BrandRecord =
+            serde_json::from_value(serde_json::to_value(&rec).expect("json")).expect("reads");
+        assert_eq!(back.list_of("g1").0, old_uri);
+        // A list with no grants on it is not kept.
+        rec.renew_list(BTreeSet::new(), BTreeSet::new(), 4096)
+            .expect("renew");
+        assert_eq!(rec.retired.len(), 1);
+        assert_eq!(rec.status_len, 4096);
     }
 }

@@ -18,13 +18,14 @@ use crate::grants::claims::{self, Release};
 use crate::grants::receipt::{self, ConsentEvent, ReceiptInput, SummaryInput};
 use crate::grants::request::check_expiry;
 use crate::grants::{
-    ChannelChoice, Derived, GrantError, GrantInfo, GrantPreview, GrantRequest, GrantRequestParts,
+    ChannelChoices, Derived, GrantError, GrantInfo, GrantPreview, GrantRequest, GrantRequestParts,
     GrantState, IssuedGrant, Lang, Summary,
 };
 use crate::profile::{AddressPart, FieldName, StdField};
 use crate::records::{AuditEvent, Checked, Records, Tx};
 use crate::repo::brands::{BrandRecord, BrandRepo, Change, enqueue_change};
 use crate::repo::fields::FieldRepo;
+use crate::repo::outbox::{self, GrantDelivery};
 
 const GRANTS: &str = "grants";
 /// The brand's countersigned receipt of a delivered grant, one row per grant (id = grant id).
@@ -110,7 +111,7 @@ fn insert_grant(
         datatypes: release.datatypes.clone(),
         purpose: req.purpose().to_string(),
         purpose_category: req.purpose_category().to_string(),
-        channels: req.channels().to_vec(),
+        channels: req.channels().clone(),
         offer: req.offer().map(str::to_string),
         summary: g.summary.clone(),
         summary_en: None,
@@ -149,7 +150,8 @@ struct GrantRecord {
     datatypes: Vec<String>,
     purpose: String,
     purpose_category: String,
-    channels: Vec<ChannelChoice>,
+    /// Records written before channel × kind hold the version 1 list; it reads as legacy.
+    channels: ChannelChoices,
     offer: Option<String>,
     /// The summary in every language. Records written before it existed have
     /// `summary_en`/`summary_ko` instead; [`GrantRecord::opened`] moves them here.
@@ -204,13 +206,15 @@ fn sign<C: Serialize>(typ: &str, jwk: &PublicJwk, claims: &C, key: &SigningKey) 
 /// Pick a random free index in the brand's status list, growing the list (doubling) once it is
 /// half full so a random index still says nothing about the order of grants.
 ///
-/// Taken are the indices of the brand's grant rows (each row's MAC checked) and every index the
-/// sealed brand record says was ever handed out (its high-water set, which survives the grant
-/// rows and is carried over a restore); the new index joins that set.
+/// Taken are the indices of the brand's grant rows on its current list (each row's MAC
+/// checked; grants on a list a restore retired keep theirs there) and every index the sealed
+/// brand record says was ever handed out (its high-water set, which survives the grant rows
+/// and a restore); the new index joins that set.
 fn allocate_index(tx: &Tx<'_>, row_id: &str, brand: &mut BrandRecord) -> Result<usize> {
     let mut used: BTreeSet<usize> = BrandRepo::new(&**tx)
         .grant_states(row_id)?
         .iter()
+        .filter(|g| brand.on_current_list(&g.id))
         .map(|g| usize::try_from(g.status_idx).unwrap_or(0))
         .collect();
     used.extend(brand.allocated.iter().copied());
@@ -266,10 +270,11 @@ fn sign_receipt(f: &ReceiptFacts<'_>, now: i64) -> Result<String> {
             datatypes: &f.rec.datatypes,
             issued_at: f.issued_at,
             expires_at: f.expires_at,
-            status_uri: &f.brand.status_uri,
+            status_uri: f.brand.list_of(f.id).0,
             status_idx: f.status_idx,
             events: &events,
             summary: f.rec.summary.get(Lang::En),
+            channels: &f.rec.channels.clone().dated(f.issued_at),
         },
         now,
     );
@@ -380,11 +385,7 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         let (brand_row, sealed, idx, issued, expires, revoked) = row;
         let rec = self.open(id, &brand_row, &sealed)?;
         let (_, brand, _) = self.brands().record(&rec.brand)?;
-        let state = match revoked {
-            Some(_) => GrantState::Revoked,
-            None if expires <= self.rec.now() => GrantState::Expired,
-            None => GrantState::Active,
-        };
+        let state = state_at(revoked, expires, self.rec.now());
         Ok(GrantInfo {
             id: id.to_string(),
             brand: rec.brand.clone(),
@@ -393,13 +394,13 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
             released: rec.datatypes.clone(),
             purpose: rec.purpose.clone(),
             purpose_category: rec.purpose_category.clone(),
-            channels: rec.channels.clone(),
+            channels: rec.channels.clone().dated(issued),
             offer: rec.offer.clone(),
             issued_at: issued,
             expires_at: expires,
             revoked_at: revoked,
             summary: rec.summary.clone(),
-            status_list_uri: brand.status_uri.clone(),
+            status_list_uri: brand.list_of(id).0.to_string(),
             status_idx: usize::try_from(idx).unwrap_or(0),
             token: rec.token.clone(),
         })
@@ -423,6 +424,50 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
             out.push(self.info(&id, rest)?);
         }
         Ok(out)
+    }
+
+    /// Every grant's brand, state and what it released, newest first: what the brands screen
+    /// counts. Opens each record but skips the rest of a list row (the brand's record, the
+    /// summary), which a vault of thousands of grants would pay for on every visit.
+    pub fn brand_holdings(&self) -> Result<Vec<(String, GrantState, Vec<String>)>> {
+        let now = self.rec.now();
+        self.rows(None)?
+            .into_iter()
+            .map(|(id, (brand_row, sealed, _, _, expires, revoked))| {
+                let rec = self.open(&id, &brand_row, &sealed)?;
+                Ok((rec.brand, state_at(revoked, expires, now), rec.datatypes))
+            })
+            .collect()
+    }
+
+    /// One page of what [`Self::list`] returns (newest first): of `brand` and in `state` when
+    /// given, `limit` grants from `offset`, and how many match. Only the page's records are
+    /// opened, so a screen showing a page of thousands of grants does not decrypt them all.
+    pub fn page(
+        &self,
+        brand: Option<&str>,
+        state: Option<GrantState>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<GrantInfo>, usize)> {
+        let filter = match brand {
+            Some(b) => Some(self.brands().record(b)?.0),
+            None => None,
+        };
+        let now = self.rec.now();
+        let rows: Vec<(String, Row)> = self
+            .rows(filter.as_deref())?
+            .into_iter()
+            .filter(|(_, r)| state.is_none_or(|s| state_at(r.5, r.4, now) == s))
+            .collect();
+        let total = rows.len();
+        let page = rows
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(id, row)| self.info(&id, row))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((page, total))
     }
 
     /// The signed Kantara consent receipt of a grant, with its events so far.
@@ -505,12 +550,44 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
     }
 }
 
+/// A grant's state from its plaintext columns: revoked, else expired once `expires` is past.
+fn state_at(revoked: Option<i64>, expires: i64, now: i64) -> GrantState {
+    match revoked {
+        Some(_) => GrantState::Revoked,
+        None if expires <= now => GrantState::Expired,
+        None => GrantState::Active,
+    }
+}
+
 impl GrantRepo<&mut Records> {
     /// Issue a grant: sign the token with the brand relationship's key, record it, its consent
     /// receipt's facts and an audit entry, all in one transaction; then sign the receipt from
     /// the same facts.
     pub fn issue(&mut self, req: &GrantRequest) -> Result<IssuedGrant> {
+        self.issue_with(req, None)
+    }
+
+    /// [`GrantRepo::issue`] for a brand's request (`vouchsafe connect`): the grant's delivery to
+    /// the brand is queued in the outbox in the same transaction, so a brand that cannot be
+    /// reached now gets it later. Refused for a brand with no `events_uri`.
+    pub fn issue_for_delivery(
+        &mut self,
+        req: &GrantRequest,
+        delivery: GrantDelivery,
+    ) -> Result<IssuedGrant> {
+        self.issue_with(req, Some(delivery))
+    }
+
+    fn issue_with(
+        &mut self,
+        req: &GrantRequest,
+        delivery: Option<GrantDelivery>,
+    ) -> Result<IssuedGrant> {
         let (row_id, mut brand, _) = self.brands().record(req.brand())?;
+        let events_uri = match (&delivery, &brand.events_uri) {
+            (Some(_), None) => return Err(GrantError::NotConnected(brand.audience.clone()).into()),
+            (_, uri) => uri.clone().unwrap_or_default(),
+        };
         let (release, summary) = self.prepare(req, &brand.name)?;
         let jurisdiction = FieldRepo::new(&*self.rec)
             .get(&FieldName::Address(AddressPart::Country))?
@@ -526,7 +603,13 @@ impl GrantRepo<&mut Records> {
             id: &id,
             iat,
         };
-        let (rec, idx) = self.rec.write(|tx| insert_grant(tx, &new, &mut brand))?;
+        let (rec, idx) = self.rec.write(|tx| {
+            let (rec, idx) = insert_grant(tx, &new, &mut brand)?;
+            if let Some(d) = delivery {
+                outbox::enqueue_grant(tx, &brand.audience, &events_uri, &id, &rec.token, d)?;
+            }
+            Ok::<_, VaultError>((rec, idx))
+        })?;
         let receipt = sign_receipt(
             &ReceiptFacts {
                 id: &id,
@@ -612,6 +695,33 @@ impl GrantRepo<&mut Records> {
     /// Replace an active grant with a new one carrying the same choices and today's values,
     /// then revoke the old one. The new grant keeps the old expiry.
     pub fn reissue(&mut self, id_or_prefix: &str) -> Result<IssuedGrant> {
+        self.reissue_with(id_or_prefix, None, None)
+    }
+
+    /// [`GrantRepo::reissue`] for another period: the new grant expires at `expires_at`
+    /// instead of the old one's expiry (checked like any new grant's).
+    pub fn reissue_until(&mut self, id_or_prefix: &str, expires_at: i64) -> Result<IssuedGrant> {
+        self.reissue_with(id_or_prefix, Some(expires_at), None)
+    }
+
+    /// Change the channel consent of an active grant: it is reissued with `channels` (the same
+    /// fields, today's values, the old expiry) and the old one revoked. A connected brand gets,
+    /// in the same transaction, the `channel-consent-changed` event about the grant it holds
+    /// and then the token-claims-change event carrying the new grant (docs/protocol.md §4).
+    pub fn change_channels(
+        &mut self,
+        id_or_prefix: &str,
+        channels: ChannelChoices,
+    ) -> Result<IssuedGrant> {
+        self.reissue_with(id_or_prefix, None, Some(channels))
+    }
+
+    fn reissue_with(
+        &mut self,
+        id_or_prefix: &str,
+        until: Option<i64>,
+        channels: Option<ChannelChoices>,
+    ) -> Result<IssuedGrant> {
         let old = self.get(id_or_prefix)?;
         if old.state != GrantState::Active {
             return Err(GrantError::NotActive(old.id).into());
@@ -625,9 +735,9 @@ impl GrantRepo<&mut Records> {
                 derived: rec.derived.clone(),
                 purpose: rec.purpose.clone(),
                 purpose_category: Some(rec.purpose_category.clone()),
-                channels: rec.channels.clone(),
+                channels: channels.clone().unwrap_or_else(|| old.channels.clone()),
                 offer: rec.offer.clone(),
-                expires_at: old.expires_at,
+                expires_at: until.unwrap_or(old.expires_at),
             },
             self.rec.now(),
         )?;
@@ -657,7 +767,22 @@ impl GrantRepo<&mut Records> {
                 params![iat, old.id],
             )?;
             tx.stamp(GRANTS, &old.id)?;
-            enqueue_change(
+            if let Some(c) = &channels {
+                let consent = Change::ChannelConsent {
+                    at: iat,
+                    consent: c.to_event(),
+                };
+                enqueue_change(tx, &row_id, &brand, &old.id, consent, &mut None)?;
+                tx.audit::<VaultError>(
+                    &AuditEvent::new(
+                        "grant.channels_changed",
+                        old.id.as_str(),
+                        format!("for {} (reissued as {id})", old.brand),
+                    )
+                    .with("brand", old.brand.as_str()),
+                )?;
+            }
+            let reissued = enqueue_change(
                 tx,
                 &row_id,
                 &brand,
@@ -670,6 +795,16 @@ impl GrantRepo<&mut Records> {
                 },
                 &mut None,
             )?;
+            // The brand must apply the consent change to the grant it holds before that grant
+            // is replaced (the replacement inherits it), and the outbox sends items queued in
+            // the same second in id order: so the replacement is queued a second later.
+            if let (Some(_), Some(jti)) = (&channels, reissued) {
+                tx.conn().execute(
+                    "UPDATE outbox SET created_at = created_at + 1 WHERE id = ?1",
+                    [&jti],
+                )?;
+                tx.stamp(crate::repo::outbox::OUTBOX, &jti)?;
+            }
             tx.audit::<VaultError>(
                 &AuditEvent::new(
                     "grant.revoked",
@@ -784,7 +919,7 @@ mod tests {
             derived: vec![],
             purpose: "order updates".into(),
             purpose_category: None,
-            channels: vec![],
+            channels: ChannelChoices::default(),
             offer: None,
             expires_at: clock.now() + 3600,
         };
@@ -828,6 +963,11 @@ mod tests {
             .opened();
         assert_eq!(rec.summary.get(Lang::En), "Acme gets your email.");
         assert_eq!(rec.summary.get(Lang::Ko), "Acme에 이메일을 제공합니다.");
+        // Its channels are version 1: `email` yes reads as informational only.
+        let channels = rec.channels.clone().dated(7);
+        assert!(channels.is_legacy());
+        assert!(channels.allows(&crate::grants::Channel::Email, crate::grants::Kind::Info));
+        assert!(!channels.allows(&crate::grants::Channel::Email, crate::grants::Kind::Ad));
         let written = serde_json::to_value(&rec).expect("json");
         assert_eq!(
             written["summary"],

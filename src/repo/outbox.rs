@@ -105,6 +105,48 @@ pub(crate) struct OutboxRecord {
     pub(crate) receipt_at: Option<i64>,
 }
 
+/// Where a grant's own delivery goes (docs/protocol.md §3): the request's `response_uri` and
+/// the `state` the `direct_post` form carries back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantDelivery {
+    pub response_uri: String,
+    pub state: String,
+}
+
+/// What is sealed in an `outbox` row: the record, and for a grant's own delivery where it
+/// goes. Rows written before grant deliveries were queued have no `grant_delivery` and read as
+/// events, so the row format needed no schema change.
+#[derive(Serialize, Deserialize)]
+struct SealedItem {
+    #[serde(flatten)]
+    rec: OutboxRecord,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    grant_delivery: Option<GrantDelivery>,
+}
+
+/// [`SealedItem`] borrowed, to seal without copying the record.
+#[derive(Serialize)]
+struct SealedRef<'a> {
+    #[serde(flatten)]
+    rec: &'a OutboxRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant_delivery: Option<GrantDelivery>,
+}
+
+/// What an item delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKind {
+    /// A Security Event Token POSTed to the brand's `events_uri` (docs/protocol.md §4).
+    Event,
+    /// The grant itself, POSTed `direct_post` style to the request's `response_uri`
+    /// (docs/protocol.md §3); the answer carries the brand's receipt.
+    Grant,
+}
+
+/// The `event` a grant delivery is recorded under: not an event type, a name for the faces.
+pub const GRANT_DELIVERY: &str = "urn:vouchsafe:outbox:grant-delivery";
+
 /// One outbox item as a face shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxItem {
@@ -113,8 +155,9 @@ pub struct OutboxItem {
     pub grant_id: String,
     pub brand: String,
     pub events_uri: String,
-    /// The event type URI.
+    /// The event type URI ([`GRANT_DELIVERY`] for a grant's own delivery).
     pub event: String,
+    pub kind: OutboxKind,
     pub state: OutboxState,
     pub attempts: i64,
     pub created_at: i64,
@@ -128,9 +171,12 @@ pub struct OutboxItem {
     /// The verified receipt (JWT).
     pub receipt: Option<String>,
     pub receipt_at: Option<i64>,
-    /// The signed SET itself.
+    /// The signed SET itself (for a grant delivery: the grant).
     #[serde(skip)]
     pub set: String,
+    /// For a grant delivery: where it is POSTed, and the form's `state`.
+    #[serde(skip)]
+    pub grant_delivery: Option<GrantDelivery>,
 }
 
 impl OutboxItem {
@@ -141,9 +187,10 @@ impl OutboxItem {
     }
 
     /// A revocation or erasure request with no receipt [`RECEIPT_DEADLINE_SECS`] after it was
-    /// made.
+    /// made. (A grant's delivery has no deadline: the brand owes nothing until it has it.)
     pub fn is_overdue(&self, now: i64) -> bool {
-        self.expects_receipt()
+        self.kind == OutboxKind::Event
+            && self.expects_receipt()
             && self.receipt.is_none()
             && !matches!(self.state, OutboxState::Refused)
             && now >= self.requested_at + RECEIPT_DEADLINE_SECS
@@ -151,10 +198,17 @@ impl OutboxItem {
 }
 
 /// Events the brand answers with a receipt (docs/protocol.md §5): revocation and erasure
-/// (an erasure receipt) and a reissue (the new grant's brand receipt).
+/// (an erasure receipt) and a reissue (the new grant's brand receipt); and a grant's own
+/// delivery (its brand receipt, in the answer to the POST).
 pub fn expects_receipt(event: &str) -> bool {
     use vouchsafe_token::protocol::{ERASURE_REQUESTED, GRANT_REVOKED, TOKEN_CLAIMS_CHANGE};
-    [GRANT_REVOKED, ERASURE_REQUESTED, TOKEN_CLAIMS_CHANGE].contains(&event)
+    [
+        GRANT_REVOKED,
+        ERASURE_REQUESTED,
+        TOKEN_CLAIMS_CHANGE,
+        GRANT_DELIVERY,
+    ]
+    .contains(&event)
 }
 
 /// What one delivery step found, to be recorded.
@@ -210,8 +264,53 @@ fn to_row(row: &Checked) -> Result<Row> {
 
 /// Insert an item inside the caller's transaction (the one making the change it reports).
 pub(crate) fn enqueue(tx: &Tx<'_>, id: &str, rec: &OutboxRecord) -> Result<()> {
+    insert(tx, id, rec, None)
+}
+
+/// Queue grant `grant`'s own delivery (`token`, to `delivery.response_uri`) inside the
+/// transaction that issues it: a brand that is down, slow or failing when the consumer
+/// connects gets the grant later, with the same backoff as events. The item's id is the
+/// grant's id (its `jti`); the brand answers a grant it already holds with the same receipt,
+/// so a repeated delivery is harmless.
+pub(crate) fn enqueue_grant(
+    tx: &Tx<'_>,
+    brand: &str,
+    events_uri: &str,
+    grant: &str,
+    token: &str,
+    delivery: GrantDelivery,
+) -> Result<()> {
+    let rec = OutboxRecord {
+        brand: brand.to_string(),
+        grant: grant.to_string(),
+        events_uri: events_uri.to_string(),
+        event: GRANT_DELIVERY.to_string(),
+        set: token.to_string(),
+        requested_at: tx.now(),
+        new_grant: None,
+        sent_at: None,
+        error: None,
+        receipt: None,
+        receipt_at: None,
+    };
+    insert(tx, grant, &rec, Some(delivery))
+}
+
+fn insert(
+    tx: &Tx<'_>,
+    id: &str,
+    rec: &OutboxRecord,
+    grant_delivery: Option<GrantDelivery>,
+) -> Result<()> {
     let now = tx.now();
-    let sealed = tx.seal(OUTBOX, id, rec)?;
+    let sealed = tx.seal(
+        OUTBOX,
+        id,
+        &SealedRef {
+            rec,
+            grant_delivery,
+        },
+    )?;
     tx.conn().execute(
         "INSERT INTO outbox (id, grant_id, sealed, state, attempts, created_at, next_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5, ?5)",
@@ -230,7 +329,10 @@ fn record_in(tx: &Tx<'_>, id: &str, outcome: Outcome, now: i64) -> Result<Outbox
     if !row.state.is_pending() {
         return Ok(row.state);
     }
-    let mut rec: OutboxRecord = tx.open(OUTBOX, id, &row.sealed)?;
+    let SealedItem {
+        mut rec,
+        grant_delivery,
+    } = tx.open(OUTBOX, id, &row.sealed)?;
     let attempts = row.attempts + 1;
     let later = Some(now + retry_delay(row.attempts));
     let (state, next_at) = match outcome {
@@ -270,7 +372,26 @@ fn record_in(tx: &Tx<'_>, id: &str, outcome: Outcome, now: i64) -> Result<Outbox
             (OutboxState::Sent, later)
         }
     };
-    let sealed = tx.seal(OUTBOX, id, &rec)?;
+    // A delivered grant leaves the outbox: its brand receipt, stored beside the grant (the
+    // caller did that first), is the lasting record, and `grant show` shows it.
+    if grant_delivery.is_some() && state == OutboxState::Acknowledged {
+        tx.conn()
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        tx.audit::<VaultError>(
+            &AuditEvent::new("grant.delivered", id, format!("to {}", rec.brand))
+                .with("brand", rec.brand.as_str())
+                .with("grant", rec.grant.as_str()),
+        )?;
+        return Ok(state);
+    }
+    let sealed = tx.seal(
+        OUTBOX,
+        id,
+        &SealedRef {
+            rec: &rec,
+            grant_delivery,
+        },
+    )?;
     tx.conn().execute(
         "UPDATE outbox SET sealed = ?1, state = ?2, attempts = ?3, next_at = ?4, updated_at = ?5
              WHERE id = ?6",
@@ -308,7 +429,10 @@ impl<R: Deref<Target = Records>> OutboxRepo<R> {
     }
 
     fn item(&self, id: String, row: Row) -> Result<OutboxItem> {
-        let rec: OutboxRecord = self.rec.open(OUTBOX, &id, &row.sealed)?;
+        let SealedItem {
+            rec,
+            grant_delivery,
+        } = self.rec.open(OUTBOX, &id, &row.sealed)?;
         // The grant link is plaintext: it must say what the sealed record says.
         if rec.grant != row.grant_id {
             return Err(OpenError(format!("{OUTBOX}/{id}")).into());
@@ -319,6 +443,10 @@ impl<R: Deref<Target = Records>> OutboxRepo<R> {
             brand: rec.brand,
             events_uri: rec.events_uri,
             event: rec.event,
+            kind: match grant_delivery {
+                Some(_) => OutboxKind::Grant,
+                None => OutboxKind::Event,
+            },
             state: row.state,
             attempts: row.attempts,
             created_at: row.created_at,
@@ -331,6 +459,7 @@ impl<R: Deref<Target = Records>> OutboxRepo<R> {
             receipt: rec.receipt,
             receipt_at: rec.receipt_at,
             set: rec.set,
+            grant_delivery,
         })
     }
 
@@ -465,6 +594,148 @@ mod tests {
             n += 1;
         }
         assert!((30..50).contains(&n), "{n}");
+    }
+
+    fn record(event: &str) -> OutboxRecord {
+        OutboxRecord {
+            brand: "https://cafe.example".into(),
+            grant: "g1".into(),
+            events_uri: "https://cafe.example/vouchsafe/events".into(),
+            event: event.into(),
+            set: "eyJ.e.s".into(),
+            requested_at: 1_800_000_000,
+            new_grant: None,
+            sent_at: None,
+            error: None,
+            receipt: None,
+            receipt_at: None,
+        }
+    }
+
+    /// The grant delivery rides in the sealed data: an event's row is written exactly as
+    /// before it existed, and a row written before it reads as an event (no schema change).
+    #[test]
+    fn a_grant_delivery_is_sealed_data_that_events_do_not_carry() {
+        let ev = record(vouchsafe_token::protocol::GRANT_REVOKED);
+        let as_before = serde_json::to_string(&ev).expect("json");
+        let now = serde_json::to_string(&SealedRef {
+            rec: &ev,
+            grant_delivery: None,
+        })
+        .expect("json");
+        assert_eq!(now, as_before);
+        let old: SealedItem = serde_json::from_str(&as_before).expect("old row");
+        assert!(old.grant_delivery.is_none());
+        assert_eq!(old.rec.event, ev.event);
+
+        let d = GrantDelivery {
+            response_uri: "https://cafe.example/vouchsafe/response".into(),
+            state: "c3f1".into(),
+        };
+        let g = record(GRANT_DELIVERY);
+        let sealed = serde_json::to_string(&SealedRef {
+            rec: &g,
+            grant_delivery: Some(d.clone()),
+        })
+        .expect("json");
+        let back: SealedItem = serde_json::from_str(&sealed).expect("read");
+        assert_eq!(back.grant_delivery, Some(d));
+        assert_eq!(back.rec.set, g.set);
+    }
+
+    /// Issuing for delivery queues the grant in the same transaction; a verified receipt
+    /// takes it out of the outbox, a refusal keeps it with the brand's words.
+    #[test]
+    fn a_queued_grant_leaves_the_outbox_once_acknowledged() {
+        use crate::clock::FixedClock;
+        use crate::grants::{ChannelChoices, GrantRequest, GrantRequestParts};
+        use crate::{FieldName, KdfParams, Passphrase, Vault};
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut v = Vault::create(
+            &dir.path().join("vault.db"),
+            &Passphrase::new("outbox test passphrase"),
+            KdfParams::MINIMUM,
+        )
+        .expect("create");
+        let clock = FixedClock::at(1_800_000_000);
+        v.set_clock(std::sync::Arc::new(clock.clone()));
+        let email: FieldName = "email".parse().expect("name");
+        v.fields_mut()
+            .set(&email, "minjun@example.kr", None)
+            .expect("set");
+        let origin = "https://cafe.example";
+        v.brands_mut()
+            .connect(origin, "Café", "https://cafe.example/vouchsafe/events")
+            .expect("brand");
+        let delivery = GrantDelivery {
+            response_uri: "https://cafe.example/vouchsafe/response".into(),
+            state: "s1".into(),
+        };
+        let issue = |v: &mut Vault| {
+            let req = GrantRequest::new(
+                GrantRequestParts {
+                    brand: origin.into(),
+                    fields: vec![email.clone()],
+                    derived: vec![],
+                    purpose: "coupon".into(),
+                    purpose_category: None,
+                    channels: ChannelChoices::default(),
+                    offer: None,
+                    expires_at: 1_800_000_000 + 3600,
+                },
+                1_800_000_000,
+            )
+            .expect("request");
+            v.grants_mut()
+                .issue_for_delivery(&req, delivery.clone())
+                .expect("issue")
+        };
+        let first = issue(&mut v);
+        let item = v.outbox().get(&first.id).expect("get").expect("queued");
+        assert_eq!(
+            (
+                item.kind,
+                item.state,
+                item.grant_id.as_str(),
+                item.set.as_str()
+            ),
+            (
+                OutboxKind::Grant,
+                OutboxState::Queued,
+                first.id.as_str(),
+                first.token.as_str()
+            )
+        );
+        assert_eq!(item.grant_delivery, Some(delivery.clone()));
+        assert!(
+            !item.is_overdue(1_800_000_000 + 30 * 86_400),
+            "no deadline for a grant"
+        );
+        assert_eq!(v.outbox().due(10).expect("due").len(), 1);
+
+        let state = v
+            .outbox_mut()
+            .record(&first.id, Outcome::Failed("the brand answered 503".into()))
+            .expect("record");
+        assert_eq!(state, OutboxState::Queued);
+        let state = v
+            .outbox_mut()
+            .record(&first.id, Outcome::Receipt("eyJ.r.s".into()))
+            .expect("record");
+        assert_eq!(state, OutboxState::Acknowledged);
+        assert!(v.outbox().get(&first.id).expect("get").is_none());
+        assert!(v.outbox().list().expect("list").is_empty());
+
+        let second = issue(&mut v);
+        let state = v
+            .outbox_mut()
+            .record(&second.id, Outcome::Refused("the request expired".into()))
+            .expect("record");
+        assert_eq!(state, OutboxState::Refused);
+        let kept = v.outbox().get(&second.id).expect("get").expect("kept");
+        assert_eq!(kept.error.as_deref(), Some("the request expired"));
+        assert!(v.verify_records().is_ok());
     }
 
     #[test]

@@ -1,21 +1,20 @@
 //! The vault's integrity front: the whole-vault check, the generation seen outside the file,
-//! and what a restore would bring back. The mechanisms live in the records layer
+//! what a restore would bring back, and the fresh status lists a restored vault moves to. The mechanisms live in the records layer
 //! ([`crate::records::integrity`], [`crate::records::anchor_store`]); this file decides how a
 //! face sees them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Vault, remove_sidecars, temp_sibling};
+use super::Vault;
 use crate::crypto::Passphrase;
-use crate::error::Result;
+use crate::error::{Result, VaultError};
 use crate::grants::GrantState;
-use crate::records::integrity::IntegrityReport;
-use crate::records::{AnchorStore, AuditEvent, Freshness};
-use crate::repo::brands::BrandRepo;
+use crate::records::integrity::{ANCHOR, Anchor, IntegrityReport, Problem, ProblemKind};
+use crate::records::{AnchorStore, AuditEvent, Freshness, Records};
+use crate::repo::brands::{BrandRecord, BrandRepo};
 
 /// Where the faces keep the generation last seen of each vault: `$XDG_CONFIG_HOME/vouchsafe/anchors`
 /// on Linux, beside the settings (one file per vault id; see [`crate::FileAnchorStore`]).
@@ -48,7 +47,8 @@ pub struct RestorePreview {
     /// still hold them, and the restored vault could no longer revoke them.
     pub forgotten: Vec<String>,
     /// Per brand (audience): its status list URI, length and every index taken here, carried
-    /// into the restored vault so no index is handed out twice.
+    /// into the restored vault's fresh lists, so an index stays unique across every list of
+    /// the brand either vault knows ([`BrandRecord::renew_list`]).
     #[serde(skip)]
     pub(super) carry: BTreeMap<String, (String, usize, BTreeSet<usize>)>,
 }
@@ -118,6 +118,7 @@ impl Vault {
     /// generation past `seen`, so generations stay monotonic and the next open is current.
     pub fn accept_rollback(&mut self, seen: u64) -> Result<()> {
         let from = self.generation()?.unwrap_or(0);
+        self.settle_restore();
         self.records.raise_generation(seen);
         self.records.write(|tx| {
             tx.audit::<crate::error::VaultError>(
@@ -140,24 +141,10 @@ impl Vault {
         backup: &Path,
         passphrase: &Passphrase,
     ) -> Result<RestorePreview> {
-        let tmp = temp_sibling(&self.path, "preview")?;
-        let read = super::files::copy_private(backup, &tmp)
-            .and_then(|()| Vault::open(&tmp)?.unlock(passphrase))
-            .and_then(|old| {
-                let grants = old.grants().list(None)?;
-                let generation = old.generation()?;
-                let lock = {
-                    let (conn, key) = old.records.into_parts();
-                    drop(key);
-                    let _ = conn.close();
-                    old.lock
-                };
-                lock.remove();
-                Ok((grants, generation))
-            });
-        let _ = fs::remove_file(&tmp);
-        let _ = remove_sidecars(&tmp);
-        let (old_grants, backup_generation) = read?;
+        let (old_grants, backup_generation) = Vault::with_copy(backup, &self.path, |file| {
+            let old = file.unlock(passphrase)?;
+            Ok::<_, VaultError>((old.grants().list(None)?, old.generation()?))
+        })?;
         let now_grants = self.grants().list(None)?;
         let unrevoked = now_grants
             .iter()
@@ -230,32 +217,19 @@ impl Vault {
         }
     }
 
-    /// After a restore: carry the replaced vault's status indices into each brand that uses
-    /// the same status list, and move the generation past both vaults', in one write (audit
-    /// entry `vault.restored`).
+    /// After a restore over a vault: move every brand to a fresh status list, carrying the
+    /// replaced vault's status indices into it, and move the generation past both vaults', in
+    /// one write (audit entries `brand.status_list_renewed` and `vault.restored`).
     pub(super) fn carry_over(&mut self, preview: &RestorePreview) -> Result<()> {
         let floor = preview
             .current_generation
             .max(preview.backup_generation)
             .unwrap_or(0);
         self.records.raise_generation(floor);
-        let mut updates = Vec::new();
-        for (audience, (uri, len, taken)) in &preview.carry {
-            let Ok((row_id, mut rec, _)) = self.brands().record(audience) else {
-                continue;
-            };
-            if rec.status_uri != *uri {
-                continue;
-            }
-            rec.allocated.extend(taken.iter().copied());
-            rec.status_len = rec.status_len.max(*len);
-            updates.push((row_id, rec));
-        }
+        let renewed = self.renewed_brands(&preview.carry)?;
         self.records.write(|tx| {
-            for (row_id, rec) in &updates {
-                rec.save(tx, row_id)?;
-            }
-            tx.audit::<crate::error::VaultError>(&AuditEvent::new(
+            save_renewed(tx, &renewed)?;
+            tx.audit::<VaultError>(&AuditEvent::new(
                 "vault.restored",
                 "vault",
                 format!(
@@ -263,6 +237,163 @@ impl Vault {
                     preview.backup_generation.unwrap_or(0)
                 ),
             ))
-        })
+        })?;
+        self.restored = false;
+        Ok(())
     }
+
+    /// Mark this (checked, not yet installed) copy of a backup as restored: its sealed anchor
+    /// gets `restored: true`, same generation, nothing else changed. Every write seals a new
+    /// anchor without the mark, and the first one a restored vault makes is the renewal of its
+    /// status lists ([`Vault::settle_restore`]). No write here: a restored vault reads exactly
+    /// as the backup did (the same generation, so a backup older than this machine last saw
+    /// still shows as one), until it is changed.
+    pub(super) fn mark_restored(&self) -> Result<()> {
+        let vault_id = self.records.vault_id()?;
+        let anchor = match self.records.anchor()? {
+            Some(Ok(a)) => a,
+            Some(Err(e)) => return Err(e.into()),
+            None => return Err(crate::store::StoreError::damaged("the vault has no anchor").into()),
+        };
+        let sealed = self.records.seal(
+            ANCHOR,
+            &vault_id,
+            &MarkedAnchor {
+                anchor,
+                restored: true,
+            },
+        )?;
+        self.records
+            .conn()
+            .execute("UPDATE vault_meta SET anchor = ?1 WHERE id = 1", [sealed])?;
+        Ok(())
+    }
+
+    /// If this vault was restored and not changed since, move every brand to a fresh status
+    /// list now, before the change the caller is about to make: the vault the backup was taken
+    /// from may have handed out indices of the current lists since, which this copy cannot
+    /// know; on a fresh list no index of this vault can meet one of that vault's. A renewal
+    /// that fails leaves the vault refusing writes (each would otherwise seal an anchor
+    /// without the mark and forget the renewal) until it is opened again.
+    pub(super) fn settle_restore(&mut self) {
+        if !self.restored {
+            return;
+        }
+        // Another process with the vault open may have made the first change already.
+        if !is_marked_restored(&self.records) {
+            self.restored = false;
+            return;
+        }
+        // With no brand there is no list to renew; the caller's write drops the mark.
+        let res = self.renewed_brands(&BTreeMap::new()).and_then(|renewed| {
+            if renewed.is_empty() {
+                return Ok(());
+            }
+            self.records.write(|tx| save_renewed(tx, &renewed))
+        });
+        match res {
+            Ok(()) => self.restored = false,
+            Err(e) => self.records.taint(Some(Problem::new(
+                "vault_meta",
+                "anchor",
+                ProblemKind::Anchor,
+                format!(
+                    "the status lists could not be renewed after a restore ({e}); \
+                     nothing can be changed until the vault is opened again"
+                ),
+            ))),
+        }
+    }
+
+    /// Every brand with its status list renewed ([`BrandRecord::renew_list`]), not saved yet:
+    /// (row id, record, the list it left). The fresh list's high-water set holds every index
+    /// this vault knows was taken on any of the brand's lists, and what `carry` brings from a
+    /// replaced vault.
+    fn renewed_brands(
+        &self,
+        carry: &BTreeMap<String, (String, usize, BTreeSet<usize>)>,
+    ) -> Result<Vec<(String, BrandRecord, String)>> {
+        let repo = BrandRepo::new(&self.records);
+        let mut out = Vec::new();
+        for brand in repo.list()? {
+            let (row_id, mut rec, _) = repo.record(&brand.id)?;
+            let states = repo.grant_states(&row_id)?;
+            let on_list = states
+                .iter()
+                .filter(|g| rec.on_current_list(&g.id))
+                .map(|g| g.id.clone())
+                .collect();
+            let mut taken = rec.allocated.clone();
+            taken.extend(
+                states
+                    .iter()
+                    .map(|g| usize::try_from(g.status_idx).unwrap_or(0)),
+            );
+            let mut min_len = 0;
+            if let Some((_, len, carried)) = carry.get(&brand.id) {
+                taken.extend(carried.iter().copied());
+                min_len = *len;
+            }
+            let left = rec.status_uri.clone();
+            rec.renew_list(on_list, taken, min_len)?;
+            out.push((row_id, rec, left));
+        }
+        Ok(out)
+    }
+}
+
+/// Save renewed brand records inside `tx`, each with its audit entry.
+fn save_renewed(
+    tx: &crate::records::Tx<'_>,
+    renewed: &[(String, BrandRecord, String)],
+) -> Result<()> {
+    for (row_id, rec, left) in renewed {
+        rec.save(tx, row_id)?;
+        tx.audit::<VaultError>(
+            &AuditEvent::new(
+                "brand.status_list_renewed",
+                rec.audience.as_str(),
+                format!(
+                    "after a restore: new grants go on {}; those on {left} stay there",
+                    rec.status_uri
+                ),
+            )
+            .with("brand", rec.audience.as_str())
+            .with("list", rec.status_uri.as_str()),
+        )?;
+    }
+    Ok(())
+}
+
+/// The sealed anchor as a restore marks it: the records layer's [`Anchor`] plus `restored`,
+/// which that layer does not know (it reads past it, and drops it with the next anchor).
+#[derive(Serialize, Deserialize)]
+struct MarkedAnchor {
+    #[serde(flatten)]
+    anchor: Anchor,
+    #[serde(default)]
+    restored: bool,
+}
+
+/// Whether the vault's anchor carries a restore's mark ([`Vault::mark_restored`]). An anchor
+/// that does not open reads as unmarked; the integrity check reports it.
+pub(super) fn is_marked_restored(records: &Records) -> bool {
+    #[derive(Deserialize)]
+    struct Mark {
+        #[serde(default)]
+        restored: bool,
+    }
+    let Ok(vault_id) = records.vault_id() else {
+        return false;
+    };
+    let sealed: Option<Vec<u8>> = records
+        .conn()
+        .query_row("SELECT anchor FROM vault_meta WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .ok()
+        .flatten();
+    sealed
+        .and_then(|s| records.open::<Mark>(ANCHOR, &vault_id, &s).ok())
+        .is_some_and(|m| m.restored)
 }

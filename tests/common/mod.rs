@@ -67,7 +67,7 @@ pub fn request(brand: &str, field: &str) -> GrantRequest {
             derived: vec![],
             purpose: "order updates".into(),
             purpose_category: None,
-            channels: vec![],
+            channels: Default::default(),
             offer: None,
             expires_at: now + 30 * 86_400,
         },

@@ -12,6 +12,10 @@ import {
   missingRequired,
   toggled,
   waitingByBrand,
+  REISSUE_PERIODS,
+  canAskErase,
+  canReissue,
+  reissueExpiry,
 } from '../src/lib/connect';
 import type { AskedClaimDto, ConnectPlanDto, ConnectRequestDto, OutboxItemDto } from '../src/lib/bindings';
 import { translate } from '../src/lib/i18n';
@@ -171,5 +175,33 @@ describe('delivery badges', () => {
     ]);
     expect([...w.keys()]).toEqual(['https://cafe.example', 'https://b.example']);
     expect(w.get('https://cafe.example')?.map((i) => i.id)).toEqual(['1']);
+  });
+});
+
+describe('reissue and erasure', () => {
+  it('keeps the end date or counts a new period from today', () => {
+    expect(reissueExpiry('keep', 1_000.7)).toBeNull();
+    expect(reissueExpiry('30', 1_000.7)).toBe(1_000 + 30 * 86_400);
+    expect(reissueExpiry('365', 0)).toBe(365 * 86_400);
+    expect(REISSUE_PERIODS[0]).toBe('keep');
+  });
+
+  it('reissues only an active grant', () => {
+    expect(canReissue({ state: 'active' })).toBe(true);
+    expect(canReissue({ state: 'revoked' })).toBe(false);
+    expect(canReissue({ state: 'expired' })).toBe(false);
+  });
+
+  it('asks to erase only where there is an inbox to ask', () => {
+    expect(canAskErase({ connected: true })).toBe(true);
+    expect(canAskErase({ connected: false })).toBe(false);
+    expect(canAskErase(undefined)).toBe(false);
+  });
+
+  it('shows a queued grant delivery as waiting, with no erasure deadline', () => {
+    const g = item({ kind: 'grant_delivery', deadline: null, attempts: 2 });
+    expect(deliveryBadge(g)).toBe('waiting');
+    expect(daysLeft(g, 0)).toBeNull();
+    expect(translate('en', 'delivery.event.grant_delivery')).toBe('The grant itself');
   });
 });

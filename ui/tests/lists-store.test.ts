@@ -4,7 +4,7 @@ import type { BrandDto, FieldDto, GrantDto } from '../src/lib/bindings';
 import { createLists, type Fetchers } from '../src/lib/stores/lists';
 
 const brand = (id: string): BrandDto =>
-  ({ id, name: id, url: null, issuer: 'x', statusListUri: 'x', createdAt: 0, holds: [], liveGrants: 0, totalGrants: 0 }) as BrandDto;
+  ({ id, name: id, url: null, issuer: 'x', statusListUri: 'x', createdAt: 0, holds: [], liveGrants: 0, totalGrants: 0, connected: false }) as BrandDto;
 const field = (name: string, value: string): FieldDto => ({ name, value, label: null, group: 'contact', updatedAt: 0 });
 
 /** Fetchers answering from `data`, counting calls; `gate` holds a list's answer until released. */

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   DPV_PURPOSES,
+  anyAdAllowed,
   channelList,
+  channelSummary,
+  emptyChannels,
   emptyShareForm,
+  gridOf,
   expiryValue,
   lastDay,
   prettyClaims,
@@ -13,6 +17,8 @@ import {
 } from '../src/lib/share';
 import { en } from '../src/lib/i18n/en';
 import { ko } from '../src/lib/i18n/ko';
+import { translate } from '../src/lib/i18n';
+import type { GrantChannelsDto } from '../src/lib/bindings';
 
 function form(over: Partial<ShareForm> = {}): ShareForm {
   return { ...emptyShareForm('acme'), purpose: 'send a birthday coupon', ...over };
@@ -24,7 +30,7 @@ describe('share form → GrantRequestDto', () => {
       fields: ['email', 'given_name'],
       birthday: true,
       category: 'DirectMarketing',
-      channels: { email: 'yes', sms: 'no', phone: '', post: '', push: '', messenger: '' },
+      channels: { ...emptyChannels(), email: { info: 'yes', ad: 'yes' }, sms: { info: '', ad: 'no' } },
       offer: '  10% off  ',
       expiry: '30d',
     });
@@ -35,20 +41,58 @@ describe('share form → GrantRequestDto', () => {
       purpose: 'send a birthday coupon',
       purposeCategory: 'DirectMarketing',
       channels: [
-        { channel: 'email', allowed: true },
-        { channel: 'sms', allowed: false },
+        { channel: 'email', kind: 'info', allowed: true },
+        { channel: 'email', kind: 'ad', allowed: true },
+        { channel: 'sms', kind: 'ad', allowed: false },
       ],
+      nightAds: false,
       offer: '10% off',
       expires: '30d',
     });
   });
 
-  it('channels are tri-state: unset channels are left out, order is fixed', () => {
-    expect(channelList({ email: '', sms: '', phone: '', post: '', push: '', messenger: '' })).toEqual([]);
-    expect(channelList({ messenger: 'yes', email: 'no', sms: '', phone: '', post: 'yes', push: '' })).toEqual([
-      { channel: 'email', allowed: false },
-      { channel: 'post', allowed: true },
-      { channel: 'messenger', allowed: true },
+  it('channels are channel × kind, tri-state: unset cells are left out, order is fixed', () => {
+    expect(channelList(emptyChannels())).toEqual([]);
+    expect(
+      channelList({
+        ...emptyChannels(),
+        post: { info: '', ad: 'yes' },
+        kakao: { info: 'yes', ad: 'no' },
+        email: { info: 'no', ad: '' },
+      }),
+    ).toEqual([
+      { channel: 'email', kind: 'info', allowed: false },
+      { channel: 'kakao', kind: 'info', allowed: true },
+      { channel: 'kakao', kind: 'ad', allowed: false },
+      { channel: 'post', kind: 'ad', allowed: true },
+    ]);
+  });
+
+  it('night-time ads need some advertising allowed', () => {
+    const noAds = form({ fields: ['email'], nightAds: true, channels: { ...emptyChannels(), email: { info: 'yes', ad: 'no' } } });
+    expect(anyAdAllowed(noAds.channels)).toBe(false);
+    expect(shareProblems(noAds)).toEqual(['share.problemNightAds']);
+    const ads = form({ fields: ['email'], nightAds: true, channels: { ...emptyChannels(), kakao: { info: '', ad: 'yes' } } });
+    expect(shareProblems(ads)).toEqual([]);
+    expect(toGrantRequest(ads).nightAds).toBe(true);
+    expect(toGrantRequest(form()).nightAds).toBe(false);
+  });
+
+  it("a grant's consents come back as the grid, custom channels left out", () => {
+    const g: GrantChannelsDto = {
+      consents: [
+        { channel: 'email', kind: 'info', allowed: true, givenAt: 1 },
+        { channel: 'sms', kind: 'ad', allowed: false, givenAt: 1 },
+        { channel: 'custom.line', kind: 'info', allowed: true, givenAt: 1 },
+      ],
+      nightAds: false,
+      legacy: false,
+    };
+    const { channels, nightAds } = gridOf(g);
+    expect(nightAds).toBe(false);
+    expect(channelList(channels)).toEqual([
+      { channel: 'email', kind: 'info', allowed: true },
+      { channel: 'sms', kind: 'ad', allowed: false },
     ]);
   });
 
@@ -133,5 +177,39 @@ describe('last day shown next to the expiry', () => {
   it('shows a chosen date as is, nothing before one is chosen', () => {
     expect(lastDay('date', '2027-03-01', today)).toBe('2027-03-01');
     expect(lastDay('date', '', today)).toBe('');
+  });
+});
+
+describe("a grant's channel consent in one line", () => {
+  const g: GrantChannelsDto = {
+    consents: [
+      { channel: 'email', kind: 'info', allowed: true, givenAt: 1 },
+      { channel: 'email', kind: 'ad', allowed: true, givenAt: 1 },
+      { channel: 'kakao', kind: 'ad', allowed: true, givenAt: 1 },
+      { channel: 'sms', kind: 'ad', allowed: false, givenAt: 1 },
+    ],
+    nightAds: false,
+    legacy: false,
+  };
+  const line = (c: GrantChannelsDto, l: 'en' | 'ko') =>
+    channelSummary(
+      c,
+      (ch) => translate(l, `channel.${ch}` as Parameters<typeof translate>[1]),
+      (k, p) => translate(l, k, p),
+    );
+  it('in English and Korean', () => {
+    expect(line(g, 'en')).toBe('Notices: Email · Ads: Email, KakaoTalk');
+    expect(line(g, 'ko')).toBe('안내: 이메일 · 광고: 이메일, 카카오톡');
+    expect(line({ ...g, nightAds: true }, 'en')).toBe('Notices: Email · Ads: Email, KakaoTalk · ads at night too');
+    expect(line({ ...g, nightAds: true }, 'ko')).toBe('안내: 이메일 · 광고: 이메일, 카카오톡 · 야간 광고 수신');
+  });
+  it('says when consent was given before ads were asked apart', () => {
+    const old: GrantChannelsDto = {
+      consents: [{ channel: 'email', kind: 'info', allowed: true, givenAt: 1 }],
+      nightAds: false,
+      legacy: true,
+    };
+    expect(line(old, 'en')).toBe('Notices: Email · given before ads were asked apart: notices only');
+    expect(line(old, 'ko')).toBe('안내: 이메일 · 광고를 따로 묻기 전의 동의: 안내만');
   });
 });

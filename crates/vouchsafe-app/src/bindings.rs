@@ -18,7 +18,7 @@ use ts_rs::{Config, Dependency, TS, TypeVisitor};
 use crate::connect::*;
 use crate::dto::*;
 use crate::error::{CommandError, ErrorKind};
-use crate::ipc::{Access, COMMANDS, VAULT_LOCKED_EVENT};
+use crate::ipc::{Access, COMMANDS, CONNECT_LINK_EVENT, VAULT_LOCKED_EVENT};
 use crate::secret::SecretArg;
 
 /// Where the committed bindings live, relative to the workspace root.
@@ -68,9 +68,14 @@ pub fn render() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
     one::<OutboxStateDto>(&cfg, &mut out)?;
     one::<AuditDto>(&cfg, &mut out)?;
     one::<AuditEntryDto>(&cfg, &mut out)?;
+    one::<AuditPageDto>(&cfg, &mut out)?;
     one::<BrandDto>(&cfg, &mut out)?;
     one::<ChainStateDto>(&cfg, &mut out)?;
+    one::<ChannelChangeDto>(&cfg, &mut out)?;
+    one::<ChannelConsentDto>(&cfg, &mut out)?;
     one::<ChannelDto>(&cfg, &mut out)?;
+    one::<ChannelKindDto>(&cfg, &mut out)?;
+    one::<GrantChannelsDto>(&cfg, &mut out)?;
     one::<CommandError>(&cfg, &mut out)?;
     one::<ErrorKind>(&cfg, &mut out)?;
     one::<FieldDto>(&cfg, &mut out)?;
@@ -78,6 +83,7 @@ pub fn render() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
     one::<FieldSpecDto>(&cfg, &mut out)?;
     one::<GrantBriefDto>(&cfg, &mut out)?;
     one::<GrantDto>(&cfg, &mut out)?;
+    one::<GrantPageDto>(&cfg, &mut out)?;
     one::<GrantPreviewDto>(&cfg, &mut out)?;
     one::<GrantRequestDto>(&cfg, &mut out)?;
     one::<GrantStateDto>(&cfg, &mut out)?;
@@ -90,12 +96,16 @@ pub fn render() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
     one::<ReceiptDto>(&cfg, &mut out)?;
     one::<RestoreDto>(&cfg, &mut out)?;
     one::<RestorePreviewDto>(&cfg, &mut out)?;
+    one::<ReviewActionDto>(&cfg, &mut out)?;
+    one::<ReviewItemDto>(&cfg, &mut out)?;
+    one::<ReviewKindDto>(&cfg, &mut out)?;
     one::<RollbackDto>(&cfg, &mut out)?;
     one::<SaveWhat>(&cfg, &mut out)?;
     one::<SettingsDto>(&cfg, &mut out)?;
     one::<Strength>(&cfg, &mut out)?;
     one::<UnlockDto>(&cfg, &mut out)?;
     one::<VaultLockedEvent>(&cfg, &mut out)?;
+    one::<HandedLinkDto>(&cfg, &mut out)?;
     out.push((PathBuf::from(INDEX_FILE), render_index(&out)));
     out.push((PathBuf::from(COMMANDS_FILE), render_commands(&cfg)?));
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -364,6 +374,12 @@ pub fn render_commands(cfg: &Config) -> Result<String, ts_rs::ExportError> {
     );
     let _ = writeln!(
         w,
+        "\n/** The event the shell emits when the desktop hands it a `vouchsafe://` link; no payload: call `takeConnectLink`. */\n\
+         export const CONNECT_LINK_EVENT = {};",
+        json_str(CONNECT_LINK_EVENT)
+    );
+    let _ = writeln!(
+        w,
         "\n/** How a command reaches the Rust side: `invoke`, wrapped by the UI as it needs. */\n\
          export type Call = <C extends CommandName>(command: C, args: Commands[C][\"args\"]) => Promise<Commands[C][\"result\"]>;"
     );
@@ -455,7 +471,7 @@ pub fn render_capability() -> String {
     let cap = Capability {
         schema: "../gen/schemas/desktop-schema.json",
         identifier: "default",
-        description: "Generated from crates/vouchsafe-app/src/command_list.rs. The main window may call the app's own commands, listen for its events (vault-locked) and open the save/open dialogs. Nothing else: no file system, shell or HTTP access from the web view.",
+        description: "Generated from crates/vouchsafe-app/src/command_list.rs. The main window may call the app's own commands, listen for its events (vault-locked, connect-link) and open the save/open dialogs. Nothing else: no file system, shell or HTTP access from the web view.",
         // The label of the one window (tauri.conf.json).
         windows: ["main"],
         permissions,

@@ -62,9 +62,23 @@ macro_rules! with_desktop_commands {
             preview_grant(request: GrantRequestDto) -> GrantPreviewDto;
             issue_grant(request: GrantRequestDto) -> IssuedGrantDto;
             list_grants(brand: Option<String>) -> Vec<GrantDto>;
+            /// One page of grants, newest first: of `brand` (all when `null`) in `grant_state` (any when
+            /// `null`), `limit` of them (at most 500) from `offset`, with how many match.
+            grant_page(brand: Option<String>, grant_state: Option<GrantStateDto>, offset: u32, limit: u32) -> GrantPageDto;
             revoke_grant(id: String) -> GrantDto;
             /// Revoke every live grant of a brand; returns how many.
             revoke_brand(id: String) -> u32;
+            /// Replace an active grant with one carrying today's values (after a field changed),
+            /// the old one revoked; `expires_at` sets another period. A connected brand's event
+            /// is queued in the same transaction. No network.
+            reissue_grant(id: String, expires_at: Option<i64>) -> IssuedGrantDto;
+            /// Change an active grant's channel consent (channel × kind, night-time ads): it is
+            /// reissued with the new choices and the old one revoked; a connected brand's
+            /// `channel-consent-changed` event is queued in the same transaction. No network.
+            change_grant_channels(id: String, change: ChannelChangeDto) -> IssuedGrantDto;
+            /// Revoke a grant and ask its (connected) brand to erase what it received; the
+            /// event is queued in the same transaction. No network.
+            erase_grant(id: String) -> GrantDto;
             grant_receipt(id: String) -> ReceiptDto;
             /// Fetch a brand's request (a `vouchsafe://connect?…` link, its https URI, or the
             /// path of a saved request file), verify it against the brand's keys, and return
@@ -76,22 +90,40 @@ macro_rules! with_desktop_commands {
             /// Issue the grant for an opened request (its handle, or a link), deliver it to the
             /// brand and verify and keep the brand's receipt. Network: the brand's origin only.
             connect_send(request: String, choices: ConnectChoicesDto) -> ConnectedDto;
+            /// The `vouchsafe://` link the desktop last handed to the app (`connect-link`
+            /// event), once; `None` when there is none. Held until the vault is unlocked.
+            take_connect_link() -> Option<HandedLinkDto> [shell];
             /// A grant's brand receipt and the events about it, with their delivery state.
             grant_delivery(id: String) -> GrantDeliveryDto;
             /// Every event waiting for, or past, delivery to a brand.
             outbox_list() -> Vec<OutboxItemDto>;
-            /// Deliver every waiting event now. Network: the brands' events endpoints.
+            /// Deliver every waiting event (and queued grant) now. Network: the brands'
+            /// endpoints, with the session lock free while waiting.
             outbox_retry() -> OutboxReportDto;
+            /// What deserves attention now, most important first (docs/review.md): each item's
+            /// kind, brand, grant, message key and parameters, and its actions.
+            review_list() -> Vec<ReviewItemDto>;
+            /// Reconfirm (`keep`) or withdraw a grant's advertising consents: reissued with the
+            /// same channel choices dated now, or with advertising refused. No network.
+            review_ad_consent(id: String, keep: bool) -> IssuedGrantDto;
             /// The brand's signed status list token.
             status_list(brand: String) -> String;
             /// Write a grant's token or receipt (by grant id) or a brand's status list (by brand
             /// id) to `path`, owner-only.
             save_text(path: String, what: SaveWhat, id: String) -> ();
+            /// Save a brand's report (what it holds, since when, for what, with the receipts;
+            /// no values) as printable HTML in `lang` to `path`, owner-only.
+            save_brand_report(brand: String, lang: Locale, path: String) -> ();
             /// An SVG document of the QR code of `text`.
             qr_svg(text: String) -> String;
             /// Put `text` on the clipboard; cleared after 30 s if it still holds it.
             copy_secret(text: String) -> () [shell];
             audit_log() -> AuditDto;
+            /// One page of the activity log, newest first: `limit` entries (at most 500) from
+            /// `offset`, and how many there are.
+            audit_page(offset: u32, limit: u32) -> AuditPageDto;
+            /// Check the whole activity log's hash chain (opens every entry).
+            audit_chain() -> ChainStateDto;
             change_passphrase(current: SecretArg, new: SecretArg, confirm: SecretArg) -> ();
             get_settings() -> SettingsDto;
             set_settings(settings: SettingsDto) -> SettingsDto;

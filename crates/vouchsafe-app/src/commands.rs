@@ -15,16 +15,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vouchsafe::grants::request::{
-    self, Channel, ChannelChoice, Derived, GrantError, GrantRequest, GrantRequestParts,
+    self, Channel, ChannelChoices, Choice, Derived, GrantError, GrantRequest, GrantRequestParts,
 };
 use vouchsafe::profile::{self, FieldName};
 use vouchsafe::{NewBrand, Passphrase, Vault, VaultError};
 
 use crate::clipboard::{Clipboard, PendingClear};
 use crate::dto::{
-    AppStatus, AuditDto, AuditEntryDto, BrandDto, FieldDto, FieldSpecDto, GrantDto,
-    GrantPreviewDto, GrantRequestDto, IntegrityDto, IssuedGrantDto, LockReason, ReceiptDto,
-    RestoreDto, RestorePreviewDto, SaveWhat, SettingsDto, Strength, UnlockDto, summary_dto,
+    AppStatus, AuditDto, AuditEntryDto, AuditPageDto, BrandDto, ChainStateDto, ChannelChangeDto,
+    ChannelDto, FieldDto, FieldSpecDto, GrantDto, GrantPageDto, GrantPreviewDto, GrantRequestDto,
+    GrantStateDto, IntegrityDto, IssuedGrantDto, LockReason, ReceiptDto, RestoreDto,
+    RestorePreviewDto, SaveWhat, SettingsDto, Strength, UnlockDto, summary_dto,
 };
 use crate::error::{CmdResult, CommandError, ErrorKind};
 use crate::integrity;
@@ -47,7 +48,7 @@ fn given(s: Option<&str>) -> Option<&str> {
 
 /// Paths come from the save/open dialogs and are absolute; a relative one would resolve
 /// against wherever the app happened to start, so it is refused.
-fn absolute(path: &str) -> CmdResult<PathBuf> {
+pub(crate) fn absolute(path: &str) -> CmdResult<PathBuf> {
     let p = PathBuf::from(path);
     if path.trim().is_empty() || !p.is_absolute() {
         return Err(CommandError::invalid(format!(
@@ -73,7 +74,36 @@ fn prove_passphrase(
     what: &str,
     kdf_confirmed: Option<bool>,
 ) -> CmdResult<Vault> {
-    let file = Vault::open(path)?;
+    prove_opened(Vault::open(path)?, passphrase, what, kdf_confirmed)
+}
+
+/// [`prove_passphrase`] for a backup: what `read` needs of it, read from a private temporary
+/// copy beside the session's vault. Unlocking migrates an older file, and a backup is only
+/// ever read: previewing a restore, or a wrong passphrase, leaves its bytes as they were.
+fn prove_backup<T>(
+    state: &AppState,
+    backup: &Path,
+    passphrase: &Passphrase,
+    kdf_confirmed: bool,
+    read: impl FnOnce(&Vault) -> CmdResult<T>,
+) -> CmdResult<T> {
+    Vault::with_copy(backup, state.vault_path(), |file| {
+        read(&prove_opened(
+            file,
+            passphrase,
+            "the backup",
+            Some(kdf_confirmed),
+        )?)
+    })
+}
+
+/// The body of [`prove_passphrase`], for a file already opened.
+fn prove_opened(
+    file: vouchsafe::LockedVault,
+    passphrase: &Passphrase,
+    what: &str,
+    kdf_confirmed: Option<bool>,
+) -> CmdResult<Vault> {
     if let Some(confirmed) = kdf_confirmed {
         kdf_gate::check(&file, confirmed)?;
     }
@@ -238,12 +268,14 @@ pub fn restore_backup(
         return Err(VaultError::AlreadyExists(target.to_path_buf()).into());
     }
     let pp = passphrase.into_passphrase();
-    let backup_vault = prove_passphrase(&backup, &pp, "the backup", Some(allow_costly_kdf))?;
+    // Older than this machine has seen this vault: said too (over a vault, though the restore
+    // moves the generation on).
+    let (backup_generation, rollback) = prove_backup(state, &backup, &pp, allow_costly_kdf, |b| {
+        Ok((b.generation()?, integrity::rollback_of(b, state.config())?))
+    })?;
     if !target.exists() {
         // Nothing to compare with but what this machine remembers of the vault.
-        let rollback = integrity::rollback_of(&backup_vault, state.config())?;
-        let preview = RestorePreviewDto::fresh(backup_vault.generation()?, rollback);
-        drop(backup_vault);
+        let preview = RestorePreviewDto::fresh(backup_generation, rollback);
         if preview.needs_confirmation && !confirmed {
             return Ok(preview_only(preview));
         }
@@ -258,11 +290,6 @@ pub fn restore_backup(
             integrity: Some(report),
         });
     }
-    let backup_generation = backup_vault.generation()?;
-    // Older than this machine has seen this vault: said too, though the restore moves the
-    // generation on.
-    let rollback = integrity::rollback_of(&backup_vault, state.config())?;
-    drop(backup_vault);
     let current = current.into_passphrase();
     let old = prove_passphrase(
         target,
@@ -402,13 +429,14 @@ pub fn remove_field(state: &AppState, name: &str) -> CmdResult<()> {
 pub fn list_brands(state: &AppState) -> CmdResult<Vec<BrandDto>> {
     let mut s = state.enter();
     let vault = s.vault()?;
-    // One pass over the grants for all brands, rather than one per brand.
-    let grants = vault.grants().list(None)?;
+    // One pass over the grants for all brands, rather than one per brand, reading only what
+    // the counts need.
+    let grants = vault.grants().brand_holdings()?;
     Ok(vault
         .brands()
         .list()?
         .iter()
-        .map(|b| BrandDto::new(b, &grants))
+        .map(|b| BrandDto::from_holdings(b, &grants))
         .collect())
 }
 
@@ -439,6 +467,43 @@ pub fn remove_brand(state: &AppState, id: &str, revoke: bool) -> CmdResult<Optio
     Ok(token)
 }
 
+/// The share screen's channel × kind grid as the core's checked channel consent, dated `now`.
+fn channel_choices(
+    channels: &[ChannelDto],
+    night_ads: bool,
+    now: i64,
+) -> CmdResult<ChannelChoices> {
+    let choices = channels
+        .iter()
+        .map(|c| {
+            Ok(Choice::new(
+                c.channel.parse::<Channel>()?,
+                c.kind.into(),
+                c.allowed,
+            ))
+        })
+        .collect::<Result<Vec<_>, GrantError>>()?;
+    Ok(ChannelChoices::new(choices, night_ads, now)?)
+}
+
+/// Change the channel consent of an active grant, as `vouchsafe grant channels` does: the
+/// grant is reissued with the new choices (dated now) and the old one revoked; a connected
+/// brand gets the `channel-consent-changed` event and the new grant, queued in the same
+/// transaction. No network here.
+pub fn change_grant_channels(
+    state: &AppState,
+    id: &str,
+    change: &ChannelChangeDto,
+) -> CmdResult<IssuedGrantDto> {
+    let now = jiff::Timestamp::now().as_second();
+    let choices = channel_choices(&change.channels, change.night_ads, now)?;
+    let mut s = state.enter();
+    let vault = s.vault()?;
+    let issued = vault.grants_mut().change_channels(id, choices)?;
+    checkpoint(vault);
+    Ok(issued.into())
+}
+
 /// Turn the share screen's request into the core's typed, checked request: names parsed one
 /// by one, channels as typed choices (no detour through the CLI's `email,-sms` spelling).
 fn grant_request(req: &GrantRequestDto) -> CmdResult<GrantRequest> {
@@ -452,17 +517,8 @@ fn grant_request(req: &GrantRequestDto) -> CmdResult<GrantRequest> {
         .iter()
         .map(|d| d.parse::<Derived>())
         .collect::<Result<Vec<_>, _>>()?;
-    let channels = req
-        .channels
-        .iter()
-        .map(|c| {
-            Ok(ChannelChoice {
-                channel: c.channel.parse::<Channel>()?,
-                allowed: c.allowed,
-            })
-        })
-        .collect::<Result<Vec<_>, GrantError>>()?;
     let now = jiff::Timestamp::now();
+    let channels = channel_choices(&req.channels, req.night_ads, now.as_second())?;
     let expires_at = request::parse_expiry(&req.expires, now, &jiff::tz::TimeZone::system())?;
     Ok(GrantRequest::new(
         GrantRequestParts {
@@ -506,6 +562,40 @@ pub fn list_grants(state: &AppState, brand: Option<&str>) -> CmdResult<Vec<Grant
         .collect())
 }
 
+/// The most a page command returns, whatever `limit` asks: a page is what a screen shows.
+pub const PAGE_MAX: u32 = 500;
+
+/// Offsets and counts cross the IPC as `u32`; a vault never holds more rows than that.
+fn count32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+pub fn grant_page(
+    state: &AppState,
+    brand: Option<&str>,
+    grant_state: Option<GrantStateDto>,
+    offset: u32,
+    limit: u32,
+) -> CmdResult<GrantPageDto> {
+    let mut s = state.enter();
+    let want = grant_state.map(|g| match g {
+        GrantStateDto::Active => vouchsafe::GrantState::Active,
+        GrantStateDto::Expired => vouchsafe::GrantState::Expired,
+        GrantStateDto::Revoked => vouchsafe::GrantState::Revoked,
+    });
+    let (items, total) = s.vault()?.grants().page(
+        given(brand),
+        want,
+        offset as usize,
+        limit.min(PAGE_MAX) as usize,
+    )?;
+    Ok(GrantPageDto {
+        items: items.into_iter().map(GrantDto::from).collect(),
+        total: count32(total),
+        offset,
+    })
+}
+
 /// A revocation checkpoints too, so the vault file itself holds it at once: a copy of
 /// `vault.db` without its `-wal` (a sync tool, a file manager) would otherwise still show the
 /// grant live.
@@ -513,6 +603,39 @@ pub fn revoke_grant(state: &AppState, id: &str) -> CmdResult<GrantDto> {
     let mut s = state.enter();
     let vault = s.vault()?;
     let grant = vault.grants_mut().revoke(id)?;
+    checkpoint(vault);
+    Ok(grant.into())
+}
+
+/// Replace an active grant with one carrying today's values (after a field changed: "move
+/// house"), the old one revoked, as `vouchsafe grant reissue` does; with `expires_at`, the new
+/// grant runs for that other period instead of the old one's. A connected brand is told in the
+/// same transaction (a `token-claims-change` event carrying the new grant, queued in the
+/// outbox); the outbox delivers it (`outbox_retry`, or the background run). No network here.
+pub fn reissue_grant(
+    state: &AppState,
+    id: &str,
+    expires_at: Option<i64>,
+) -> CmdResult<IssuedGrantDto> {
+    let mut s = state.enter();
+    let vault = s.vault()?;
+    let grants = &mut vault.grants_mut();
+    let issued = match expires_at {
+        Some(t) => grants.reissue_until(id, t)?,
+        None => grants.reissue(id)?,
+    };
+    checkpoint(vault);
+    Ok(issued.into())
+}
+
+/// Revoke a grant (if it is not revoked yet) and ask its brand to erase what it received, as
+/// `vouchsafe grant erase` does: the `erasure-requested` event is queued in the same
+/// transaction, and the brand's signed erasure receipt is fetched after delivery. Refused
+/// (`invalid_input`) for a brand added by hand: it has no inbox to ask. No network here.
+pub fn erase_grant(state: &AppState, id: &str) -> CmdResult<GrantDto> {
+    let mut s = state.enter();
+    let vault = s.vault()?;
+    let grant = vault.grants_mut().erase(id)?;
     checkpoint(vault);
     Ok(grant.into())
 }
@@ -627,6 +750,24 @@ pub fn audit_log(state: &AppState) -> CmdResult<AuditDto> {
     })
 }
 
+pub fn audit_page(state: &AppState, offset: u32, limit: u32) -> CmdResult<AuditPageDto> {
+    let mut s = state.enter();
+    let vault = s.vault()?;
+    let (entries, total) = vault
+        .audit()
+        .page(offset as usize, limit.min(PAGE_MAX) as usize)?;
+    Ok(AuditPageDto {
+        entries: entries.into_iter().map(AuditEntryDto::from).collect(),
+        total: count32(total),
+        offset,
+    })
+}
+
+pub fn audit_chain(state: &AppState) -> CmdResult<ChainStateDto> {
+    let mut s = state.enter();
+    Ok(s.vault()?.audit().verify()?.into())
+}
+
 pub fn change_passphrase(
     state: &AppState,
     current: SecretArg,
@@ -712,6 +853,12 @@ pub fn erase_vault(state: &AppState, confirmation: &str, passphrase: SecretArg) 
         Err(e) => Err(CommandError::io(settings_path.display(), &e)),
     }
 }
+
+// The brand report: its body is in its own module.
+pub use crate::report::save_brand_report;
+
+// The review: its body is in its own module.
+pub use crate::review::{review_ad_consent, review_list};
 
 // Connect and the outbox: their bodies and DTOs are in their own module.
 pub use crate::connect::{

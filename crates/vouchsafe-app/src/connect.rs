@@ -6,11 +6,15 @@
 //! access happens in [`connect_preview`] (fetching and verifying the request), [`connect_send`]
 //! (the grant and its receipt) and [`outbox_retry`] / [`deliver_due`], and nowhere else.
 //!
+//! None of them holds the session lock while it waits on the network (issue 10): each reads
+//! under the lock, sends with it free, and records under it again, if the vault is still the
+//! one it read from.
+//!
 //! A verified request is kept in the session under a handle between the preview and the send,
 //! so the consent screen's live preview ([`connect_plan`]) needs no network and what is sent is
 //! exactly the request the person read. Locking forgets it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -30,8 +34,7 @@ const KEPT_REQUESTS: usize = 4;
 /// `outbox_retry`: everything due, within a minute, as `vouchsafe outbox retry`.
 const NOW_ITEMS: usize = 10_000;
 const NOW_BUDGET: Duration = Duration::from_secs(60);
-/// Background delivery while unlocked: a few items, short timeouts, so the vault lock it holds
-/// is never held for long.
+/// Background delivery while unlocked: a few items, short timeouts.
 const BACKGROUND_ITEMS: usize = 5;
 const BACKGROUND_BUDGET: Duration = Duration::from_secs(5);
 
@@ -195,6 +198,8 @@ pub enum EventKindDto {
     ErasureRequested,
     ClaimsChanged,
     ChannelsChanged,
+    /// The grant itself, queued because the brand could not be reached when connecting.
+    GrantDelivery,
     Other,
 }
 
@@ -205,6 +210,7 @@ impl EventKindDto {
             proto::ERASURE_REQUESTED => Self::ErasureRequested,
             proto::TOKEN_CLAIMS_CHANGE => Self::ClaimsChanged,
             proto::CHANNEL_CONSENT_CHANGED => Self::ChannelsChanged,
+            vouchsafe::repo::outbox::GRANT_DELIVERY => Self::GrantDelivery,
             _ => Self::Other,
         }
     }
@@ -283,7 +289,9 @@ impl OutboxItemDto {
             expects_receipt: expects,
             receipt: i.receipt.clone(),
             receipt_at: i.receipt_at,
-            deadline: expects
+            // The 10-day deadline is the brand's answer to a change; a grant still on its way
+            // has none.
+            deadline: (expects && i.kind == vouchsafe::repo::outbox::OutboxKind::Event)
                 .then_some(i.requested_at + vouchsafe::repo::outbox::RECEIPT_DEADLINE_SECS),
             overdue: i.is_overdue(now),
         }
@@ -335,6 +343,8 @@ pub fn command_error(e: ConnectError) -> CommandError {
         // The brand could not be reached, or answered too much: try again later.
         ConnectError::Http(h) if h.is_transient() => ErrorKind::Io,
         ConnectError::Brand(_) => ErrorKind::Io,
+        // Issued, its delivery queued: the outbox sends it when the brand answers.
+        ConnectError::Queued(_) => ErrorKind::Io,
         _ => ErrorKind::InvalidInput,
     };
     let text = e.to_string();
@@ -425,13 +435,15 @@ fn handle_of(req: &BrandRequest) -> String {
 }
 
 /// Fetch the request a link names (or read it from a file), verify it against its origin's
-/// keys, and show it. Network: the request and the brand's JWKS.
+/// keys, and show it. Network: the request and the brand's JWKS, with the session lock free.
 pub fn connect_preview(state: &AppState, link: &str) -> CmdResult<ConnectRequestDto> {
-    let mut s = state.enter();
-    let vault = s.vault()?;
+    let epoch = unlocked_epoch(state)?;
     let link = request::parse_link(link).map_err(command_error)?;
     let client = Client::new(Limits::INTERACTIVE);
-    let req = request::fetch(&client, &link, vault, now()).map_err(command_error)?;
+    let verified = request::fetch_verified(&client, &link, now()).map_err(command_error)?;
+    let mut s = state.enter();
+    let vault = s.vault_at(epoch)?;
+    let req = verified.plan(vault).map_err(command_error)?;
     let handle = handle_of(&req);
     let dto = request_dto(vault, &handle, &req)?;
     s.connect.keep(handle, req);
@@ -475,27 +487,57 @@ fn opened<'a>(o: &'a Opened, handle: &str) -> CmdResult<&'a BrandRequest> {
 
 /// Issue the grant for an opened request (by handle) or a link, deliver it to the brand, and
 /// verify and keep the brand's receipt. Network: the grant and the receipt (and, for a link,
-/// the request first).
+/// the request first), with the session lock free: the grant is issued and its delivery
+/// queued under the lock, sent without it, and the answer recorded under it again. A brand
+/// that cannot be reached leaves the grant issued and its delivery queued (`io` error): the
+/// outbox delivers it later.
 pub fn connect_send(
     state: &AppState,
     request_or_link: &str,
     choices: &ConnectChoicesDto,
 ) -> CmdResult<ConnectedDto> {
-    let mut s = state.enter();
-    s.vault()?;
+    let _run = state.delivery_run();
+    let (epoch, kept) = {
+        let mut s = state.enter();
+        s.vault()?;
+        (s.epoch, s.connect.get(request_or_link.trim()).cloned())
+    };
     let client = Client::new(Limits::INTERACTIVE);
-    let req = match s.connect.get(request_or_link.trim()) {
-        Some(r) => r.clone(),
+    let req = match kept {
+        Some(r) => r,
         None => {
             let link = request::parse_link(request_or_link).map_err(command_error)?;
-            request::fetch(&client, &link, s.vault()?, now()).map_err(command_error)?
+            let verified = request::fetch_verified(&client, &link, now()).map_err(command_error)?;
+            let mut s = state.enter();
+            verified.plan(s.vault_at(epoch)?).map_err(command_error)?
+        }
+    };
+    let choices = choices.core();
+    let mut queued = {
+        let mut s = state.enter();
+        let vault = s.vault_at(epoch)?;
+        let sending = request::decide(&req, &choices).map_err(command_error)?;
+        let gr = request::grant_request(&req, &sending, &choices, now()).map_err(command_error)?;
+        delivery::queue(vault, &req, &gr).map_err(command_error)?
+    };
+    let answered = delivery::send(&client, &mut queued);
+    let mut s = state.session();
+    // Locked meanwhile: the answer is not recorded, the delivery stays queued and is sent
+    // again after the next unlock (the brand answers a grant it holds with the same receipt).
+    let vault = s.vault_at(epoch)?;
+    let handle = handle_of(&req);
+    let done = match delivery::finish(vault, queued, answered) {
+        Ok(d) => d,
+        Err(e) => {
+            // Queued: the request is answered by the grant on its way; sending it again
+            // would issue a second grant the brand refuses.
+            if matches!(e, ConnectError::Queued(_)) {
+                s.connect.0.retain(|(h, _)| *h != handle);
+            }
+            return Err(command_error(e));
         }
     };
     let vault = s.vault()?;
-    let choices = choices.core();
-    let sending = request::decide(&req, &choices).map_err(command_error)?;
-    let gr = request::grant_request(&req, &sending, &choices, now()).map_err(command_error)?;
-    let done = delivery::connect(vault, &client, &req, &gr).map_err(command_error)?;
     let verified = vault.grants().brand_receipt(&done.grant.id)?.is_some();
     let dto = ConnectedDto {
         grant_id: done.grant.id,
@@ -506,7 +548,6 @@ pub fn connect_send(
         receipt_verified: verified,
     };
     // Answered: a request is answered once (the brand refuses a second grant for it).
-    let handle = handle_of(&req);
     s.connect.0.retain(|(h, _)| *h != handle);
     Ok(dto)
 }
@@ -529,14 +570,57 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Make every waiting item due and deliver now. Network: the brands' events endpoints.
-pub fn outbox_retry(state: &AppState) -> CmdResult<OutboxReportDto> {
+/// The session's epoch, checking on the way that the vault is unlocked.
+fn unlocked_epoch(state: &AppState) -> CmdResult<u64> {
     let mut s = state.enter();
-    let vault = s.vault()?;
-    vault.outbox_mut().retry_now()?;
+    s.vault()?;
+    Ok(s.epoch)
+}
+
+/// One delivery run with the session lock held only to read what is due and to record the
+/// answers ([`outbox::plan`], [`outbox::send`], [`outbox::record`]): the network waits with
+/// the lock free, so every other command answers meanwhile. If the vault was locked or
+/// replaced while sending, what was learned is dropped: the items stay due and are sent again
+/// (the brand deduplicates by `jti`). `retry_now` first makes every waiting item due.
+fn run_delivery(
+    state: &AppState,
+    client: &Client,
+    limit: usize,
+    budget: Duration,
+    retry_now: bool,
+) -> CmdResult<outbox::Report> {
+    let deadline = Instant::now() + budget;
+    let (epoch, planned) = {
+        let mut s = state.session();
+        let epoch = s.epoch;
+        let vault = s.vault()?;
+        if retry_now {
+            vault.outbox_mut().retry_now()?;
+        }
+        (epoch, outbox::plan(vault, limit).map_err(command_error)?)
+    };
+    let mut report = outbox::Report::default();
+    let mut keys = outbox::Keys::new();
+    for chunk in planned.chunks(outbox::BATCH) {
+        if Instant::now() >= deadline {
+            break;
+        }
+        let answered = outbox::send(client, chunk, &mut keys, deadline);
+        let mut s = state.session();
+        let Ok(vault) = s.vault_at(epoch) else { break };
+        report.add(outbox::record(vault, answered).map_err(command_error)?);
+    }
+    Ok(report)
+}
+
+/// Make every waiting item due and deliver now. Network: the brands' endpoints, with the
+/// session lock free ([`run_delivery`]).
+pub fn outbox_retry(state: &AppState) -> CmdResult<OutboxReportDto> {
+    state.enter().vault()?;
+    let _run = state.delivery_run();
     let client = Client::new(Limits::INTERACTIVE);
-    let r = outbox::deliver(vault, &client, NOW_ITEMS, NOW_BUDGET).map_err(command_error)?;
-    let pending = vault.outbox().pending()?;
+    let r = run_delivery(state, &client, NOW_ITEMS, NOW_BUDGET, true)?;
+    let pending = state.enter().vault()?.outbox().pending()?;
     Ok(OutboxReportDto {
         tried: count(r.tried),
         sent: count(r.sent),
@@ -551,16 +635,19 @@ pub fn outbox_retry(state: &AppState) -> CmdResult<OutboxReportDto> {
 /// periodic background delivery. Never an error: what is not delivered stays queued. Returns
 /// whether anything was tried.
 pub fn deliver_due(state: &AppState) -> bool {
-    let mut s = state.session();
-    let Some(vault) = s.vault.as_mut() else {
+    // Another run (a retry, a connect) is sending: it covers what is due.
+    let Some(_run) = state.try_delivery_run() else {
         return false;
     };
-    match vault.outbox().due(1) {
-        Ok(d) if !d.is_empty() => {}
-        _ => return false,
+    {
+        let s = state.session();
+        match s.vault.as_ref().map(|v| v.outbox().due(1)) {
+            Some(Ok(d)) if !d.is_empty() => {}
+            _ => return false,
+        }
     }
     let client = Client::new(Limits::BACKGROUND);
-    outbox::deliver(vault, &client, BACKGROUND_ITEMS, BACKGROUND_BUDGET)
+    run_delivery(state, &client, BACKGROUND_ITEMS, BACKGROUND_BUDGET, false)
         .map(|r| r.tried > 0)
         .unwrap_or(false)
 }

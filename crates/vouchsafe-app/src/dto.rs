@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 use vouchsafe::audit::{AuditEntry, ChainState};
-use vouchsafe::grants::request::{ChannelChoice, DPV_NS};
+use vouchsafe::grants::request::{ChannelChoices, DPV_NS, Kind};
 use vouchsafe::profile::{FieldGroup, FieldSpec};
 use vouchsafe::{Brand, Field, GrantInfo, GrantState, IssuedGrant, Lang, Summary};
 
@@ -78,6 +78,18 @@ pub struct RestoreDto {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct VaultLockedEvent {
     pub reason: LockReason,
+}
+
+/// A `vouchsafe://` link the desktop handed to the app (a click in a browser, a first launch
+/// with the link, or a second launch handing it to the running one), for the Connect screen to
+/// fill in and preview. The shell checks its form only; `connect_preview` still verifies the
+/// request, and nothing is sent until the person chooses to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct HandedLinkDto {
+    /// The link as handed over (cut to a readable length when it is refused).
+    pub link: String,
+    /// Why the link is not a `vouchsafe://connect?request_uri=…` link; `None` when it is.
+    pub error: Option<crate::connect::LocalText>,
 }
 
 /// Enough for the UI to choose its first screen.
@@ -214,19 +226,46 @@ pub struct BrandDto {
     /// Active grants (not revoked, not expired).
     pub live_grants: u32,
     pub total_grants: u32,
+    /// Connected through `vouchsafe connect` (it has an inbox): changes reach it as events,
+    /// and it can be asked to erase what it received.
+    pub connected: bool,
 }
 
 impl BrandDto {
     /// `grants` may hold every grant of the vault; only this brand's are counted.
     pub fn new(b: &Brand, grants: &[GrantInfo]) -> Self {
+        Self::counted(
+            b,
+            grants
+                .iter()
+                .map(|g| (g.brand.as_str(), g.state, g.released.as_slice())),
+        )
+    }
+
+    /// From the vault's `GrantRepo::brand_holdings` (brand, state, released of every grant, newest
+    /// first), which reads less than a full grant list.
+    pub fn from_holdings(b: &Brand, grants: &[(String, GrantState, Vec<String>)]) -> Self {
+        Self::counted(
+            b,
+            grants
+                .iter()
+                .map(|(brand, state, released)| (brand.as_str(), *state, released.as_slice())),
+        )
+    }
+
+    /// `grants`: (brand, state, released) of grants, newest first; only this brand's count.
+    fn counted<'a>(
+        b: &Brand,
+        grants: impl DoubleEndedIterator<Item = (&'a str, GrantState, &'a [String])>,
+    ) -> Self {
         let mut holds: Vec<String> = Vec::new();
         let (mut live, mut total) = (0u32, 0u32);
         // Oldest first, so `holds` lists what was granted first first (grants come newest first).
-        for g in grants.iter().rev().filter(|g| g.brand == b.id) {
+        for (_, state, released) in grants.rev().filter(|g| g.0 == b.id) {
             total = total.saturating_add(1);
-            if g.state == GrantState::Active {
+            if state == GrantState::Active {
                 live = live.saturating_add(1);
-                for r in &g.released {
+                for r in released {
                     if !holds.contains(r) {
                         holds.push(r.clone());
                     }
@@ -243,24 +282,96 @@ impl BrandDto {
             holds,
             live_grants: live,
             total_grants: total,
+            connected: b.events_uri.is_some(),
         }
     }
 }
 
-/// A contact channel and whether the consumer accepts being contacted on it.
+/// What a message is: informational (receipts, notices) or advertising.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(rename = "ChannelKind")]
+pub enum ChannelKindDto {
+    Info,
+    Ad,
+}
+
+impl From<Kind> for ChannelKindDto {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Info => Self::Info,
+            Kind::Ad => Self::Ad,
+        }
+    }
+}
+
+impl From<ChannelKindDto> for Kind {
+    fn from(k: ChannelKindDto) -> Self {
+        match k {
+            ChannelKindDto::Info => Kind::Info,
+            ChannelKindDto::Ad => Kind::Ad,
+        }
+    }
+}
+
+/// One channel × kind decision: yes or no to `kind` messages on `channel`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelDto {
-    /// `email`, `sms`, `phone`, `post`, `push` or `messenger`.
+    /// `email`, `sms`, `phone`, `kakao`, `push`, `post` or `custom.NAME`.
     pub channel: String,
+    pub kind: ChannelKindDto,
     pub allowed: bool,
 }
 
-impl From<&ChannelChoice> for ChannelDto {
-    fn from(c: &ChannelChoice) -> Self {
+/// A new channel consent for an existing grant (`change_grant_channels`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelChangeDto {
+    /// The whole new set of channel × kind decisions.
+    pub channels: Vec<ChannelDto>,
+    /// Advertising at night (21:00–08:00); needs some advertising allowed.
+    pub night_ads: bool,
+}
+
+/// One dated channel consent of a grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelConsentDto {
+    pub channel: String,
+    pub kind: ChannelKindDto,
+    pub allowed: bool,
+    /// When the consumer gave it (Unix seconds); advertising is reconfirmed every two years.
+    pub given_at: i64,
+}
+
+/// A grant's whole channel consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantChannelsDto {
+    pub consents: Vec<ChannelConsentDto>,
+    /// Advertising between 21:00 and 08:00.
+    pub night_ads: bool,
+    /// Read from a grant issued before advertising was asked apart: its yes is informational
+    /// only.
+    pub legacy: bool,
+}
+
+impl From<&ChannelChoices> for GrantChannelsDto {
+    fn from(c: &ChannelChoices) -> Self {
         Self {
-            channel: c.channel.to_string(),
-            allowed: c.allowed,
+            consents: c
+                .consents()
+                .iter()
+                .map(|x| ChannelConsentDto {
+                    channel: x.channel.to_string(),
+                    kind: x.kind.into(),
+                    allowed: x.allowed,
+                    given_at: x.given_at,
+                })
+                .collect(),
+            night_ads: c.night_ads().allowed,
+            legacy: c.is_legacy(),
         }
     }
 }
@@ -277,7 +388,11 @@ pub struct GrantRequestDto {
     pub purpose: String,
     /// DPV local name, e.g. `DirectMarketing`; `null` for the default (`ServicePersonalisation`).
     pub purpose_category: Option<String>,
+    /// Channel × kind decisions; a pair left out is not consented.
     pub channels: Vec<ChannelDto>,
+    /// Advertising at night (21:00–08:00); needs some advertising allowed. Absent means no.
+    #[serde(default)]
+    pub night_ads: bool,
     pub offer: Option<String>,
     /// A duration (`30d`, `12h`, `2w`) or a date (`2027-03-01`, through the end of that day).
     pub expires: String,
@@ -320,7 +435,7 @@ impl From<IssuedGrant> for IssuedGrantDto {
 }
 
 /// Where a grant stands now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(rename = "GrantState")]
 pub enum GrantStateDto {
@@ -339,7 +454,9 @@ impl From<GrantState> for GrantStateDto {
     }
 }
 
-/// A grant as the grants screen lists it.
+/// A grant as the grants screen lists it: what a row shows, and no token (a vault holds
+/// thousands of grants; the token is read when it is saved, `save_text`, and the receipt when it
+/// is opened, `grant_receipt`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantDto {
@@ -352,7 +469,7 @@ pub struct GrantDto {
     pub purpose: String,
     /// DPV local name (e.g. `DirectMarketing`), the same spelling the request used.
     pub purpose_category: String,
-    pub channels: Vec<ChannelDto>,
+    pub channels: GrantChannelsDto,
     pub offer: Option<String>,
     pub issued_at: i64,
     pub expires_at: i64,
@@ -361,7 +478,6 @@ pub struct GrantDto {
     pub summary: SummaryDto,
     pub status_list_uri: String,
     pub status_idx: u32,
-    pub token: String,
 }
 
 impl From<GrantInfo> for GrantDto {
@@ -372,7 +488,7 @@ impl From<GrantInfo> for GrantDto {
             .unwrap_or(&g.purpose_category)
             .to_string();
         Self {
-            channels: g.channels.iter().map(ChannelDto::from).collect(),
+            channels: GrantChannelsDto::from(&g.channels),
             id: g.id,
             brand: g.brand,
             brand_name: g.brand_name,
@@ -387,9 +503,20 @@ impl From<GrantInfo> for GrantDto {
             summary: summary_dto(&g.summary),
             status_list_uri: g.status_list_uri,
             status_idx: u32::try_from(g.status_idx).unwrap_or(u32::MAX),
-            token: g.token,
         }
     }
+}
+
+/// One page of grants (`grant_page`), newest first, filtered by brand and state in Rust so the
+/// web view never holds more than a page of a vault's thousands of grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantPageDto {
+    pub items: Vec<GrantDto>,
+    /// How many grants match the filter, on every page.
+    pub total: u32,
+    /// Where this page starts in the filtered list.
+    pub offset: u32,
 }
 
 /// A consent receipt: the signed JWT and its decoded claims for display.
@@ -462,6 +589,18 @@ pub struct AuditDto {
     pub chain: ChainStateDto,
 }
 
+/// One page of the activity log (`audit_page`), newest first: the log grows with every change,
+/// so the screen reads it a page at a time, and checks the chain (`audit_chain`, which opens
+/// every entry) apart, so the page shows before the check ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPageDto {
+    pub entries: Vec<AuditEntryDto>,
+    /// How many entries the log holds.
+    pub total: u32,
+    pub offset: u32,
+}
+
 /// Settings the person can change. Not secret; stored beside the vault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -480,4 +619,86 @@ pub enum SaveWhat {
     Token,
     Receipt,
     StatusList,
+}
+
+/// What a review item is about (`review_list`), most important first; the core's
+/// [`vouchsafe::ReviewKind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewKindDto {
+    ErasureOverdue,
+    PastRetention,
+    Expiring,
+    OldAdConsent,
+    LegacyChannels,
+    RawValue,
+    SilentBrand,
+}
+
+/// What settles a review item, tagged by `action`; the core's [`vouchsafe::ReviewAction`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum ReviewActionDto {
+    /// A new grant with the same choices for another `periodDays` after the current end:
+    /// `reissue_grant` with `expiresAt` = `until`.
+    Reissue {
+        grant: String,
+        #[serde(rename = "periodDays")]
+        #[ts(rename = "periodDays")]
+        period_days: i64,
+        until: i64,
+    },
+    /// A new grant releasing the derived fact `with` instead of the raw values `replace`.
+    Narrow {
+        grant: String,
+        replace: Vec<String>,
+        with: String,
+    },
+    /// Keep the advertising consents: reissue with the same channel choices dated now
+    /// (`review_ad_consent` with `keep`).
+    Reconfirm {
+        grant: String,
+    },
+    /// Withdraw the advertising consents (`review_ad_consent` without `keep`).
+    StopAds {
+        grant: String,
+    },
+    /// Confirm an old grant's channel choices as they read now (`review_ad_consent` with
+    /// `keep`: restated, dated now).
+    Restate {
+        grant: String,
+    },
+    Revoke {
+        grant: String,
+    },
+    /// Revoke (if not yet) and ask the brand to erase.
+    Erase {
+        grant: String,
+    },
+    /// Deliver the waiting outbox event (`event` is its id) now.
+    Retry {
+        event: String,
+    },
+    /// Revoke every live grant of the brand.
+    RevokeBrand {
+        brand: String,
+    },
+}
+
+/// One thing to look at. The UI shows `message` (`review.<kind>`) from its own tables with
+/// `params` filled in (docs/review.md lists them per kind).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewItemDto {
+    pub kind: ReviewKindDto,
+    pub brand: String,
+    pub brand_name: String,
+    pub grant_id: Option<String>,
+    /// The outbox event it concerns.
+    pub event_id: Option<String>,
+    /// The moment it turns on: expiry, deadline missed, end of retention, last answer.
+    pub at: i64,
+    pub message: String,
+    pub params: BTreeMap<String, String>,
+    pub actions: Vec<ReviewActionDto>,
 }

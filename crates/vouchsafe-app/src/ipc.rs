@@ -5,6 +5,10 @@ use crate::secret::SecretArg;
 
 /// The event the shell emits when auto-lock fires; its payload is [`types::VaultLockedEvent`].
 pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
+/// The event the shell emits when the desktop hands it a `vouchsafe://` link; no payload: the
+/// window then takes the link with `take_connect_link`, which also covers a link that arrived
+/// before the window listened (a first launch with the link).
+pub const CONNECT_LINK_EVENT: &str = "connect-link";
 
 /// The types [`with_desktop_commands!`](crate::with_desktop_commands) names, for code that
 /// expands the list (`use vouchsafe_app::ipc::types::*`).
@@ -14,9 +18,10 @@ pub mod types {
         OutboxItemDto, OutboxReportDto,
     };
     pub use crate::dto::{
-        AppStatus, AuditDto, BrandDto, FieldDto, FieldSpecDto, GrantDto, GrantPreviewDto,
-        GrantRequestDto, IssuedGrantDto, ReceiptDto, RestoreDto, SaveWhat, SettingsDto, Strength,
-        UnlockDto, VaultLockedEvent,
+        AppStatus, AuditDto, AuditPageDto, BrandDto, ChainStateDto, ChannelChangeDto, FieldDto,
+        FieldSpecDto, GrantDto, GrantPageDto, GrantPreviewDto, GrantRequestDto, GrantStateDto,
+        HandedLinkDto, IssuedGrantDto, Locale, ReceiptDto, RestoreDto, ReviewItemDto, SaveWhat,
+        SettingsDto, Strength, UnlockDto, VaultLockedEvent,
     };
     pub use crate::secret::SecretArg;
 }

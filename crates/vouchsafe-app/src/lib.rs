@@ -21,6 +21,8 @@ pub mod ipc;
 pub mod kdf_gate;
 #[cfg(target_os = "linux")]
 pub mod presence;
+pub mod report;
+pub mod review;
 pub mod secret;
 pub mod settings;
 pub mod state;

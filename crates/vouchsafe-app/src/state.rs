@@ -4,7 +4,9 @@
 //! two windows' worth of clicks can never interleave inside the vault, and keeping Argon2id
 //! out of it (commands derive first, on a connection of their own, and lock the state only
 //! to install the result) means `app_status`, `touch` and `lock` answer at once even while a
-//! file with a costly KDF is being unlocked.
+//! file with a costly KDF is being unlocked. Network exchanges stay out of it too: a delivery
+//! reads what to send under the lock, sends with it free, and takes it again to record the
+//! answers, if the vault it read from is still the open one ([`Session::epoch`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -79,6 +81,10 @@ pub struct Session {
     pub(crate) integrity: Option<IntegrityDto>,
     /// Brand requests opened for the consent screen ([`crate::connect`]); forgotten on lock.
     pub(crate) connect: crate::connect::Opened,
+    /// Changes whenever the open vault may have changed hands (locked, or out of the session
+    /// for a slow command): what a command that let go of the lock compares before writing
+    /// what it learned meanwhile.
+    pub(crate) epoch: u64,
 }
 
 impl Session {
@@ -115,6 +121,7 @@ impl Session {
     /// command has it, it is dropped as soon as that command ends.
     pub(crate) fn lock(&mut self, reason: LockReason) {
         self.connect.clear();
+        self.epoch = self.epoch.wrapping_add(1);
         if self.vault.take().is_some() {
             self.locked_reason = Some(reason);
         } else if self.busy && self.relock.is_none() {
@@ -126,6 +133,15 @@ impl Session {
     /// The idle timeout in force.
     pub fn auto_lock_after(&self) -> Duration {
         Duration::from_secs(u64::from(self.settings.auto_lock_minutes) * 60)
+    }
+
+    /// The open vault, if it is still the one seen at `epoch` (nothing locked or replaced it
+    /// meanwhile); the `locked` error otherwise.
+    pub(crate) fn vault_at(&mut self, epoch: u64) -> CmdResult<&mut Vault> {
+        if self.epoch != epoch {
+            return Err(CommandError::locked());
+        }
+        self.vault()
     }
 
     /// Lock if unlocked and idle for at least the timeout at `now`. Returns whether it locked.
@@ -147,6 +163,9 @@ pub struct AppState {
     config: AppConfig,
     session: Mutex<Session>,
     clock: IdleClock,
+    /// Held (without the session lock) by a run that talks to brands, so that two runs never
+    /// send the same items at once (the background one skips while another runs).
+    delivery: Mutex<()>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -177,11 +196,13 @@ impl AppState {
             relock: None,
             integrity: None,
             connect: crate::connect::Opened::default(),
+            epoch: 0,
         };
         Self {
             config,
             session: Mutex::new(session),
             clock,
+            delivery: Mutex::new(()),
         }
     }
 
@@ -214,6 +235,20 @@ impl AppState {
         s.lock_if_idle(now);
         s.touch_at(now);
         s
+    }
+
+    /// Wait for, then hold, the right to talk to brands ([`AppState::delivery`]).
+    pub(crate) fn delivery_run(&self) -> MutexGuard<'_, ()> {
+        self.delivery.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// That right if no other run has it.
+    pub(crate) fn try_delivery_run(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.delivery.try_lock() {
+            Ok(g) => Some(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 
     /// The background check: lock if idle at `now`. Returns whether it locked, so the shell
@@ -272,6 +307,7 @@ impl Drop for Held<'_> {
     fn drop(&mut self) {
         let mut s = self.state.session();
         s.busy = false;
+        s.epoch = s.epoch.wrapping_add(1);
         let relock = s.relock.take();
         match (self.vault.take(), relock) {
             (Some(v), None) => s.vault = Some(v),

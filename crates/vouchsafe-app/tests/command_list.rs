@@ -6,7 +6,9 @@
 use vouchsafe::KdfParams;
 use vouchsafe_app::commands as app;
 use vouchsafe_app::connect::ConnectChoicesDto;
-use vouchsafe_app::dto::{GrantRequestDto, LockReason, SaveWhat, SettingsDto};
+use vouchsafe_app::dto::{
+    ChannelChangeDto, GrantRequestDto, GrantStateDto, Locale, LockReason, SaveWhat, SettingsDto,
+};
 use vouchsafe_app::ipc::{Access, COMMANDS, Lend};
 use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
 
@@ -21,6 +23,21 @@ impl Placeholder for String {
     }
 }
 impl Placeholder for Option<String> {
+    fn placeholder() -> Self {
+        None
+    }
+}
+impl Placeholder for Option<i64> {
+    fn placeholder() -> Self {
+        None
+    }
+}
+impl Placeholder for u32 {
+    fn placeholder() -> Self {
+        0
+    }
+}
+impl Placeholder for Option<GrantStateDto> {
     fn placeholder() -> Self {
         None
     }
@@ -40,6 +57,11 @@ impl Placeholder for SaveWhat {
         SaveWhat::Token
     }
 }
+impl Placeholder for Locale {
+    fn placeholder() -> Self {
+        Locale::Ko
+    }
+}
 impl Placeholder for SettingsDto {
     fn placeholder() -> Self {
         SettingsDto {
@@ -55,6 +77,15 @@ impl Placeholder for GrantRequestDto {
             "purposeCategory": null, "channels": [], "offer": null, "expires": "30d"
         }))
         .expect("a request")
+    }
+}
+
+impl Placeholder for ChannelChangeDto {
+    fn placeholder() -> Self {
+        Self {
+            channels: vec![],
+            night_ads: false,
+        }
     }
 }
 

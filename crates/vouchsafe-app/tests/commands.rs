@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
 use vouchsafe_app::dto::{
-    ChannelDto, GrantRequestDto, GrantStateDto, Locale, LockReason, SaveWhat, SettingsDto,
+    ChannelChangeDto, ChannelDto, ChannelKindDto, GrantRequestDto, GrantStateDto, Locale,
+    LockReason, SaveWhat, SettingsDto,
 };
 use vouchsafe_app::{
     AppConfig, AppState, BootInstant, ClearOutcome, Clipboard, CommandError, ErrorKind, SecretArg,
@@ -89,13 +90,16 @@ fn request() -> GrantRequestDto {
         channels: vec![
             ChannelDto {
                 channel: "email".into(),
+                kind: ChannelKindDto::Info,
                 allowed: true,
             },
             ChannelDto {
                 channel: "sms".into(),
+                kind: ChannelKindDto::Ad,
                 allowed: false,
             },
         ],
+        night_ads: false,
         offer: Some("".into()),
         expires: "30d".into(),
     }
@@ -294,14 +298,23 @@ fn share_verify_revoke_and_status_list() {
     let mut bad = request();
     bad.channels.push(ChannelDto {
         channel: "fax".into(),
+        kind: ChannelKindDto::Info,
         allowed: true,
     });
     assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
     let mut bad = request();
     bad.channels = vec![ChannelDto {
         channel: "-email".into(),
+        kind: ChannelKindDto::Info,
         allowed: true,
     }];
+    assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
+    // Night-time ads with no advertising allowed, and one channel and kind twice.
+    let mut bad = request();
+    bad.night_ads = true;
+    assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
+    let mut bad = request();
+    bad.channels.push(bad.channels[0].clone());
     assert_eq!(kind(c::preview_grant(st, &bad)), ErrorKind::InvalidInput);
     let mut bad = request();
     bad.expires = "2001-01-01".into();
@@ -329,7 +342,25 @@ fn share_verify_revoke_and_status_list() {
         (g.id.as_str(), g.state, g.purpose_category.as_str()),
         (issued.id.as_str(), GrantStateDto::Active, "DirectMarketing")
     );
-    assert_eq!(g.channels, request().channels);
+    let chosen: Vec<ChannelDto> = g
+        .channels
+        .consents
+        .iter()
+        .map(|x| ChannelDto {
+            channel: x.channel.clone(),
+            kind: x.kind,
+            allowed: x.allowed,
+        })
+        .collect();
+    assert_eq!(chosen, request().channels);
+    assert!(!g.channels.night_ads && !g.channels.legacy);
+    assert!(
+        g.channels
+            .consents
+            .iter()
+            .all(|x| x.given_at == g.issued_at || (x.given_at - g.issued_at).abs() <= 2),
+        "dated when chosen"
+    );
     assert_eq!(g.offer, None, "a blank offer is no offer");
     assert_eq!(
         c::list_grants(st, Some("")).expect("all").len(),
@@ -403,6 +434,48 @@ fn share_verify_revoke_and_status_list() {
         "nothing live: no final list"
     );
     assert!(c::list_brands(st).expect("brands").is_empty());
+}
+
+#[test]
+fn changing_channel_consent_reissues_the_grant() {
+    let f = Fixture::sharing();
+    let st = &f.state;
+    let issued = c::issue_grant(st, &request()).expect("issue");
+    let ad = |channel: &str, allowed| ChannelDto {
+        channel: channel.into(),
+        kind: ChannelKindDto::Ad,
+        allowed,
+    };
+    let no_ads = ChannelChangeDto {
+        channels: vec![ad("email", false)],
+        night_ads: true,
+    };
+    assert_eq!(
+        kind(c::change_grant_channels(st, &issued.id, &no_ads)),
+        ErrorKind::InvalidInput,
+        "night-time ads need some advertising allowed"
+    );
+    let change = ChannelChangeDto {
+        channels: vec![ad("email", true), ad("kakao", true)],
+        night_ads: true,
+    };
+    let new = c::change_grant_channels(st, &issued.id, &change).expect("changed");
+    assert_ne!(new.id, issued.id);
+    assert!(
+        new.summary[&Locale::Ko].ends_with("광고는 이메일·카카오톡으로, 야간 광고 수신 동의."),
+        "{}",
+        new.summary[&Locale::Ko]
+    );
+    let grants = c::list_grants(st, Some("acme")).expect("grants");
+    let now = grants.iter().find(|g| g.id == new.id).expect("new grant");
+    assert_eq!(now.state, GrantStateDto::Active);
+    assert!(now.channels.night_ads);
+    assert_eq!(now.channels.consents.len(), 2);
+    let old = grants
+        .iter()
+        .find(|g| g.id == issued.id)
+        .expect("old grant");
+    assert_eq!(old.state, GrantStateDto::Revoked);
 }
 
 #[test]
@@ -707,10 +780,12 @@ fn wire_shapes_match_the_contract() {
     // Requests arrive in camelCase.
     let req: GrantRequestDto = serde_json::from_value(serde_json::json!({
         "brand": "acme", "fields": ["email"], "derived": [], "purpose": "p", "purposeCategory": null,
-        "channels": [{"channel": "email", "allowed": true}], "offer": null, "expires": "30d"
+        "channels": [{"channel": "email", "kind": "ad", "allowed": true}], "offer": null, "expires": "30d"
     }))
     .expect("request");
     assert_eq!(req.channels[0].channel, "email");
+    assert_eq!(req.channels[0].kind, ChannelKindDto::Ad);
+    assert!(!req.night_ads, "night-time ads absent means no");
     let settings: SettingsDto =
         serde_json::from_str(r#"{"locale":"ko","autoLockMinutes":3}"#).expect("settings");
     assert_eq!(settings.locale, Some(Locale::Ko));

@@ -12,7 +12,8 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -97,6 +98,12 @@ struct Inbox {
 impl Inbox {
     fn start(dir: &Path) -> Self {
         let port = free_port();
+        Self::start_on(dir, port, port)
+    }
+
+    /// The inbox with origin port `port`, listening on `listen` (something else stands on
+    /// `port` in front of it).
+    fn start_on(dir: &Path, port: u16, listen: u16) -> Self {
         let mut inbox = Inbox {
             port,
             db: format!("sqlite:{}", dir.join("inbox.db").display()),
@@ -104,7 +111,7 @@ impl Inbox {
         };
         let child = inbox
             .cmd()
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["serve", "--listen", &format!("127.0.0.1:{listen}")])
             .args(["--rate-limit", "0"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -113,7 +120,7 @@ impl Inbox {
         inbox.child = Some(child);
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(20) {
-            if http_get(port, "/healthz").is_some_and(|(s, _)| s == 200) {
+            if http_get(listen, "/healthz").is_some_and(|(s, _)| s == 200) {
                 return inbox;
             }
             std::thread::sleep(Duration::from_millis(25));
@@ -467,5 +474,312 @@ fn refused_requests_say_why() {
     assert!(
         !vouchsafe_app::connect::deliver_due(&app.state),
         "nothing is due any more"
+    );
+}
+
+// --- a brand that never answers ---------------------------------------------------------------
+
+/// A loopback proxy in front of the inbox: it forwards every exchange, except that while
+/// `hang` is set it accepts a POST and never answers it (until `release`), counting those in
+/// `hung`.
+struct Proxy {
+    hang: Arc<AtomicBool>,
+    release: Arc<AtomicBool>,
+    hung: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    fn start(port: u16, behind: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the proxy");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let p = Proxy {
+            hang: Arc::new(AtomicBool::new(false)),
+            release: Arc::new(AtomicBool::new(false)),
+            hung: Arc::new(AtomicUsize::new(0)),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        let (hang, release, hung, stop) = (
+            p.hang.clone(),
+            p.release.clone(),
+            p.hung.clone(),
+            p.stop.clone(),
+        );
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let Ok((conn, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                let (hang, release, hung) = (hang.clone(), release.clone(), hung.clone());
+                std::thread::spawn(move || serve(conn, behind, &hang, &release, &hung));
+            }
+        });
+        p
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.release.store(true, Ordering::SeqCst);
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// One exchange through the proxy: read the request whole, then forward it or hang.
+fn serve(
+    mut conn: TcpStream,
+    behind: u16,
+    hang: &AtomicBool,
+    release: &AtomicBool,
+    hung: &AtomicUsize,
+) {
+    conn.set_nonblocking(false).expect("blocking");
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = conn.read(&mut chunk).unwrap_or(0);
+        if n == 0 {
+            return;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = conn.read(&mut chunk).unwrap_or(0);
+        if n == 0 {
+            return;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    if head.starts_with("post ") && hang.load(Ordering::SeqCst) {
+        hung.fetch_add(1, Ordering::SeqCst);
+        while !release.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        return; // closes the connection without an answer
+    }
+    // HTTP/1.1 with `Connection: close` from the client is forwarded as is; the answer is
+    // relayed until the inbox closes.
+    let Ok(mut up) = TcpStream::connect(("127.0.0.1", behind)) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines: Vec<&str> = text
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("Connection: close");
+    let rewritten = format!("{}\r\n\r\n", lines.join("\r\n"));
+    if up.write_all(rewritten.as_bytes()).is_err() || up.write_all(&buf[head_end..]).is_err() {
+        return;
+    }
+    let mut answer = Vec::new();
+    let _ = up.read_to_end(&mut answer);
+    let _ = conn.write_all(&answer);
+}
+
+/// `f` on another thread, waited for at most `limit`: `None` if it did not return by then.
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit).ok()
+}
+
+fn wait_until(what: &str, cond: impl Fn() -> bool) {
+    let t = Instant::now();
+    while !cond() {
+        assert!(t.elapsed() < Duration::from_secs(20), "{what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Issue 10: a delivery waiting on a brand that never answers holds no session lock, so
+/// every other command answers meanwhile; connect_send with a brand that never answers leaves
+/// the grant issued and its delivery queued; a lock while the answer is awaited means the
+/// answer is not recorded (the item stays due and is delivered after the next unlock).
+#[test]
+fn a_brand_that_never_answers_holds_up_no_other_command() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let behind = free_port();
+    let proxy = Proxy::start(port, behind);
+    let inbox = Inbox::start_on(work.path(), port, behind);
+    let app = Arc::new(App::new());
+    // What "promptly" means here: far below the 15 s a stuck exchange may take, far above
+    // anything a local command needs on a loaded machine.
+    let prompt = Duration::from_secs(5);
+
+    // 1. The grant's own delivery hangs: other commands answer; then it is queued.
+    proxy.hang.store(true, Ordering::SeqCst);
+    let req = inbox.request("email", "", "600");
+    let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
+    let a = app.clone();
+    let handle = p.handle.clone();
+    let sending =
+        std::thread::spawn(move || c::connect_send(&a.state, &handle, &choices(&[], &[], &[])));
+    wait_until("the grant's POST never reached the proxy", || {
+        proxy.hung.load(Ordering::SeqCst) == 1
+    });
+    let a = app.clone();
+    let fields = within(prompt, move || c::list_fields(&a.state).map(|f| f.len()));
+    assert_eq!(
+        fields
+            .expect("list_fields waited for the network")
+            .expect("fields"),
+        4
+    );
+    let a = app.clone();
+    let grants = within(prompt, move || {
+        c::list_grants(&a.state, None).map(|g| g.len())
+    });
+    assert_eq!(
+        grants.expect("list_grants waited").expect("grants"),
+        1,
+        "issued before it is sent"
+    );
+    proxy.release.store(true, Ordering::SeqCst);
+    let e = sending.join().expect("thread").expect_err("not delivered");
+    assert_eq!(e.kind, ErrorKind::Io);
+    assert!(e.message.contains("delivery queued"), "{}", e.message);
+    // The request is answered by the grant on its way: it cannot issue a second one.
+    let again = c::connect_send(&app.state, &p.handle, &choices(&[], &[], &[]));
+    assert_eq!(again.expect_err("answered").kind, ErrorKind::InvalidInput);
+    assert_eq!(c::list_grants(&app.state, None).expect("grants").len(), 1);
+    let items = c::outbox_list(&app.state).expect("outbox");
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (
+            items[0].kind,
+            items[0].state,
+            items[0].deadline,
+            items[0].overdue
+        ),
+        (
+            EventKindDto::GrantDelivery,
+            OutboxStateDto::Queued,
+            None,
+            false
+        )
+    );
+    let grant_id = items[0].grant_id.clone();
+
+    // 2. outbox_retry against a brand that never answers: the same, and a lock meanwhile
+    // drops the answer (nothing is recorded into a vault that may not be the one it read).
+    proxy.release.store(false, Ordering::SeqCst);
+    let a = app.clone();
+    let retrying = std::thread::spawn(move || c::outbox_retry(&a.state));
+    wait_until("the retry never reached the proxy", || {
+        proxy.hung.load(Ordering::SeqCst) == 2
+    });
+    let a = app.clone();
+    let status = within(prompt, move || c::app_status(&a.state).map(|s| s.unlocked));
+    assert!(status.expect("app_status waited").expect("status"));
+    let a = app.clone();
+    assert!(within(prompt, move || c::list_fields(&a.state).is_ok()).expect("list_fields waited"));
+    c::lock(&app.state).expect("lock");
+    proxy.release.store(true, Ordering::SeqCst);
+    let e = retrying
+        .join()
+        .expect("thread")
+        .expect_err("locked meanwhile");
+    assert_eq!(e.kind, ErrorKind::Locked);
+    c::unlock(&app.state, SecretArg::new(PASS), false, false).expect("unlock");
+    let items = c::outbox_list(&app.state).expect("outbox");
+    assert_eq!(
+        (items[0].state, items[0].attempts),
+        (OutboxStateDto::Queued, 1),
+        "the hung try was not recorded"
+    );
+
+    // 3. The brand answers again: the grant is delivered, its receipt verified and kept.
+    proxy.hang.store(false, Ordering::SeqCst);
+    let r = c::outbox_retry(&app.state).expect("retry");
+    assert_eq!((r.sent, r.acknowledged, r.pending), (1, 1, 0));
+    assert!(c::outbox_list(&app.state).expect("outbox").is_empty());
+    let d = c::grant_delivery(&app.state, &grant_id).expect("delivery");
+    assert_eq!(d.brand_receipt.expect("brand receipt").received, ["email"]);
+    assert_eq!(inbox.consumers()[0]["live"], json!(1));
+    drop(proxy);
+}
+
+/// Reissue ("move house", and for another period) and "ask to erase" from the desktop: each
+/// queues its event in the same transaction, as the CLI does, and the outbox delivers it.
+#[test]
+fn reissue_and_erase_reach_the_brand() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    let app = App::new();
+    let req = inbox.request("email,address.locality", "", "600");
+    let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
+    let done = c::connect_send(&app.state, &p.handle, &choices(&[], &[], &[])).expect("send");
+    assert!(c::list_brands(&app.state).expect("brands")[0].connected);
+
+    // Move house, and run for another 90 days.
+    c::set_field(&app.state, "address.locality", "부산", None).expect("move");
+    let until = jiff::Timestamp::now().as_second() + 90 * 86_400;
+    let new = c::reissue_grant(&app.state, &done.grant_id, Some(until)).expect("reissue");
+    let items = c::outbox_list(&app.state).expect("outbox");
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0].kind, items[0].state),
+        (EventKindDto::ClaimsChanged, OutboxStateDto::Queued)
+    );
+    let r = c::outbox_retry(&app.state).expect("retry");
+    assert_eq!((r.acknowledged, r.pending), (1, 0));
+    assert_eq!(
+        inbox.consumers()[0]["claims"]["address"]["locality"],
+        "부산"
+    );
+    let grants = c::list_grants(&app.state, None).expect("grants");
+    let g = grants
+        .iter()
+        .find(|g| g.id == new.id)
+        .expect("the new grant");
+    assert_eq!(g.expires_at, until);
+    let old = grants
+        .iter()
+        .find(|g| g.id == done.grant_id)
+        .expect("the old grant");
+    assert!(old.revoked_at.is_some());
+    assert!(
+        c::grant_delivery(&app.state, &new.id)
+            .expect("delivery")
+            .brand_receipt
+            .is_some()
+    );
+
+    // Ask to erase: revoked, the brand erased, its signed erasure receipt kept.
+    let erased = c::erase_grant(&app.state, &new.id).expect("erase");
+    assert!(erased.revoked_at.is_some());
+    let r = c::outbox_retry(&app.state).expect("retry");
+    assert_eq!((r.acknowledged, r.pending), (1, 0));
+    let d = c::grant_delivery(&app.state, &new.id).expect("delivery");
+    let e = d
+        .events
+        .iter()
+        .find(|e| e.kind == EventKindDto::ErasureRequested)
+        .expect("erasure");
+    assert_eq!(e.state, OutboxStateDto::Acknowledged);
+    assert!(e.receipt.is_some() && !e.overdue);
+    assert_eq!(inbox.consumers()[0]["erased"], json!(1));
+
+    // A brand shared with by hand has nobody to ask.
+    c::add_brand(&app.state, "hand.example", "By hand", None, None).expect("brand");
+    assert!(
+        !c::list_brands(&app.state)
+            .expect("brands")
+            .iter()
+            .any(|b| b.id == "hand.example" && b.connected)
     );
 }

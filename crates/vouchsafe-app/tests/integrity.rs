@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
-use vouchsafe_app::dto::{ChannelDto, GrantRequestDto, GrantStateDto, ProblemKindDto};
+use vouchsafe_app::dto::{
+    ChannelDto, ChannelKindDto, GrantRequestDto, GrantStateDto, ProblemKindDto,
+};
 use vouchsafe_app::{AppConfig, AppState, CommandError, ErrorKind, SecretArg};
 
 const PASS: &str = "correct horse battery staple";
@@ -76,8 +78,10 @@ fn request() -> GrantRequestDto {
         purpose_category: None,
         channels: vec![ChannelDto {
             channel: "email".into(),
+            kind: ChannelKindDto::Info,
             allowed: true,
         }],
+        night_ads: false,
         offer: None,
         expires: "30d".into(),
     }
@@ -501,4 +505,69 @@ fn an_older_copy_that_was_also_tampered_with_opens_read_only_and_the_warning_sta
     c::lock(st).expect("lock");
     let again = c::unlock(st, s(PASS), false, false).expect("unlock answers");
     assert!(!again.unlocked, "still an older copy: asked again");
+}
+
+/// Proving a backup's passphrase and previewing its restore only ever read the backup: an
+/// older file (the frozen schema-3 vault, which unlocking migrates) keeps every byte, whether
+/// the passphrase was wrong, the restore was only previewed, or it went ahead.
+#[test]
+fn previewing_or_restoring_an_older_backup_never_writes_it() {
+    let f = Fixture::new();
+    let st = &f.state;
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/vault-v3.db"
+    );
+    let backup = f.path("v3-backup.vault");
+    fs::copy(fixture, &backup).expect("copy the v3 fixture");
+    let original = fs::read(&backup).expect("read");
+    let unchanged = |when: &str| {
+        assert!(
+            fs::read(&backup).expect("read") == original,
+            "the backup changed: {when}"
+        );
+        for side in ["-wal", "-shm", ".lock"] {
+            assert!(
+                !Path::new(&format!("{backup}{side}")).exists(),
+                "{side} beside the backup: {when}"
+            );
+        }
+        let left: Vec<String> = fs::read_dir(f.vault().parent().expect("dir"))
+            .expect("ls")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".reading-"))
+            .collect();
+        assert!(left.is_empty(), "temporary copies left: {left:?} ({when})");
+    };
+
+    assert_eq!(
+        kind(c::restore_backup(
+            st,
+            &backup,
+            s("not its passphrase"),
+            s(PASS),
+            true,
+            true,
+            false
+        )),
+        ErrorKind::WrongPassphrase
+    );
+    unchanged("wrong passphrase");
+    let asked = c::restore_backup(st, &backup, s(PASS), s(PASS), true, true, false)
+        .expect("preview over the vault");
+    assert!(!asked.restored && asked.preview.is_some());
+    unchanged("preview over a vault");
+
+    // Where no vault is (the welcome screen), then confirmed over one.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let fresh = Fixture::state_in(empty.path());
+    let done = c::restore_backup(&fresh, &backup, s(PASS), s(""), false, true, true)
+        .expect("restore where no vault is");
+    assert!(done.restored);
+    unchanged("restore where no vault is");
+    let done = c::restore_backup(st, &backup, s(PASS), s(PASS), true, true, true)
+        .expect("restore over a vault");
+    assert!(done.restored);
+    unchanged("restore over a vault");
 }

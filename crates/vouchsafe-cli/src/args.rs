@@ -89,6 +89,11 @@ pub enum Command {
     StatusList {
         #[arg(long)]
         brand: String,
+        /// Every list the brand's grants are on, as JSON (`[{"uri", "current", "token"}]`,
+        /// the current one first): a restore moves new grants to a fresh list, and each list
+        /// is published at its own URI.
+        #[arg(long)]
+        all: bool,
     },
     /// The audit log of every change, share and revocation.
     Audit {
@@ -126,6 +131,16 @@ pub enum Command {
     Outbox {
         #[command(subcommand)]
         cmd: Option<OutboxCmd>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What deserves attention now, most important first, with the command that settles each.
+    ///
+    /// Overdue erasures, retention past its end, grants expiring soon, advertising consent due
+    /// for reconfirmation, raw values where a derived fact would do, silent brands. Sentences follow the locale (LC_ALL,
+    /// LC_MESSAGES, LANG: Korean or English); --json is the same in every locale.
+    Review {
+        /// Print the items as JSON (docs/review.md), the same in every locale.
         #[arg(long)]
         json: bool,
     },
@@ -171,6 +186,20 @@ pub enum BrandCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Save a printable report (HTML) of what a brand holds and why, with its receipts
+    ///
+    /// What the brand holds now, since when and for what, every grant with its consent
+    /// receipt, the brand's receipts and erasure receipts. It names the items shared, never
+    /// their values.
+    Report {
+        id: String,
+        /// The file to write (new; an existing file is refused). Private to you (mode 0600).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        /// The report's language; default: your locale's (LC_ALL, LC_MESSAGES, LANG).
+        #[arg(long, value_parser = ["ko", "en"])]
+        lang: Option<String>,
+    },
     /// Remove a brand and its key (refused while it holds live grants unless --revoke).
     Rm {
         id: String,
@@ -198,9 +227,12 @@ pub enum GrantCmd {
         /// W3C DPV purpose (e.g. ServicePersonalisation, DirectMarketing).
         #[arg(long, value_name = "DPV-ID")]
         purpose_category: Option<String>,
-        /// Channels you accept, '-' for no: e.g. email,-sms.
+        /// Channel consent: CHANNEL:KIND is a yes, a leading '-' a no, e.g. email:info,email:ad,kakao:info,-sms:ad (channels email sms phone kakao push post custom.NAME; kinds info ad; a bare email means email:info).
         #[arg(long, allow_hyphen_values = true)]
         channels: Option<String>,
+        /// Advertising at night (21:00-08:00): yes needs some advertising allowed.
+        #[arg(long, value_name = "yes|no", default_value = "no")]
+        night_ads: String,
         /// What the brand offers in return.
         #[arg(long)]
         offer: Option<String>,
@@ -243,6 +275,26 @@ pub enum GrantCmd {
     /// the old grant is revoked.
     Reissue {
         id: String,
+        /// Give it for another period: 30d, 12h, 2w, or a last day such as 2027-03-01
+        /// (default: the old grant's end).
+        #[arg(long)]
+        expires: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a grant's channel consent: reissued with the new choices, the old one revoked;
+    /// a connected brand is told through its inbox.
+    ///
+    /// The choices replace the old ones whole and are dated now (restating an advertising
+    /// consent reconfirms it).
+    Channels {
+        id: String,
+        /// The new channel consent, as for `grant issue` (e.g. email:info,kakao:ad,-sms:ad).
+        #[arg(long, allow_hyphen_values = true)]
+        channels: String,
+        /// Advertising at night (21:00-08:00): yes needs some advertising allowed.
+        #[arg(long, value_name = "yes|no", default_value = "no")]
+        night_ads: String,
         #[arg(long)]
         json: bool,
     },

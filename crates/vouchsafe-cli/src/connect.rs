@@ -120,6 +120,7 @@ fn event_name(uri: &str) -> &'static str {
         ERASURE_REQUESTED => "erasure-requested",
         TOKEN_CLAIMS_CHANGE => "claims-changed",
         CHANNEL_CONSENT_CHANGED => "channels-changed",
+        vouchsafe::repo::outbox::GRANT_DELIVERY => "grant",
         _ => "event",
     }
 }
@@ -253,7 +254,17 @@ pub fn grant_lines(vault: &Vault, id: &str) -> Result<Vec<String>> {
         }
         out.push(line);
         if let Some(r) = &i.receipt {
-            out.push(format!("  erasure receipt: {r}"));
+            match i.kind {
+                vouchsafe::repo::outbox::OutboxKind::Grant => {}
+                vouchsafe::repo::outbox::OutboxKind::Event
+                    if i.event == vouchsafe_token::protocol::TOKEN_CLAIMS_CHANGE =>
+                {
+                    out.push(format!("  new grant's receipt: {r}"));
+                }
+                vouchsafe::repo::outbox::OutboxKind::Event => {
+                    out.push(format!("  erasure receipt: {r}"));
+                }
+            }
         }
     }
     Ok(out)
@@ -426,6 +437,8 @@ fn fail(e: ConnectError) -> anyhow::Error {
     match e {
         ConnectError::Usage(m) => Usage(m).into(),
         ConnectError::Vault(v) => v.into(),
+        // Not refused: issued, and its delivery queued for the outbox to retry (exit 1).
+        ConnectError::Queued(m) => anyhow::anyhow!(m),
         other => crate::exit::Refused(other.to_string()).into(),
     }
 }

@@ -20,6 +20,7 @@ mod args;
 mod connect;
 mod exit;
 mod output;
+mod review;
 mod secret_input;
 mod share;
 
@@ -200,11 +201,24 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Brand { cmd } => share::brand(&mut unlock(&cli)?, cmd)?,
         Command::Grant { cmd } => share::grant(&mut unlock(&cli)?, cmd)?,
-        Command::StatusList { brand } => {
+        Command::StatusList { brand, all: false } => {
             outln!("{}", unlock(&cli)?.brands().status_list_token(brand)?)
+        }
+        Command::StatusList { brand, all: true } => {
+            let lists: Vec<serde_json::Value> = unlock(&cli)?
+                .brands()
+                .status_list_tokens(brand)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, (uri, token))| {
+                    serde_json::json!({"uri": uri, "current": i == 0, "token": token})
+                })
+                .collect();
+            outln!("{}", serde_json::to_string(&lists)?)
         }
         Command::Audit { cmd, json } => share::audit(&unlock(&cli)?, cmd.as_ref(), *json)?,
         Command::Check => check(&cli)?,
+        Command::Review { json } => review::review(&unlock(&cli)?, *json)?,
         Command::Connect {
             link,
             accept,

@@ -4,7 +4,8 @@ use anyhow::{Result, bail};
 use serde_json::json;
 use vouchsafe::grants::request::{self, GrantRequest, GrantRequestParts};
 use vouchsafe::profile::{AddressPart, FieldName};
-use vouchsafe::{GrantInfo, NewBrand, Vault};
+use vouchsafe::report::BrandReport;
+use vouchsafe::{GrantInfo, Lang, NewBrand, Vault};
 
 use crate::args::{AuditCmd, BrandCmd, GrantCmd};
 use crate::exit::{BrokenChain, Usage};
@@ -110,6 +111,15 @@ pub fn brand(vault: &mut Vault, cmd: &BrandCmd) -> Result<()> {
                 }
             }
         }
+        BrandCmd::Report { id, out, lang } => {
+            let lang = match lang.as_deref() {
+                Some("ko") => Lang::Ko,
+                Some(_) => Lang::En,
+                None => crate::output::lang(),
+            };
+            BrandReport::gather(vault, id)?.save(lang, out, false)?;
+            eprintln!("Saved the report on {id} to {}.", out.display());
+        }
         BrandCmd::Rm { id, revoke } => {
             let last = vault.brands_mut().remove(id, *revoke)?;
             if let Some(list) = last {
@@ -158,6 +168,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             purpose,
             purpose_category,
             channels,
+            night_ads,
             offer,
             expires,
             preview,
@@ -181,12 +192,11 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
                 derived,
                 purpose: purpose.clone(),
                 purpose_category: purpose_category.clone(),
-                channels: channels
-                    .as_deref()
-                    .map(request::parse_channels)
-                    .transpose()
-                    .map_err(vouchsafe::VaultError::from)?
-                    .unwrap_or_default(),
+                channels: channel_choices(
+                    channels.as_deref().unwrap_or(""),
+                    night_ads,
+                    now.as_second(),
+                )?,
                 offer: offer.clone(),
                 expires_at: request::parse_expiry(expires, now, &jiff::tz::TimeZone::system())
                     .map_err(vouchsafe::VaultError::from)?,
@@ -294,8 +304,19 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             );
             crate::connect::deliver_now(vault)?;
         }
-        GrantCmd::Reissue { id, json } => {
-            let g = vault.grants_mut().reissue(id)?;
+        GrantCmd::Reissue { id, expires, json } => {
+            let g = match expires {
+                Some(e) => {
+                    let until = request::parse_expiry(
+                        e,
+                        jiff::Timestamp::now(),
+                        &jiff::tz::TimeZone::system(),
+                    )
+                    .map_err(vouchsafe::VaultError::from)?;
+                    vault.grants_mut().reissue_until(id, until)?
+                }
+                None => vault.grants_mut().reissue(id)?,
+            };
             crate::connect::deliver_now(vault)?;
             if *json {
                 outln!("{}", serde_json::to_string(&g)?);
@@ -303,6 +324,34 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
                 eprintln!(
                     "{} (replaces {id}, now revoked)",
                     g.summary.get(crate::output::lang())
+                );
+                outln!("{}", g.token);
+            }
+        }
+        GrantCmd::Channels {
+            id,
+            channels,
+            night_ads,
+            json,
+        } => {
+            let now = jiff::Timestamp::now().as_second();
+            let choices = channel_choices(channels, night_ads, now)?;
+            let g = vault.grants_mut().change_channels(id, choices)?;
+            let told = connected(vault, &vault.grants().get(&g.id)?.brand)?;
+            if told {
+                crate::connect::deliver_now(vault)?;
+            }
+            if *json {
+                outln!("{}", serde_json::to_string(&g)?);
+            } else {
+                eprintln!(
+                    "{} (replaces {id}, now revoked{})",
+                    g.summary.get(crate::output::lang()),
+                    if told {
+                        "; the brand is told through its inbox"
+                    } else {
+                        ""
+                    }
                 );
                 outln!("{}", g.token);
             }
@@ -322,6 +371,17 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--channels` and `--night-ads` as the core's checked channel consent, dated `now`.
+fn channel_choices(
+    channels: &str,
+    night_ads: &str,
+    now: i64,
+) -> Result<request::ChannelChoices, vouchsafe::VaultError> {
+    let choices = request::parse_channels(channels)?;
+    let night = vouchsafe::grants::channels::parse_yes_no(night_ads)?;
+    Ok(request::ChannelChoices::new(choices, night, now)?)
 }
 
 pub fn audit(vault: &Vault, cmd: Option<&AuditCmd>, json: bool) -> Result<()> {

@@ -569,7 +569,17 @@ fn grant_commands_end_to_end_with_the_verifier() {
         3,
         "stdout is exactly the token: {token:?}"
     );
-    assert!(stderr(&out).starts_with("Acme Coffee gets your email and whether you are over 18 to send a birthday coupon, by email only, until "));
+    assert!(stderr(&out).starts_with(
+        "Acme Coffee gets your email and whether you are over 18 to send a birthday coupon, until "
+    ));
+    // The old `email,-sms` spelling: email for notices only, nothing on SMS.
+    assert!(
+        stderr(&out)
+            .trim_end()
+            .ends_with(". Notices by email only; no ads."),
+        "{}",
+        stderr(&out)
+    );
 
     // Built by `cargo test --workspace`; alone, build it: cargo build -p vouchsafe-verify-cli.
     let verifier = common::sibling_bin("vouchsafe-verify", "vouchsafe-verify-cli");

@@ -481,6 +481,122 @@ fn request_connect_update_revoke_erase_through_the_real_inbox() {
 }
 
 #[test]
+fn a_channel_consent_change_reaches_the_real_inbox() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let mut inbox = Inbox::new(work.path());
+    inbox.start();
+    let v = VaultDir::new();
+    // The brand asks for email (informational) and SMS (advertising); the consumer allows both.
+    let link = inbox.request("email", "");
+    v.connect(&link, &["--allow-ads", "sms"]);
+    let c = inbox.consumer();
+    assert_eq!(
+        c["channels"],
+        json!([{"channel": "email", "kind": "info"}, {"channel": "sms", "kind": "ad"}])
+    );
+    assert_eq!(c["night_ads"], Value::Null, "not stated yet");
+    let first = v.json(&["grant", "list", "--json"])[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+
+    // Allow ads at night: reissued, and the brand is told in the same run.
+    let on = v.run(&[
+        "grant",
+        "channels",
+        &first,
+        "--channels",
+        "email:info,sms:ad",
+        "--night-ads",
+        "yes",
+        "--json",
+    ]);
+    assert_eq!(on.code, 0, "{}", on.stderr);
+    assert!(on.stderr.contains("outbox: 2 sent"), "{}", on.stderr);
+    let second = serde_json::from_str::<Value>(&on.stdout).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let c = inbox.consumer();
+    assert_eq!(c["night_ads"], true, "{c}");
+    assert_eq!(
+        (c["live"].clone(), c["replaced"].clone()),
+        (json!(1), json!(1))
+    );
+    // The vault's token carries the consent (version 2), dated.
+    let token = v.json(&["grant", "show", &second, "--json"])["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let detail = &claims_of(&token)["authorization_details"][0];
+    assert_eq!(detail["night_ads"]["allowed"], true, "{detail}");
+    assert_eq!(detail["channels"][1]["kind"], "ad", "{detail}");
+
+    // Narrow: no more SMS ads (and so none at night); the brand keeps only email.
+    let off = v.run(&[
+        "grant",
+        "channels",
+        &second,
+        "--channels",
+        "email:info,-sms:ad",
+    ]);
+    assert_eq!(off.code, 0, "{}", off.stderr);
+    assert!(
+        off.stderr.contains("the brand is told through its inbox"),
+        "{}",
+        off.stderr
+    );
+    let c = inbox.consumer();
+    assert_eq!(c["channels"], json!([{"channel": "email", "kind": "info"}]));
+    assert_eq!(c["night_ads"], false);
+    // Each change: the consent event, then the new grant; the brand acknowledged every one.
+    let items = v.outbox();
+    let kinds: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap_or(""),
+                i["state"].as_str().unwrap_or(""),
+            )
+        })
+        .filter(|(k, _)| *k != "grant-delivery")
+        .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|(k, _)| *k == "channels-changed")
+            .count(),
+        2,
+        "{items:?}"
+    );
+    assert!(kinds.iter().all(|(_, s)| *s == "acknowledged"), "{items:?}");
+    // Night-time ads with no advertising allowed: refused, nothing queued; a replaced grant
+    // cannot be changed any more.
+    let grants = v.json(&["grant", "list", "--json"]);
+    let live = grants
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["state"] == "active"))
+        .and_then(|g| g["id"].as_str())
+        .expect("the live grant")
+        .to_string();
+    let queued = v.outbox().len();
+    let bad = v.run(&[
+        "grant",
+        "channels",
+        &live,
+        "--channels",
+        "email:info",
+        "--night-ads",
+        "yes",
+    ]);
+    assert_eq!(bad.code, 6, "{}", bad.stderr);
+    assert!(bad.stderr.contains("night-time ads need"), "{}", bad.stderr);
+    assert_eq!(v.outbox().len(), queued);
+    let old = v.run(&["grant", "channels", &first, "--channels", "email:info"]);
+    assert_eq!(old.code, 8, "{}", old.stderr);
+}
+
+#[test]
 fn a_brand_that_is_down_or_failing_keeps_the_event_queued_until_it_is_back() {
     let work = tempfile::tempdir().expect("tempdir");
     let mut inbox = Inbox::new(work.path());
@@ -1082,5 +1198,142 @@ fn kill_9_mid_delivery_loses_no_event_and_the_inbox_keeps_it_once() {
         (c["revoked"].clone(), c["live"].clone(), c["claims"].clone()),
         (json!(1), json!(0), json!({}))
     );
+    drop(proxy);
+}
+
+/// The grant itself is delivered like an event (issue 10): a brand failing (`503`) when the
+/// consumer connects leaves the grant issued and its delivery queued in the outbox; a brand
+/// that is down keeps it queued; kill -9 of `outbox retry` after the inbox stored the grant but
+/// before the vault recorded the answer loses nothing; the next retry delivers it again, the
+/// inbox answers with the same receipt, the vault verifies and keeps it, and the inbox holds
+/// the grant once.
+#[test]
+fn a_grant_the_brand_could_not_take_is_queued_and_delivered_once_later() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let mut inbox = Inbox::new(work.path());
+    inbox.listen = free_port();
+    inbox.start();
+    let behind = inbox.listen;
+    // In front of the inbox: the request and the keys pass, the grant's POST gets a 503.
+    let failing = FakeBrand::start_on(inbox.port, move |method, path, body| {
+        if method == "POST" && !path.ends_with("/events") {
+            return (
+                503,
+                "application/json",
+                b"{\"error\":\"server_error\"}".to_vec(),
+            );
+        }
+        forward(behind, method, path, body)
+    });
+    let v = VaultDir::new();
+    let link = inbox.request("email,given_name", "");
+    let r = v.run(&["connect", &link, "--yes", "--json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("the brand answered 503") && r.stderr.contains("delivery queued"),
+        "{}",
+        r.stderr
+    );
+    let items = v.outbox();
+    assert_eq!(items.len(), 1, "{items:?}");
+    let item = &items[0];
+    assert_eq!(
+        (
+            item["kind"].clone(),
+            item["state"].clone(),
+            item["attempts"].clone()
+        ),
+        (json!("grant"), json!("queued"), json!(1))
+    );
+    assert_eq!(item["error"], "the brand answered 503");
+    let g = item["grant_id"].as_str().expect("grant").to_string();
+    assert_eq!(
+        item["id"],
+        g.as_str(),
+        "the item is named by the grant's jti"
+    );
+    let listed: Value = serde_json::from_str(&v.ok(&["grant", "list", "--json"])).expect("json");
+    assert_eq!(listed[0]["state"], "active", "the grant stays issued");
+    drop(failing);
+
+    // Down: still queued, with the connection error.
+    let retry = v.json(&["outbox", "retry", "--json"]);
+    assert_eq!(
+        (retry["failed"].clone(), retry["pending"].clone()),
+        (json!(1), json!(1))
+    );
+    let item = v.outbox().pop().expect("item");
+    assert_eq!(
+        (item["state"].clone(), item["attempts"].clone()),
+        (json!("queued"), json!(2))
+    );
+
+    // Back, but the first answer is held long enough to kill the CLI waiting for it.
+    let held = Arc::new(AtomicBool::new(false));
+    let h = held.clone();
+    let proxy = FakeBrand::start_on(inbox.port, move |method, path, body| {
+        let answer = forward(behind, method, path, body);
+        if method == "POST" && !path.ends_with("/events") && !h.swap(true, Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_secs(4));
+        }
+        answer
+    });
+    let db = rusqlite::Connection::open(work.path().join("inbox.db")).expect("inbox db");
+    let stored = || -> i64 {
+        db.query_row("SELECT COUNT(*) FROM grants WHERE jti = ?1", [&g], |r| {
+            r.get(0)
+        })
+        .expect("count")
+    };
+    let mut child = v
+        .cmd()
+        .args(["outbox", "retry"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let t = Instant::now();
+    while stored() != 1 {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the grant never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("wait");
+    let item = v.outbox().pop().expect("the delivery is kept");
+    assert_eq!(
+        (
+            item["kind"].clone(),
+            item["state"].clone(),
+            item["attempts"].clone()
+        ),
+        (json!("grant"), json!("queued"), json!(2)),
+        "never recorded as answered"
+    );
+
+    // Delivered again: the inbox answers with the same receipt, verified and kept.
+    let retry = v.json(&["outbox", "retry", "--json"]);
+    assert_eq!(
+        (
+            retry["sent"].clone(),
+            retry["acknowledged"].clone(),
+            retry["pending"].clone()
+        ),
+        (json!(1), json!(1), json!(0)),
+        "{retry}"
+    );
+    assert!(v.outbox().is_empty(), "a delivered grant leaves the outbox");
+    let show = v.ok(&["grant", "show", &g]);
+    assert!(show.contains("brand receipt: verified"), "{show}");
+    assert_eq!(stored(), 1, "the inbox holds the grant once");
+    let c = inbox.consumer();
+    assert_eq!(
+        (c["live"].clone(), c["claims"]["email"].is_string()),
+        (json!(1), true),
+        "{c}"
+    );
+    assert!(v.ok(&["check"]).starts_with("Vault intact"));
     drop(proxy);
 }

@@ -109,9 +109,32 @@ fn check(out: &Output, expected_rejections: &[&str]) {
     assert_eq!(claims["age_over_18"], true);
     assert_eq!(claims["birthdate"], "0000-03-14");
     assert_eq!(claims["aud"], "acme-coffee");
+    // `email,-sms` as channel consent version 2 (docs/grant-token.md), each entry dated.
+    let channels = &claims["authorization_details"][0]["channels"];
+    let decided: Vec<(&str, &str, bool)> = channels
+        .as_array()
+        .expect("version 2 is an array")
+        .iter()
+        .map(|c| {
+            assert!(c["given_at"].as_i64().is_some(), "{c}");
+            (
+                c["channel"].as_str().unwrap_or(""),
+                c["kind"].as_str().unwrap_or(""),
+                c["allowed"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
     assert_eq!(
-        claims["authorization_details"][0]["channels"],
-        json!({"email": true, "sms": false})
+        decided,
+        [
+            ("email", "info", true),
+            ("sms", "info", false),
+            ("sms", "ad", false)
+        ]
+    );
+    assert_eq!(
+        claims["authorization_details"][0]["night_ads"]["allowed"],
+        false
     );
     let rejected = v["rejected"].as_object().expect("rejected");
     for case in expected_rejections {

@@ -5,25 +5,10 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
-
-use common::PASS;
-
-const BIN: &str = env!("CARGO_BIN_EXE_vouchsafe");
+use std::process::Output;
 
 fn run(dir: &std::path::Path, locale: &[(&str, &str)], args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("TZ", "UTC")
-        .env("VOUCHSAFE_VAULT", dir.join("vault.db"))
-        .env("VOUCHSAFE_PASSPHRASE", PASS)
-        .envs(locale.iter().copied())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run vouchsafe");
+    let out = common::vouchsafe(dir, locale, args);
     assert!(
         out.status.success(),
         "{args:?} failed: {}",
@@ -38,26 +23,17 @@ fn text(b: &[u8]) -> String {
 
 const KO: &[(&str, &str)] = &[("LANG", "ko_KR.UTF-8")];
 const EN: &[(&str, &str)] = &[("LANG", "en_US.UTF-8")];
-const KO_SENTENCE: &str = "동네 카페에 이메일을 제공합니다. 목적: 생일 쿠폰, 연락은 이메일로만, ";
-const EN_SENTENCE: &str = "동네 카페 gets your email to 생일 쿠폰, by email only, until ";
+const KO_SENTENCE: &str = "동네 카페에 이메일을 제공합니다. 목적: 생일 쿠폰, ";
+const EN_SENTENCE: &str = "동네 카페 gets your email to 생일 쿠폰, until ";
+/// How the brand may contact, after the date: `--channels email` is email for notices only.
+const KO_CONTACT: &str = "까지. 안내는 이메일로만, 광고 수신 안 함.";
+const EN_CONTACT: &str = ". Notices by email only; no ads.";
 
 #[test]
 fn issue_show_and_reissue_speak_the_locale() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    run(
-        d,
-        &[],
-        &[
-            "init",
-            "--kdf-memory-mib",
-            "64",
-            "--kdf-iterations",
-            "3",
-            "--kdf-lanes",
-            "1",
-        ],
-    );
+    run(d, &[], &common::INIT_MIN_KDF);
     run(d, &[], &["field", "set", "email", "gildong@example.com"]);
     run(d, &[], &["brand", "add", "cafe", "--name", "동네 카페"]);
 
@@ -82,6 +58,7 @@ fn issue_show_and_reissue_speak_the_locale() {
     );
     let said = text(&out.stderr);
     assert!(said.starts_with(KO_SENTENCE), "{said:?}");
+    assert!(said.trim_end().ends_with(KO_CONTACT), "{said:?}");
     assert_eq!(said.lines().count(), 1, "{said:?}");
     let token = text(&out.stdout);
     assert_eq!(token.trim().split('.').count(), 3, "stdout is the token");
@@ -94,6 +71,10 @@ fn issue_show_and_reissue_speak_the_locale() {
     assert!(show.starts_with(KO_SENTENCE), "{show:?}");
     let show = text(&run(d, EN, &["grant", "show", &id]).stdout);
     assert!(show.starts_with(EN_SENTENCE), "{show:?}");
+    assert!(
+        show.lines().next().is_some_and(|l| l.ends_with(EN_CONTACT)),
+        "{show:?}"
+    );
     // No locale at all is English.
     let show = text(&run(d, &[], &["grant", "show", &id]).stdout);
     assert!(show.starts_with(EN_SENTENCE), "{show:?}");

@@ -61,7 +61,7 @@ fn populate(path: &Path) {
                 derived: vec![],
                 purpose: "order updates".into(),
                 purpose_category: None,
-                channels: vec![],
+                channels: Default::default(),
                 offer: None,
                 expires_at: now + 86_400,
             },

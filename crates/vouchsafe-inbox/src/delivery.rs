@@ -34,7 +34,8 @@ pub enum DeliveryError {
     /// The nonce was never issued here.
     #[error("unknown nonce")]
     UnknownNonce,
-    /// The request expired before the grant arrived.
+    /// The request had expired when the grant was issued, or more than
+    /// [`LATE_DELIVERY_SECS`] ago.
     #[error("the request expired")]
     ExpiredNonce,
     /// Another grant already answered the request.
@@ -110,6 +111,20 @@ pub fn parse_form(body: &[u8]) -> Result<(String, String), DeliveryError> {
 
 /// Verifies, stores and countersigns a delivered grant; returns the receipt. Re-posting a
 /// grant already stored returns its receipt again.
+/// How long after its request expired a grant issued while the request was open may still
+/// arrive: the vault queues a grant the brand could not take (down, `5xx`, timeout) and retries
+/// for up to 30 days (docs/protocol.md §3).
+pub const LATE_DELIVERY_SECS: i64 = 30 * 86_400;
+
+/// The moment the grant's request must still have been open at: when the grant was issued (its
+/// `iat`), but no earlier than [`LATE_DELIVERY_SECS`] ago, and never later than now. A grant
+/// issued after its request expired is refused, as is one arriving after its request expired
+/// with an `iat` after that; one issued in time is accepted while it is late by less than
+/// [`LATE_DELIVERY_SECS`]. The nonce stays single-use either way.
+pub fn open_at(iat: i64, now: i64) -> i64 {
+    iat.max(now.saturating_sub(LATE_DELIVERY_SECS)).min(now)
+}
+
 pub async fn deliver(
     origin: &Origin,
     key: &BrandKey,
@@ -138,7 +153,8 @@ pub async fn deliver(
     if request.used_by.is_some() {
         return Err(DeliveryError::UsedNonce);
     }
-    if request.expires_at < now {
+    let open_at = open_at(claims.iat, now);
+    if request.expires_at < open_at {
         return Err(DeliveryError::ExpiredNonce);
     }
     if request.state != state {
@@ -163,7 +179,7 @@ pub async fn deliver(
         false => None,
     };
     match store
-        .accept_grant(nonce, now, &record, outbox.as_ref())
+        .accept_grant(nonce, open_at, &record, outbox.as_ref())
         .await?
     {
         Accepted::Stored => {
@@ -251,8 +267,8 @@ pub fn check_released(
     Ok(received)
 }
 
-/// The channels the brand may use: those it asked for that the grant allows
-/// (`authorization_details[0].channels[name] == true`).
+/// The channels the brand may use: those it asked for that the grant allows, by channel and
+/// kind (`authorization_details[0].channels`; a version 1 `true` allows informational only).
 pub fn allowed_channels(claims: &GrantClaims, spec: &RequestSpec) -> Vec<Channel> {
     let consent = claims
         .authorization_details
@@ -260,7 +276,7 @@ pub fn allowed_channels(claims: &GrantClaims, spec: &RequestSpec) -> Vec<Channel
         .and_then(|d| d.channels.as_ref());
     spec.channels
         .iter()
-        .filter(|c| consent.is_some_and(|m| m.get(&c.channel) == Some(&true)))
+        .filter(|c| consent.is_some_and(|m| m.allows(&c.channel, c.kind)))
         .cloned()
         .collect()
 }

@@ -58,14 +58,16 @@ enum Command {
     /// Delete requests that expired more than --keep seconds ago and that no live grant answers
     /// (`serve` also does this every hour).
     Prune {
-        /// Seconds an expired request is kept (so `GET request_uri` says 410 rather than 404).
+        /// Seconds an expired request is kept: a grant issued while it was open may arrive this
+        /// late (the vault retries a queued grant), and `GET request_uri` says 410, not 404.
         #[arg(long, default_value_t = DEFAULT_PRUNE_KEEP_SECS)]
         keep: i64,
     },
 }
 
-/// How long `serve` keeps an expired request before pruning it: a day.
-const DEFAULT_PRUNE_KEEP_SECS: i64 = 86_400;
+/// How long `serve` keeps an expired request before pruning it: as long as a grant issued in
+/// time may still arrive late (30 days), so a queued grant finds its nonce.
+const DEFAULT_PRUNE_KEEP_SECS: i64 = vouchsafe_inbox::delivery::LATE_DELIVERY_SECS;
 /// How often `serve` prunes.
 const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3_600);
 

@@ -162,7 +162,10 @@ async fn run(db: &str, origin: &str, args: &[&str]) -> Res<(bool, String, String
 #[tokio::test]
 async fn the_prune_command_and_webhook_settings() -> TestResult {
     let inbox = TestInbox::start().await?;
-    inbox.request_ttl("email", "", -100_000).await?;
+    // The default keeps an expired request for the 30-day late-delivery window: one expired
+    // two days ago stays (a queued grant may still answer it), one expired 31 days ago goes.
+    inbox.request_ttl("email", "", -2 * 86_400).await?;
+    inbox.request_ttl("email", "", -31 * 86_400).await?;
     let origin = inbox.origin.as_str().to_owned();
     let (ok, stdout, stderr) = run(&inbox.db.url, &origin, &["prune"]).await?;
     assert!(ok, "{stderr}");

@@ -302,6 +302,55 @@ async fn every_delivery_refusal_names_its_reason() -> TestResult {
     inbox.stop().await
 }
 
+/// A grant issued while its request was open, arriving after the request expired (the vault
+/// queued it while the inbox was down), is still taken, once; one issued after the request
+/// expired never is (`every_delivery_refusal_names_its_reason`), nor one whose request expired more than 30 days ago.
+#[tokio::test]
+async fn a_grant_issued_in_time_may_arrive_late() -> TestResult {
+    let inbox = TestInbox::start().await?;
+    let aud = inbox.origin.as_str();
+    let consumer = Consumer::new()?;
+
+    let late = inbox.request_ttl("email", "", -3_600).await?;
+    let issued_in_time = util::now() - 2 * 3_600;
+    let (grant, _) = consumer.grant_issued_at(
+        aud,
+        Some(&late.nonce),
+        json!({"email": "late@b.example"}),
+        4,
+        issued_in_time,
+    )?;
+    let (status, answer) = inbox.deliver(&grant, &late.state).await?;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["receipt"].is_string(), "{answer}");
+    let (again, _) = consumer.grant_issued_at(
+        aud,
+        Some(&late.nonce),
+        json!({"email": "late2@b.example"}),
+        5,
+        issued_in_time,
+    )?;
+    refused(
+        &inbox,
+        &again,
+        &late.state,
+        "invalid_request",
+        "already answered",
+    )
+    .await?;
+    let stale = inbox.request_ttl("email", "", -31 * 86_400).await?;
+    let (grant, _) = consumer.grant_issued_at(
+        aud,
+        Some(&stale.nonce),
+        json!({"email": "stale@b.example"}),
+        6,
+        util::now() - 32 * 86_400,
+    )?;
+    refused(&inbox, &grant, &stale.state, "invalid_request", "expired").await?;
+    assert_eq!(inbox.store.counts().await?.1, 1, "the late grant, once");
+    inbox.stop().await
+}
+
 /// Delivers a fresh grant; returns (consumer, grant jti).
 async fn delivered(inbox: &TestInbox, idx: u64) -> Res<(Consumer, String)> {
     let request = inbox

@@ -17,6 +17,17 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
+/// Decodes `text` as [`decode`] does, into an array, when it holds exactly `N` bytes: no
+/// allocation for a value of known size, such as a 64-byte signature. `None` for any other
+/// length as well as for text [`decode`] refuses.
+pub fn decode_array<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let mut bytes = [0; N];
+    match URL_SAFE_NO_PAD.decode_slice(text, &mut bytes) {
+        Ok(len) if len == N => Some(bytes),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +49,18 @@ mod tests {
         assert_eq!(decode("AQ"), Some(vec![1]));
         assert_eq!(decode("AR"), None, "non-zero trailing bits");
         assert_eq!(decode("A"), None, "impossible length");
+    }
+
+    #[test]
+    fn decoding_into_an_array_takes_exactly_that_length() {
+        let text = encode([7u8; 64]);
+        assert_eq!(decode_array::<64>(&text), Some([7u8; 64]));
+        assert_eq!(decode_array::<63>(&text), None, "too long");
+        assert_eq!(decode_array::<65>(&text), None, "too short");
+        assert_eq!(decode_array::<1>("AQ"), Some([1]));
+        for bad in ["AR", "AQ==", "+/8A", "A"] {
+            assert_eq!(decode_array::<1>(bad), None, "{bad}");
+            assert_eq!(decode_array::<3>(bad), None, "{bad}");
+        }
     }
 }

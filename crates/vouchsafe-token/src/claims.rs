@@ -28,6 +28,7 @@ use serde_json::{Map, Value};
 
 use crate::AUTHORIZATION_DETAILS_TYPE;
 use crate::json::{Members, NumericDate, Object, StrictVisitor, Text, Unsigned};
+use crate::protocol::ChannelKind;
 
 /// The claims of a grant (`typ` [`crate::GRANT_TYP`]), docs/grant-token.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,12 +89,68 @@ pub struct AuthorizationDetail {
     pub purpose: String,
     /// A W3C DPV purpose IRI.
     pub purpose_category: String,
-    /// Channels the consumer accepts (`true`) or refuses (`false`); absent when none chosen.
+    /// The consumer's channel consent; absent when none was chosen. Version 2 (an array of
+    /// channel × kind consents) is what Vouchsafe writes; version 1 (an object mapping a
+    /// channel name to a bool) is read from grants issued before it (docs/grant-token.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<BTreeMap<String, bool>>,
+    pub channels: Option<ChannelsClaim>,
+    /// Night-time advertising (21:00–08:00); written beside version 2 `channels` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub night_ads: Option<NightAdsClaim>,
     /// What the brand offers in return, as the consumer recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer: Option<String>,
+}
+
+/// `authorization_details[].channels`, in either version. The JSON type tells them apart:
+/// an array is version 2, an object version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ChannelsClaim {
+    /// Version 2: one entry per channel and kind the consumer decided on.
+    Consents(Vec<ChannelConsentClaim>),
+    /// Version 1: channel name → allowed. It did not tell advertising from informational
+    /// messages, so `true` is read as informational only (docs/grant-token.md).
+    Legacy(BTreeMap<String, bool>),
+}
+
+impl ChannelsClaim {
+    /// Whether the brand may send messages of `kind` on `channel`. A version 1 `true` allows
+    /// informational messages only: consent to advertising was never asked apart.
+    pub fn allows(&self, channel: &str, kind: ChannelKind) -> bool {
+        match self {
+            ChannelsClaim::Consents(list) => list
+                .iter()
+                .any(|c| c.channel == channel && c.kind == kind && c.allowed),
+            ChannelsClaim::Legacy(map) => {
+                kind == ChannelKind::Info && map.get(channel) == Some(&true)
+            }
+        }
+    }
+}
+
+/// One version 2 channel consent: `{"channel": "email", "kind": "ad", "allowed": true,
+/// "given_at": 1767225600}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelConsentClaim {
+    /// `email`, `sms`, `phone`, `kakao`, `push`, `post`, or `custom.NAME`.
+    pub channel: String,
+    /// `info` or `ad`.
+    pub kind: ChannelKind,
+    /// Whether the consumer said yes.
+    pub allowed: bool,
+    /// When the consumer gave (or refused) it, seconds since the epoch.
+    pub given_at: i64,
+}
+
+/// `night_ads`: whether advertising may be sent between 21:00 and 08:00 (정보통신망법 Art.
+/// 50(3) asks a consent of its own), and when that was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NightAdsClaim {
+    /// Whether the consumer said yes.
+    pub allowed: bool,
+    /// When, seconds since the epoch.
+    pub given_at: i64,
 }
 
 impl AuthorizationDetail {
@@ -105,6 +162,7 @@ impl AuthorizationDetail {
             purpose: purpose.to_owned(),
             purpose_category: purpose_category.to_owned(),
             channels: None,
+            night_ads: None,
             offer: None,
         }
     }
@@ -182,6 +240,13 @@ pub struct ConsentReceiptClaims {
     pub events: Vec<ConsentEvent>,
     /// Vouchsafe extension: the one-sentence plain-language summary.
     pub summary: String,
+    /// Vouchsafe extension: the channel consent, as in the grant (version 2 only); absent
+    /// when none was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<ChannelConsentClaim>>,
+    /// Vouchsafe extension: night-time advertising, as in the grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub night_ads: Option<NightAdsClaim>,
 }
 
 /// One `piiControllers[]` entry.
@@ -468,6 +533,49 @@ mod tests {
             "envelope is not profile"
         );
         assert_eq!(typed.nonce, None);
+        Ok(())
+    }
+
+    #[test]
+    fn channels_read_in_both_versions() -> TestResult {
+        // Version 1 (grants issued before channel × kind): `true` is informational only.
+        let v1: GrantClaims = serde_json::from_value(core_grant())?;
+        let c = v1.authorization_details[0]
+            .channels
+            .as_ref()
+            .ok_or("channels")?;
+        assert!(matches!(c, ChannelsClaim::Legacy(_)));
+        assert!(c.allows("email", ChannelKind::Info));
+        assert!(
+            !c.allows("email", ChannelKind::Ad),
+            "v1 never separated ads"
+        );
+        assert!(!c.allows("sms", ChannelKind::Info));
+        // Version 2: an array of consents, with night-time advertising beside it.
+        let mut value = core_grant();
+        value["authorization_details"][0]["channels"] = json!([
+            {"channel": "email", "kind": "info", "allowed": true, "given_at": 1},
+            {"channel": "email", "kind": "ad", "allowed": true, "given_at": 2},
+            {"channel": "sms", "kind": "ad", "allowed": false, "given_at": 2}
+        ]);
+        value["authorization_details"][0]["night_ads"] = json!({"allowed": false, "given_at": 2});
+        round_trip::<GrantClaims>(&value)?;
+        let v2: GrantClaims = serde_json::from_value(value.clone())?;
+        let d = &v2.authorization_details[0];
+        let c = d.channels.as_ref().ok_or("channels")?;
+        assert!(c.allows("email", ChannelKind::Ad));
+        assert!(!c.allows("sms", ChannelKind::Ad));
+        assert!(!c.allows("kakao", ChannelKind::Info));
+        assert_eq!(
+            d.night_ads,
+            Some(NightAdsClaim {
+                allowed: false,
+                given_at: 2
+            })
+        );
+        // A kind this version does not know is refused, not guessed.
+        value["authorization_details"][0]["channels"][0]["kind"] = json!("spam");
+        assert!(serde_json::from_value::<GrantClaims>(value).is_err());
         Ok(())
     }
 

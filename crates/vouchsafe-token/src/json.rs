@@ -10,6 +10,10 @@
 //!   `Visitor`, pass every other value to [`StrictIgnored`], which checks it without keeping it,
 //!   and track names with [`MemberNames`]. That skips the map's allocations, which cost about as
 //!   much as every claim check together, and still refuses what [`parse_object`] refuses.
+//!
+//! [`read_object`] first tries `fast.rs`, a one-pass reader for plain token JSON that leaves
+//! everything else, every fault included, to serde_json: the same answers, with less of
+//! serde_json's generic code run per token.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -18,6 +22,8 @@ use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+mod fast;
 
 /// Why bytes are not a JSON object.
 #[derive(Debug)]
@@ -153,12 +159,13 @@ const NAMES_INLINE: usize = 16;
 /// Names already seen in one JSON object, to refuse a repeated one without building a map.
 ///
 /// Objects in tokens have a dozen members, for which a linear scan over names kept inline (no
-/// allocation) is cheapest; past [`Self::LINEAR_MAX`] the names move to a set so that a
-/// hostile object with many members costs `n log n` comparisons, not `n²`.
+/// allocation, nothing to drop) is cheapest; names past [`Self::LINEAR_MAX`], and names with
+/// escapes (which own their text), go to a set, so that a hostile object with many members
+/// costs `n log n` comparisons, not `n²`.
 #[derive(Debug)]
 pub struct MemberNames<'de> {
-    // Names kept inline; `few_len` of them are in use.
-    few: [Cow<'de, str>; NAMES_INLINE],
+    // Names borrowed from the input; `few_len` of them are in use.
+    few: [&'de str; NAMES_INLINE],
     few_len: usize,
     many: BTreeSet<Cow<'de, str>>,
 }
@@ -166,7 +173,7 @@ pub struct MemberNames<'de> {
 impl Default for MemberNames<'_> {
     fn default() -> Self {
         Self {
-            few: std::array::from_fn(|_| Cow::Borrowed("")),
+            few: [""; NAMES_INLINE],
             few_len: 0,
             many: BTreeSet::new(),
         }
@@ -186,23 +193,19 @@ impl<'de> MemberNames<'de> {
     /// A name borrowed from the input costs nothing to keep; only names with escapes own
     /// their text.
     pub fn insert<E: de::Error>(&mut self, name: Cow<'de, str>) -> Result<(), E> {
-        if self.many.is_empty() {
-            let seen = self.few.get(..self.few_len).unwrap_or_default();
-            if seen.contains(&name) {
-                return Err(duplicate(&name));
-            }
-            if let Some(slot) = self.few.get_mut(self.few_len) {
-                *slot = name;
-                self.few_len += 1;
-                return Ok(());
-            }
-            self.many.extend(self.few.iter_mut().map(std::mem::take));
-            self.few_len = 0;
-        }
-        if self.many.contains(&name) {
+        let seen = self.few.get(..self.few_len).unwrap_or_default();
+        if seen.contains(&name.as_ref()) || self.many.contains(name.as_ref()) {
             return Err(duplicate(&name));
         }
-        self.many.insert(name);
+        match (name, self.few.get_mut(self.few_len)) {
+            (Cow::Borrowed(name), Some(slot)) => {
+                *slot = name;
+                self.few_len += 1;
+            }
+            (name, _) => {
+                self.many.insert(name);
+            }
+        }
         Ok(())
     }
 }
@@ -527,7 +530,21 @@ impl<'de, T: Members<'de>> Visitor<'de> for ObjectVisitor<T> {
 /// Reads `bytes` as one JSON object with members `T`, failing exactly where and as
 /// [`parse_object`] fails: `NotJson` (with serde_json's message) for text that is not JSON,
 /// repeats a member name or has trailing data, `NotObject` for JSON that is not an object.
+///
+/// Plain texts take a fast path ([`fast`]) that accepts nothing this function would refuse and
+/// reads the same members; any other text, every fault included, is read by serde_json.
 pub fn read_object<'de, T: Members<'de>>(bytes: &'de [u8]) -> Result<T, ObjectError> {
+    match fast::read(bytes) {
+        Some(members) => Ok(members),
+        None => read_object_with_serde_json(bytes),
+    }
+}
+
+/// [`read_object`] without the fast path: the reference it must agree with. Public for the
+/// differential fuzz target (fuzz/fuzz_targets/json_fast_path.rs); callers want [`read_object`].
+pub fn read_object_with_serde_json<'de, T: Members<'de>>(
+    bytes: &'de [u8],
+) -> Result<T, ObjectError> {
     match serde_json::from_slice::<Object<T>>(bytes) {
         Ok(Object(Some(members))) => Ok(members),
         Ok(Object(None)) => Err(ObjectError::NotObject),
@@ -536,7 +553,7 @@ pub fn read_object<'de, T: Members<'de>>(bytes: &'de [u8]) -> Result<T, ObjectEr
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -666,8 +683,9 @@ mod tests {
         }
     }
 
-    #[derive(Default)]
-    struct Kept<'de> {
+    /// A typed reader of three members, also used by the fast path's tests (`fast.rs`).
+    #[derive(Debug, Default, PartialEq)]
+    pub(super) struct Kept<'de> {
         a: Option<Text<'de>>,
         d: Option<NumericDate>,
         i: Option<Unsigned>,

@@ -5,6 +5,7 @@
 //! this module only guarantees that the bytes are what the header and signature say.
 
 use std::fmt;
+use std::sync::Arc;
 
 use ed25519_dalek::{SIGNATURE_LENGTH, Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::de::MapAccess;
@@ -161,7 +162,8 @@ pub fn sign_compact_payload(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownHeader {
     encoded: String,
-    decoded: Vec<u8>,
+    /// Shared with every token split against it, rather than copied into each.
+    decoded: Arc<[u8]>,
 }
 
 impl KnownHeader {
@@ -170,7 +172,7 @@ impl KnownHeader {
         let decoded = serde_json::to_vec(header).ok()?;
         Some(Self {
             encoded: b64::encode(&decoded),
-            decoded,
+            decoded: decoded.into(),
         })
     }
 
@@ -185,10 +187,54 @@ impl KnownHeader {
 /// verifier reads only the members it checks); [`CompactJws`] adds the header as a JSON object.
 #[derive(Debug, Clone)]
 pub struct SplitJws<'a> {
-    header: Vec<u8>,
+    header: HeaderBytes,
     payload: Vec<u8>,
     signing_input: &'a str,
-    signature: Vec<u8>,
+    signature: SignatureBytes,
+}
+
+/// The decoded bytes of a protected header: decoded from the token, or, for a header equal
+/// to a [`KnownHeader`], shared with it (no copy per token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderBytes {
+    /// Decoded from the token.
+    Decoded(Vec<u8>),
+    /// The bytes of the known header the token's header segment equals.
+    Known(Arc<[u8]>),
+}
+
+impl std::ops::Deref for HeaderBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            HeaderBytes::Decoded(bytes) => bytes,
+            HeaderBytes::Known(bytes) => bytes,
+        }
+    }
+}
+
+/// A decoded signature: an Ed25519-sized one without allocating, any other length as it came.
+#[derive(Debug, Clone)]
+enum SignatureBytes {
+    Ed25519([u8; SIGNATURE_LENGTH]),
+    Other(Vec<u8>),
+}
+
+impl SignatureBytes {
+    fn decode(text: &str) -> Option<Self> {
+        match b64::decode_array(text) {
+            Some(bytes) => Some(SignatureBytes::Ed25519(bytes)),
+            None => b64::decode(text).map(SignatureBytes::Other),
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            SignatureBytes::Ed25519(bytes) => bytes,
+            SignatureBytes::Other(bytes) => bytes,
+        }
+    }
 }
 
 impl<'a> SplitJws<'a> {
@@ -213,9 +259,11 @@ impl<'a> SplitJws<'a> {
             _ => return Err(JwsError::PartCount(count)),
         };
         let (header, is_known) = match known {
-            Some(known) if known.encoded == header => (known.decoded.clone(), true),
+            Some(known) if known.encoded == header => {
+                (HeaderBytes::Known(Arc::clone(&known.decoded)), true)
+            }
             _ => (
-                b64::decode(header).ok_or(JwsError::Base64(Part::Header))?,
+                HeaderBytes::Decoded(b64::decode(header).ok_or(JwsError::Base64(Part::Header))?),
                 false,
             ),
         };
@@ -223,7 +271,8 @@ impl<'a> SplitJws<'a> {
             header,
             payload: b64::decode(payload).ok_or(JwsError::Base64(Part::Payload))?,
             signing_input,
-            signature: b64::decode(signature).ok_or(JwsError::Base64(Part::Signature))?,
+            signature: SignatureBytes::decode(signature)
+                .ok_or(JwsError::Base64(Part::Signature))?,
         };
         Ok((split, is_known))
     }
@@ -263,7 +312,7 @@ impl<'a> SplitJws<'a> {
 
     /// The decoded signature bytes (64 for a well-formed Ed25519 signature).
     pub fn signature(&self) -> &[u8] {
-        &self.signature
+        self.signature.as_slice()
     }
 
     /// The ASCII bytes the signature covers: `base64url(header) "." base64url(payload)`.
@@ -274,17 +323,16 @@ impl<'a> SplitJws<'a> {
     /// Checks the signature with Ed25519 `verify_strict`, which also rejects non-canonical and
     /// small-order encodings so that no second valid signature can be derived from a first.
     pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), JwsError> {
-        let bytes: &[u8; SIGNATURE_LENGTH] = self
-            .signature
-            .as_slice()
+        let signature = self.signature.as_slice();
+        let bytes: &[u8; SIGNATURE_LENGTH] = signature
             .try_into()
-            .map_err(|_| JwsError::SignatureLength(self.signature.len()))?;
+            .map_err(|_| JwsError::SignatureLength(signature.len()))?;
         key.verify_strict(self.signing_input.as_bytes(), &Signature::from_bytes(bytes))
             .map_err(|_| JwsError::BadSignature)
     }
 
     /// The decoded header and payload bytes, for keeping after the signature checked.
-    pub fn into_header_and_payload(self) -> (Vec<u8>, Vec<u8>) {
+    pub fn into_header_and_payload(self) -> (HeaderBytes, Vec<u8>) {
         (self.header, self.payload)
     }
 }

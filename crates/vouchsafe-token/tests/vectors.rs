@@ -13,10 +13,12 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use vouchsafe_token::claims::{
-    AuthorizationDetail, ConsentEvent, ConsentReceiptClaims, GrantClaims, PiiController,
-    ReceiptPurpose, ReceiptService, StatusClaim, StatusListMember, StatusListRef,
+    AuthorizationDetail, ChannelConsentClaim, ChannelsClaim, ConsentEvent, ConsentReceiptClaims,
+    GrantClaims, NightAdsClaim, PiiController, ReceiptPurpose, ReceiptService, StatusClaim,
+    StatusListMember, StatusListRef,
 };
 use vouchsafe_token::jws::{header_for, sign_compact};
+use vouchsafe_token::protocol::ChannelKind;
 use vouchsafe_token::status_list::{STATUS_INVALID, StatusList};
 use vouchsafe_token::{
     GRANT_TYP, PublicJwk, RECEIPT_TYP, STATUS_LIST_TYP, SigningKey, StatusListClaims,
@@ -75,10 +77,10 @@ fn grant(iss: &str, jti: &str, idx: u64, datatypes: &[&str], profile: Value) -> 
         "send a birthday coupon",
         "https://w3id.org/dpv#ServicePersonalisation",
     );
-    detail.channels = Some(BTreeMap::from([
+    detail.channels = Some(ChannelsClaim::Legacy(BTreeMap::from([
         ("email".to_owned(), true),
         ("sms".to_owned(), false),
-    ]));
+    ])));
     detail.offer = Some("free americano".to_owned());
     GrantClaims {
         iss: iss.to_owned(),
@@ -185,6 +187,45 @@ fn grant_derived(iss: &str) -> GrantClaims {
     )
 }
 
+/// Channel consent version 2 (channel × kind, night-time advertising, dates), the shape the
+/// vault writes since issue 11: informational email and KakaoTalk, advertising by email only,
+/// SMS advertising refused, no advertising at night. The email advertising consent was given
+/// later than the rest (a consent change), so the dates differ.
+fn channel_consents() -> Vec<ChannelConsentClaim> {
+    let c = |channel: &str, kind, allowed, given_at| ChannelConsentClaim {
+        channel: channel.to_owned(),
+        kind,
+        allowed,
+        given_at,
+    };
+    vec![
+        c("email", ChannelKind::Info, true, IAT),
+        c("email", ChannelKind::Ad, true, IAT + 600),
+        c("sms", ChannelKind::Ad, false, IAT),
+        c("kakao", ChannelKind::Info, true, IAT),
+        c("custom.line", ChannelKind::Info, false, IAT),
+    ]
+}
+
+/// A grant of `email` and `birthday` carrying channel consent version 2; status index 5.
+fn grant_channels(iss: &str) -> GrantClaims {
+    let mut g = grant(
+        iss,
+        "6f1c3c2e-4c55-4d2b-9a51-0d5b7f3e1a05",
+        5,
+        &["email", "birthday"],
+        json!({"birthdate": "0000-03-14", "email": "gildong@example.com"}),
+    );
+    for d in &mut g.authorization_details {
+        d.channels = Some(ChannelsClaim::Consents(channel_consents()));
+        d.night_ads = Some(NightAdsClaim {
+            allowed: false,
+            given_at: IAT,
+        });
+    }
+    g
+}
+
 /// The consent receipt of the derived grant, after a revocation.
 fn receipt(iss: &str) -> ConsentReceiptClaims {
     let jti = "6f1c3c2e-4c55-4d2b-9a51-0d5b7f3e1a02";
@@ -236,6 +277,8 @@ fn receipt(iss: &str) -> ConsentReceiptClaims {
             },
         ],
         summary: "Acme Coffee gets your email, cj_one membership number, blood type, whether you are over 18, whether you are over 14, birthday (no year) and city to send a birthday coupon, by email only, until 2026-12-31.".to_owned(),
+        channels: None,
+        night_ads: None,
     }
 }
 
@@ -268,6 +311,7 @@ fn build() -> Fallible<Vec<(&'static str, String)>> {
     let iss = jwk.thumbprint_urn();
     let fields = grant_fields(&iss);
     let derived = grant_derived(&iss);
+    let channels = grant_channels(&iss);
     let receipt = receipt(&iss);
     let mut list = StatusList::new(LIST_LEN, 1)?;
     for idx in REVOKED {
@@ -302,6 +346,11 @@ fn build() -> Fallible<Vec<(&'static str, String)>> {
         ("grant-fields.claims.json", pretty(&fields)?),
         ("grant-derived.jwt", token_line(GRANT_TYP, &derived, &key)?),
         ("grant-derived.claims.json", pretty(&derived)?),
+        (
+            "grant-channels.jwt",
+            token_line(GRANT_TYP, &channels, &key)?,
+        ),
+        ("grant-channels.claims.json", pretty(&channels)?),
         ("status-list.jwt", format!("{list_token}\n")),
         ("status-list.claims.json", pretty(&list_claims)?),
         (
@@ -338,6 +387,14 @@ fn committed_claims_parse_back_into_the_typed_structs() -> Fallible<()> {
     assert_eq!(fields, grant_fields(&fields.iss));
     let derived: GrantClaims = serde_json::from_str(&read("grant-derived.claims.json")?)?;
     assert_eq!(derived.profile["age_over_18"], false);
+    let channels: GrantClaims = serde_json::from_str(&read("grant-channels.claims.json")?)?;
+    assert_eq!(channels, grant_channels(&channels.iss));
+    let consent = channels.authorization_details[0]
+        .channels
+        .as_ref()
+        .ok_or("channels")?;
+    assert!(consent.allows("email", ChannelKind::Ad));
+    assert!(!consent.allows("sms", ChannelKind::Ad));
     let list: StatusListClaims = serde_json::from_str(&read("status-list.claims.json")?)?;
     assert_eq!(
         StatusList::from_lst(1, &list.status_list.lst)?.get(17),

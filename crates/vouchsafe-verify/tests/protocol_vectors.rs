@@ -20,7 +20,9 @@ use vouchsafe_verify::brand::{
 use vouchsafe_verify::event::{SetOptions, verify_set};
 use vouchsafe_verify::jws::{self, ALG_EDDSA, Header, sign_compact};
 use vouchsafe_verify::token::b64;
-use vouchsafe_verify::token::claims::{AuthorizationDetail, StatusClaim, StatusListRef};
+use vouchsafe_verify::token::claims::{
+    AuthorizationDetail, ChannelsClaim, StatusClaim, StatusListRef,
+};
 use vouchsafe_verify::token::protocol::{
     BRAND_RECEIPT_TYP, BrandReceiptClaims, CONSENT_VERSION, CREDENTIAL_ID, Channel,
     ChannelConsentChanged, ChannelKind, ClaimQuery, ConsentNotice, CredentialQuery, DcqlQuery,
@@ -228,10 +230,10 @@ fn grant_claims(
         "identify you and send the coupon",
         "https://w3id.org/dpv#ServicePersonalisation",
     );
-    detail.channels = Some(BTreeMap::from([
+    detail.channels = Some(ChannelsClaim::Legacy(BTreeMap::from([
         ("email".to_owned(), true),
         ("sms".to_owned(), false),
-    ]));
+    ])));
     detail.offer = Some("a free americano".to_owned());
     GrantClaims {
         iss: iss.to_owned(),

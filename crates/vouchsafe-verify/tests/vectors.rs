@@ -45,7 +45,7 @@ fn opts(now: i64) -> Result<VerifyOptions, Box<dyn std::error::Error>> {
 fn every_reference_grant_verifies_with_every_check() -> TestResult {
     let opts = opts(NOW)?;
     let jwk = PublicJwk::from_json(&key_file()?["public_jwk"])?;
-    for name in ["grant-fields", "grant-derived"] {
+    for name in ["grant-fields", "grant-derived", "grant-channels"] {
         let token = read(&format!("{name}.jwt"))?;
         let grant = verify_grant(&token, &opts)?;
         assert_eq!(grant.status(), StatusOutcome::Valid, "{name}");

@@ -113,6 +113,11 @@ pub struct Proc {
 }
 
 impl Proc {
+    /// Own `child`: stopped with SIGTERM (then SIGKILL) when dropped; `what` names it then.
+    pub fn new(child: Child, what: &'static str) -> Proc {
+        Proc { child, what }
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -226,10 +231,15 @@ impl Harness {
 
     /// A WebDriver session, which launches the app. Retries while the driver starts.
     pub async fn session(&self, app: &Path) -> Client {
+        self.session_with_args(app, &[]).await
+    }
+
+    /// [`Harness::session`], launching the app with `args` (e.g. a link, as a browser does).
+    pub async fn session_with_args(&self, app: &Path, args: &[&str]) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app }),
+            serde_json::json!({ "application": app, "args": args }),
         );
         let url = format!("http://127.0.0.1:{}", self.port);
         let deadline = Instant::now() + Duration::from_secs(30);

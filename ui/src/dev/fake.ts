@@ -148,6 +148,7 @@ export function install(q: URLSearchParams): void {
           holds: [],
           liveGrants: 0,
           totalGrants: 0,
+          connected: false,
         },
         {
           id: 'olive-young',
@@ -159,10 +160,18 @@ export function install(q: URLSearchParams): void {
           holds: [],
           liveGrants: 0,
           totalGrants: 0,
+          connected: false,
         },
       ];
 
-  const grants: GrantDto[] = [];
+  // The fake keeps each grant's token beside its row, as the vault does; list rows never carry it.
+  type FakeGrant = GrantDto & { token: string };
+  const grants: FakeGrant[] = [];
+  const row = (g: FakeGrant): GrantDto => {
+    const out: Partial<FakeGrant> = { ...g };
+    delete out.token;
+    return out as GrantDto;
+  };
   const audit: AuditEntryDto[] = [];
   const log = (action: string, subject: string, detail = '', at = now(), params: Record<string, string> = {}) =>
     audit.push({ seq: audit.length + 1, at, action, subject, detail, key: action, params });
@@ -214,11 +223,11 @@ export function install(q: URLSearchParams): void {
     }
   }
 
-  function issue(req: GrantRequestDto, at = now(), id = Math.random().toString(36).slice(2, 14) + Math.random().toString(36).slice(2, 14)): GrantDto {
+  function issue(req: GrantRequestDto, at = now(), id = Math.random().toString(36).slice(2, 14) + Math.random().toString(36).slice(2, 14)): FakeGrant {
     const r = release(req);
     const b = brands.find((x) => x.id === req.brand);
     if (!b) throw { kind: 'not_found', message: `brand ${req.brand} is not known` };
-    const g: GrantDto = {
+    const g: FakeGrant = {
       id,
       brand: b.id,
       brandName: b.name,
@@ -226,7 +235,11 @@ export function install(q: URLSearchParams): void {
       released: r.datatypes,
       purpose: req.purpose,
       purposeCategory: req.purposeCategory ?? 'ServicePersonalisation',
-      channels: req.channels,
+      channels: {
+        consents: req.channels.map((c) => ({ ...c, givenAt: at })),
+        nightAds: req.nightAds,
+        legacy: false,
+      },
       offer: req.offer,
       issuedAt: at,
       expiresAt: at + r.days * DAY,
@@ -249,15 +262,15 @@ export function install(q: URLSearchParams): void {
     log('brand.added', 'acme-coffee', 'Acme Coffee', now() - 20 * DAY, { brand: 'acme-coffee', name: 'Acme Coffee' });
     log('brand.added', 'olive-young', '올리브영', now() - 9 * DAY, { brand: 'olive-young', name: '올리브영' });
     issue(
-      { brand: 'acme-coffee', fields: ['email'], derived: ['birthday'], purpose: '생일 쿠폰을 보내기 위해', purposeCategory: 'PersonalisedBenefits', channels: [{ channel: 'email', allowed: true }, { channel: 'sms', allowed: false }], offer: '생일 음료 무료', expires: '365d' },
+      { brand: 'acme-coffee', fields: ['email'], derived: ['birthday'], purpose: '생일 쿠폰을 보내기 위해', purposeCategory: 'PersonalisedBenefits', channels: [{ channel: 'email', kind: 'info', allowed: true }, { channel: 'email', kind: 'ad', allowed: true }, { channel: 'sms', kind: 'ad', allowed: false }], nightAds: false, offer: '생일 음료 무료', expires: '365d' },
       now() - 15 * DAY,
     );
     issue(
-      { brand: 'olive-young', fields: ['given_name', 'address.postal_code'], derived: ['age_over:18'], purpose: '회원 가입 확인', purposeCategory: 'AgeVerification', channels: [], offer: null, expires: '30d' },
+      { brand: 'olive-young', fields: ['given_name', 'address.postal_code'], derived: ['age_over:18'], purpose: '회원 가입 확인', purposeCategory: 'AgeVerification', channels: [], nightAds: false, offer: null, expires: '30d' },
       now() - 8 * DAY,
     );
     const old = issue(
-      { brand: 'acme-coffee', fields: ['phone_number'], derived: [], purpose: '주문 알림', purposeCategory: 'CustomerOrderManagement', channels: [{ channel: 'sms', allowed: true }], offer: null, expires: '30d' },
+      { brand: 'acme-coffee', fields: ['phone_number'], derived: [], purpose: '주문 알림', purposeCategory: 'CustomerOrderManagement', channels: [{ channel: 'sms', kind: 'info', allowed: true }], nightAds: false, offer: null, expires: '30d' },
       now() - 60 * DAY,
     );
     old.state = 'expired';
@@ -333,7 +346,7 @@ export function install(q: URLSearchParams): void {
           if (!/^[a-z0-9._-]{1,64}$/i.test(id))
             throw { kind: 'invalid_input', message: `brand id "${id}" is not valid: use a short id (letters, digits, '.', '_', '-'; up to 64) or an https:// URL` };
           if (brands.some((b) => b.id === id)) throw { kind: 'conflict', message: `brand ${id} already exists` };
-          const b: BrandDto = { id, name: String(a.name), url: (a.url as string | null) ?? null, issuer: 'did:key:z6Mk', statusListUri: `https://status.vouchsafe.example/v1/lists/${Math.random().toString(36).slice(2, 13)}`, createdAt: now(), holds: [], liveGrants: 0, totalGrants: 0 };
+          const b: BrandDto = { id, name: String(a.name), url: (a.url as string | null) ?? null, issuer: 'did:key:z6Mk', statusListUri: `https://status.vouchsafe.example/v1/lists/${Math.random().toString(36).slice(2, 13)}`, createdAt: now(), holds: [], liveGrants: 0, totalGrants: 0, connected: false };
           brands.push(b);
           log('brand.added', id, b.name, now(), { brand: id, name: b.name });
           return b;
@@ -353,7 +366,12 @@ export function install(q: URLSearchParams): void {
           return { id: g.id, token: g.token, receipt: 'eyJ.receipt.sig', summary: g.summary };
         }
         case 'list_grants':
-          return grants.filter((g) => !a.brand || g.brand === a.brand).map((g) => ({ ...g }));
+          return grants.filter((g) => !a.brand || g.brand === a.brand).map(row);
+        case 'grant_page': {
+          const match = grants.filter((g) => (!a.brand || g.brand === a.brand) && (!a.grantState || g.state === a.grantState));
+          const offset = Number(a.offset);
+          return { items: match.slice(offset, offset + Math.min(Number(a.limit), 500)).map(row), total: match.length, offset };
+        }
         case 'revoke_grant': {
           const g = grants.find((x) => x.id === a.id);
           if (!g) throw { kind: 'not_found', message: `no grant ${String(a.id)}` };
@@ -361,8 +379,35 @@ export function install(q: URLSearchParams): void {
           g.revokedAt = now();
           recount();
           log('grant.revoked', g.id, `from ${g.brand}`, now(), { brand: g.brand });
-          return { ...g };
+          return row(g);
         }
+        case 'reissue_grant': {
+          const old = grants.find((x) => x.id === a.id);
+          if (!old || old.state !== 'active') throw { kind: 'invalid_input', message: `grant ${String(a.id)} is not active` };
+          old.state = 'revoked';
+          old.revokedAt = now();
+          const g = { ...old, id: `${old.id}-r`, state: 'active' as const, revokedAt: null, issuedAt: now(), expiresAt: (a.expiresAt as number | null) ?? old.expiresAt };
+          grants.unshift(g);
+          recount();
+          log('grant.revoked', old.id, `from ${old.brand} (reissued as ${g.id})`, now(), { brand: old.brand });
+          return { id: g.id, token: g.token, receipt: 'eyJ.receipt.sig', summary: g.summary };
+        }
+        case 'change_grant_channels': {
+          const old = grants.find((x) => x.id === a.id);
+          if (!old || old.state !== 'active') throw { kind: 'invalid_input', message: `grant ${String(a.id)} is not active` };
+          const change = a.change as { channels: { channel: string; kind: 'info' | 'ad'; allowed: boolean }[]; nightAds: boolean };
+          old.state = 'revoked';
+          old.revokedAt = now();
+          const channels = { consents: change.channels.map((c) => ({ ...c, givenAt: now() })), nightAds: change.nightAds, legacy: false };
+          const g = { ...old, id: `${old.id}-c`, state: 'active' as const, revokedAt: null, issuedAt: now(), channels };
+          grants.unshift(g);
+          recount();
+          log('grant.channels_changed', old.id, `for ${old.brand} (reissued as ${g.id})`, now(), { brand: old.brand });
+          return { id: g.id, token: g.token, receipt: 'eyJ.receipt.sig', summary: g.summary };
+        }
+        case 'erase_grant':
+          // The fake's brands are all added by hand: there is no inbox to ask.
+          throw { kind: 'invalid_input', message: 'this brand was added by hand; there is nobody to ask' };
         case 'revoke_brand': {
           let n = 0;
           for (const g of grants) if (g.brand === a.id && g.state === 'active') { g.state = 'revoked'; g.revokedAt = now(); n++; log('grant.revoked', g.id, `from ${g.brand} (all)`, now(), { brand: g.brand, all: 'true' }); }
@@ -395,11 +440,23 @@ export function install(q: URLSearchParams): void {
         }
         case 'copy_secret':
         case 'save_text':
+        case 'save_brand_report':
         case 'backup':
           return null;
         case 'export_plaintext':
           if (a.passphrase !== 'correct horse battery staple') throw { kind: 'wrong_passphrase', message: 'the passphrase of this vault is wrong' };
           return null;
+        case 'audit_page': {
+          const offset = Number(a.offset);
+          const newest = [...audit].reverse().slice(offset, offset + Math.min(Number(a.limit), 500));
+          return {
+            entries: newest.map((e) => ({ ...e })),
+            total: audit.length,
+            offset,
+          };
+        }
+        case 'audit_chain':
+          return q.get('broken') ? { state: 'broken', atSeq: 7, reason: 'entry 7 was changed or moved' } : { state: 'intact', entries: audit.length };
         case 'audit_log':
           return { entries: audit.map((e) => ({ ...e })), chain: q.get('broken') ? { state: 'broken', atSeq: 7, reason: 'entry 7 was changed or moved' } : { state: 'intact', entries: audit.length } };
         case 'change_passphrase':
@@ -464,12 +521,55 @@ export function install(q: URLSearchParams): void {
         case 'connect_send':
           await delay(300);
           return { grantId: 'g-connect', brandId: 'https://cafe.example', brandName: 'Neighbourhood Café', received: ['email'], retentionUntil: now() + 365 * DAY, receiptVerified: true };
+        case 'take_connect_link':
+          // The fake desktop never hands over a link.
+          return null;
         case 'grant_delivery':
           return { grantId: String(a.id), brandReceipt: null, events: [] };
         case 'outbox_list':
           return [];
         case 'outbox_retry':
           return { tried: 0, sent: 0, acknowledged: 0, failed: 0, refused: 0, pending: 0 };
+        case 'review_list':
+          // Only the rules a sample needs: active grants ending within 14 days, and a raw birth
+          // date where the birthday would do (the real rules: docs/review.md).
+          return grants
+            .filter((g) => g.state === 'active')
+            .flatMap((g) => {
+              const out = [];
+              const base = { brand: g.brand, brandName: g.brandName, grantId: g.id, eventId: null };
+              if (g.expiresAt - now() <= 14 * DAY) {
+                const periodDays = Math.max(1, Math.ceil((g.expiresAt - g.issuedAt) / DAY));
+                out.push({
+                  ...base,
+                  kind: 'expiring' as const,
+                  at: g.expiresAt,
+                  message: 'review.expiring',
+                  params: { brand: g.brandName, date: new Date(g.expiresAt * 1000).toISOString().slice(0, 10), days: String(Math.ceil((g.expiresAt - now()) / DAY)), period_days: String(periodDays) },
+                  actions: [
+                    { action: 'reissue' as const, grant: g.id, periodDays, until: g.expiresAt + periodDays * DAY },
+                    { action: 'revoke' as const, grant: g.id },
+                  ],
+                });
+              }
+              if (g.released.includes('birthdate')) {
+                out.push({
+                  ...base,
+                  kind: 'raw_value' as const,
+                  at: g.issuedAt,
+                  message: 'review.raw_value',
+                  params: { brand: g.brandName, date: new Date(g.issuedAt * 1000).toISOString().slice(0, 10), fields: 'birthdate', derived: 'birthday' },
+                  actions: [
+                    { action: 'narrow' as const, grant: g.id, replace: ['birthdate'], with: 'birthday' },
+                    { action: 'revoke' as const, grant: g.id },
+                  ],
+                });
+              }
+              return out;
+            })
+            .sort((x, y) => (x.kind === y.kind ? x.at - y.at : x.kind === 'expiring' ? -1 : 1));
+        case 'review_ad_consent':
+          throw { kind: 'not_found', message: `no grant ${String(a.id)}` };
         case 'plugin:dialog|open':
           return '/home/minjun/Backups/vouchsafe-backup-2026-11-20.vault';
         case 'plugin:dialog|save':

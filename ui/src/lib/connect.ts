@@ -2,6 +2,8 @@
 // the person's choices, what each asked claim will do, delivery states and how errors read.
 import type {
   AskedClaimDto,
+  BrandDto,
+  GrantDto,
   ConnectChoicesDto,
   ConnectPlanDto,
   ConnectRequestDto,
@@ -118,4 +120,26 @@ export function waitingByBrand(items: readonly OutboxItemDto[]): Map<string, Out
     out.set(i.brand, list);
   }
   return out;
+}
+
+/** How long a reissued grant runs: its current end date, or a new period from today. */
+export type ReissuePeriod = 'keep' | '30' | '90' | '365';
+export const REISSUE_PERIODS: readonly ReissuePeriod[] = ['keep', '30', '90', '365'];
+
+/** `expires_at` for `reissue_grant`: null keeps the old grant's end date. */
+export function reissueExpiry(p: ReissuePeriod, nowSecs: number): number | null {
+  return p === 'keep' ? null : Math.floor(nowSecs) + Number(p) * DAY;
+}
+
+/** A grant can be sent again with today's values only while it is active. */
+export function canReissue(g: Pick<GrantDto, 'state'>): boolean {
+  return g.state === 'active';
+}
+
+/**
+ * Asking to erase needs someone to ask: a brand connected through its inbox. A grant shared by
+ * hand is only revoked (the core refuses the request for it).
+ */
+export function canAskErase(brand: Pick<BrandDto, 'connected'> | undefined): boolean {
+  return brand?.connected === true;
 }

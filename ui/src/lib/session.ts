@@ -6,8 +6,8 @@ import { lists } from './stores';
 import type { AppStatus, FieldSpecDto, IntegrityReport, LockReason } from './bindings';
 import type { UiError } from './errors';
 
-export type Screen = 'profile' | 'brands' | 'connect' | 'share' | 'grants' | 'activity' | 'settings';
-export const SCREENS: readonly Screen[] = ['profile', 'brands', 'connect', 'share', 'grants', 'activity', 'settings'];
+export type Screen = 'profile' | 'brands' | 'connect' | 'share' | 'grants' | 'review' | 'activity' | 'settings';
+export const SCREENS: readonly Screen[] = ['profile', 'brands', 'connect', 'share', 'grants', 'review', 'activity', 'settings'];
 
 export const status = writable<AppStatus | null>(null);
 export const startupError = writable<UiError | null>(null);

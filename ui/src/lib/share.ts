@@ -1,7 +1,6 @@
 // The share form and its mapping to GrantRequestDto (kept free of the DOM so it is unit tested).
 import type { MessageKey } from './i18n';
-import type { ChannelDto, GrantRequestDto } from './bindings';
-import { CHANNELS, type Channel } from './fields';
+import type { ChannelDto, ChannelKind, GrantChannelsDto, GrantRequestDto } from './bindings';
 
 /** W3C DPV purposes the core accepts, in the order the form lists them. */
 export const DPV_PURPOSES = [
@@ -32,6 +31,31 @@ export function purposeKey(p: string): MessageKey {
 /** `yes` = may contact me there, `no` = must not, `` = the grant says nothing about it. */
 export type TriState = 'yes' | 'no' | '';
 
+/**
+ * The contact channels of the channel × kind grid, in the core's canonical order: email, SMS/MMS,
+ * a phone call, KakaoTalk (알림톡 for notices, 브랜드 메시지 for ads), app push, post.
+ */
+export const SHARE_CHANNELS = ['email', 'sms', 'phone', 'kakao', 'push', 'post'] as const;
+export type ShareChannel = (typeof SHARE_CHANNELS)[number];
+
+/** Informational messages (receipts, notices) and advertising: Korean law asks consent apart. */
+export const CHANNEL_KINDS: readonly ChannelKind[] = ['info', 'ad'];
+
+/** One row of the grid: the answer for each kind. */
+export type ChannelRow = Record<ChannelKind, TriState>;
+export type ChannelGrid = Record<ShareChannel, ChannelRow>;
+
+export function emptyChannels(): ChannelGrid {
+  const grid = {} as ChannelGrid;
+  for (const ch of SHARE_CHANNELS) grid[ch] = { info: '', ad: '' };
+  return grid;
+}
+
+/** Whether some advertising is allowed: night-time ads mean nothing without it. */
+export function anyAdAllowed(channels: ChannelGrid): boolean {
+  return SHARE_CHANNELS.some((ch) => channels[ch].ad === 'yes');
+}
+
 export type ExpiryChoice = '30d' | '90d' | '1y' | 'date';
 export const EXPIRY_CHOICES: readonly ExpiryChoice[] = ['30d', '90d', '1y', 'date'];
 
@@ -45,7 +69,9 @@ export interface ShareForm {
   purpose: string;
   /** DPV local name, or '' for the core's default. */
   category: string;
-  channels: Record<Channel, TriState>;
+  channels: ChannelGrid;
+  /** Advertising between 21:00 and 08:00; only with some advertising allowed. */
+  nightAds: boolean;
   offer: string;
   expiry: ExpiryChoice;
   /** YYYY-MM-DD, used when expiry is 'date'. */
@@ -61,7 +87,8 @@ export function emptyShareForm(brand = ''): ShareForm {
     city: false,
     purpose: '',
     category: '',
-    channels: { email: '', sms: '', phone: '', post: '', push: '', messenger: '' },
+    channels: emptyChannels(),
+    nightAds: false,
     offer: '',
     expiry: '90d',
     expiryDate: '',
@@ -90,13 +117,55 @@ export function derivedList(form: Pick<ShareForm, 'ageOver18' | 'birthday' | 'ci
   return out;
 }
 
-export function channelList(channels: Record<Channel, TriState>): ChannelDto[] {
+/** The grid as the core's channel × kind list: unset cells are left out (not consented). */
+export function channelList(channels: ChannelGrid): ChannelDto[] {
   const out: ChannelDto[] = [];
-  for (const channel of CHANNELS) {
-    const v = channels[channel];
-    if (v === 'yes' || v === 'no') out.push({ channel, allowed: v === 'yes' });
+  for (const channel of SHARE_CHANNELS) {
+    for (const kind of CHANNEL_KINDS) {
+      const v = channels[channel][kind];
+      if (v === 'yes' || v === 'no') out.push({ channel, kind, allowed: v === 'yes' });
+    }
   }
   return out;
+}
+
+/** A grant's consents back as a grid (for changing them); legacy and custom channels are kept out. */
+export function gridOf(channels: GrantChannelsDto): { channels: ChannelGrid; nightAds: boolean } {
+  const grid = emptyChannels();
+  for (const c of channels.consents) {
+    if ((SHARE_CHANNELS as readonly string[]).includes(c.channel)) {
+      grid[c.channel as ShareChannel][c.kind] = c.allowed ? 'yes' : 'no';
+    }
+  }
+  return { channels: grid, nightAds: channels.nightAds };
+}
+
+/**
+ * A grant's channel consent in one line for the Grants screen: "Notices: Email · Ads: Email,
+ * KakaoTalk · ads at night too", with a note for a grant given before ads were asked apart.
+ * `label` names a channel and `tr` translates, so the line follows the chosen language.
+ */
+export function channelSummary(
+  channels: GrantChannelsDto,
+  label: (channel: string) => string,
+  tr: (key: MessageKey, params?: Record<string, string>) => string,
+): string {
+  const parts: string[] = [];
+  for (const [kind, key] of [
+    ['info', 'grants.channelsInfo'],
+    ['ad', 'grants.channelsAd'],
+  ] as const) {
+    const list = allowedChannels(channels, kind).map(label);
+    if (list.length) parts.push(tr(key, { list: list.join(', ') }));
+  }
+  if (channels.nightAds && allowedChannels(channels, 'ad').length) parts.push(tr('grants.channelsNight'));
+  if (channels.legacy) parts.push(tr('grants.channelsLegacy'));
+  return parts.join(' · ');
+}
+
+/** The allowed channels of a kind, for a grant's line on the Grants screen. */
+export function allowedChannels(channels: GrantChannelsDto, kind: ChannelKind): string[] {
+  return channels.consents.filter((c) => c.kind === kind && c.allowed).map((c) => c.channel);
 }
 
 /**
@@ -118,6 +187,7 @@ export function toGrantRequest(form: ShareForm, fieldOrder: readonly string[] = 
     purpose: form.purpose.trim(),
     purposeCategory: form.category ? form.category : null,
     channels: channelList(form.channels),
+    nightAds: form.nightAds,
     offer: offer ? offer : null,
     expires: expiryValue(form.expiry, form.expiryDate),
   };
@@ -141,6 +211,7 @@ export function shareProblems(form: ShareForm): MessageKey[] {
   if (form.fields.length === 0 && !form.ageOver18 && !form.birthday && !form.city) out.push('share.problemNothing');
   if (!form.purpose.trim()) out.push('share.problemPurpose');
   if (form.expiry === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(form.expiryDate.trim())) out.push('share.problemDate');
+  if (form.nightAds && !anyAdAllowed(form.channels)) out.push('share.problemNightAds');
   return out;
 }
 

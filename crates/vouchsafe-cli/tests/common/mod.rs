@@ -3,8 +3,37 @@
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 pub const PASS: &str = "correct horse battery staple";
+
+/// `init` with the cheapest key derivation the vault accepts (`KdfParams::MINIMUM`).
+pub const INIT_MIN_KDF: [&str; 7] = [
+    "init",
+    "--kdf-memory-mib",
+    "64",
+    "--kdf-iterations",
+    "3",
+    "--kdf-lanes",
+    "1",
+];
+
+/// Run `vouchsafe` on the vault `dir/vault.db` with [`PASS`], in an environment cleared but
+/// for `PATH`, `HOME` (= `dir`), `TZ=UTC` and `env` (e.g. the locale variables a case names).
+pub fn vouchsafe(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("TZ", "UTC")
+        .env("VOUCHSAFE_VAULT", dir.join("vault.db"))
+        .env("VOUCHSAFE_PASSPHRASE", PASS)
+        .envs(env.iter().copied())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run vouchsafe")
+}
 
 /// The raw bytes of the vault file and its WAL/SHM companions, for plaintext scans.
 pub fn raw_files(path: &Path) -> Vec<(String, Vec<u8>)> {

@@ -421,16 +421,17 @@ impl Store {
         dispatch!(self.grant(jti))
     }
 
-    /// In one transaction: consume `nonce` (live, unused, not expired at `now`) for this grant,
-    /// store the grant, and queue `outbox` (the CRM webhook message reporting it) if any.
+    /// In one transaction: consume `nonce` (unused, its request not expired before `open_at`:
+    /// see [`crate::delivery::open_at`]) for this grant, store the grant, and queue `outbox`
+    /// (the CRM webhook message reporting it) if any.
     pub async fn accept_grant(
         &self,
         nonce: &str,
-        now: i64,
+        open_at: i64,
         grant: &GrantRecord,
         outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
-        dispatch!(self.accept_grant(nonce, now, grant, outbox))
+        dispatch!(self.accept_grant(nonce, open_at, grant, outbox))
     }
 
     /// In one transaction: record the event, apply its effect and queue `outbox` if any. An

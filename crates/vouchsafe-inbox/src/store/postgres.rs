@@ -118,7 +118,7 @@ impl PgStore {
     pub(super) async fn accept_grant(
         &self,
         nonce: &str,
-        now: i64,
+        open_at: i64,
         grant: &GrantRecord,
         outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
@@ -130,7 +130,7 @@ impl PgStore {
         let consumed = sqlx::query(NONCE_CONSUME)
             .bind(&grant.jti)
             .bind(nonce)
-            .bind(now)
+            .bind(open_at)
             .execute(&mut *tx)
             .await?;
         if consumed.rows_affected() != 1 {

@@ -145,7 +145,7 @@ impl SqliteStore {
     pub(super) async fn accept_grant(
         &self,
         nonce: &str,
-        now: i64,
+        open_at: i64,
         grant: &GrantRecord,
         outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
@@ -163,7 +163,7 @@ impl SqliteStore {
             if exists.is_some() {
                 return Ok(Accepted::DuplicateJti);
             }
-            if tx.execute(&sql(NONCE_CONSUME), params![grant.jti, nonce, now])? != 1 {
+            if tx.execute(&sql(NONCE_CONSUME), params![grant.jti, nonce, open_at])? != 1 {
                 return Ok(Accepted::NonceUnavailable);
             }
             insert_grant(&tx, &grant, &text)?;

@@ -316,8 +316,19 @@ impl Consumer {
         profile: Value,
         idx: u64,
     ) -> Res<(String, String)> {
+        self.grant_issued_at(aud, nonce, profile, idx, util::now())
+    }
+
+    /// [`Consumer::grant`] issued at `now` (a grant the vault queued while the inbox was down).
+    pub fn grant_issued_at(
+        &self,
+        aud: &str,
+        nonce: Option<&str>,
+        profile: Value,
+        idx: u64,
+        now: i64,
+    ) -> Res<(String, String)> {
         let jti = util::random_id(16)?;
-        let now = util::now();
         let mut claims = json!({
             "iss": self.iss(), "sub": self.iss(), "aud": aud,
             "iat": now, "nbf": now, "exp": now + 365 * 86_400,

@@ -12,7 +12,6 @@ use vouchsafe_token::json::{NumericDate, Read, Text};
 /// The claims every verified grant has, extracted once they passed their checks.
 #[derive(Debug, Clone)]
 pub(crate) struct CheckedClaims {
-    pub(crate) issuer: String,
     pub(crate) audience: Vec<String>,
     pub(crate) jti: String,
     pub(crate) exp: i64,
@@ -79,7 +78,6 @@ pub(crate) fn check(
     }
 
     Ok(CheckedClaims {
-        issuer: iss.to_owned(),
         audience,
         jti: jti.to_owned(),
         exp,

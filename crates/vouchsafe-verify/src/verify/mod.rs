@@ -18,10 +18,10 @@ mod claims;
 pub(crate) mod error;
 pub(crate) mod header;
 mod status;
+mod strict;
 #[cfg(test)]
 mod tests;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -30,7 +30,7 @@ use serde_json::{Map, Value};
 use vouchsafe_token::claims::GrantEnvelope;
 use vouchsafe_token::json::parse_object;
 use vouchsafe_token::jwk::{PublicJwk, THUMBPRINT_URN_PREFIX};
-use vouchsafe_token::jws::{KnownHeader, SplitJws, header_for};
+use vouchsafe_token::jws::{HeaderBytes, KnownHeader, SplitJws, header_for};
 use vouchsafe_token::{GRANT_TYP, GrantClaims};
 
 pub use error::{ErrorClass, HeaderError, VerifyError};
@@ -61,7 +61,7 @@ impl IssuerPolicy {
     fn expected_issuer(&self) -> Option<&str> {
         match self {
             IssuerPolicy::Pinned(urn) => Some(urn),
-            IssuerPolicy::PinnedKey(consumer) => Some(&consumer.urn),
+            IssuerPolicy::PinnedKey(consumer) => Some(consumer.urn()),
             IssuerPolicy::AnyConsumer => None,
         }
     }
@@ -74,7 +74,8 @@ pub struct PinnedConsumer {
     jwk: Arc<PublicJwk>,
     key: VerifyingKey,
     thumbprint: Arc<str>,
-    urn: String,
+    /// Shared with every grant verified against this consumer (`VerifiedGrant::issuer`).
+    urn: Arc<str>,
     /// The header of every grant the consumer's vault signs with this key, checked here once
     /// against the header policy: a grant carrying exactly it skips decoding, reading and
     /// checking the header, the largest cost of a verification besides the signature. Any
@@ -102,7 +103,7 @@ impl PinnedConsumer {
         Ok(Self {
             jwk,
             key,
-            urn: format!("{THUMBPRINT_URN_PREFIX}{thumbprint}"),
+            urn: Arc::from(format!("{THUMBPRINT_URN_PREFIX}{thumbprint}")),
             thumbprint,
             header,
         })
@@ -178,12 +179,12 @@ impl StatusOutcome {
 /// repeated member name at any depth), so the maps always build.
 #[derive(Debug, Clone)]
 pub struct VerifiedGrant {
-    header_bytes: Vec<u8>,
+    header_bytes: HeaderBytes,
     header: OnceLock<Map<String, Value>>,
     payload: Vec<u8>,
     claims: OnceLock<Map<String, Value>>,
     jwk: Arc<PublicJwk>,
-    issuer: String,
+    issuer: Arc<str>,
     audience: Vec<String>,
     jti: String,
     exp: i64,
@@ -271,11 +272,29 @@ fn verified_object(bytes: &[u8]) -> Map<String, Value> {
 ///    [`StatusOutcome::ValidStale`].
 pub fn verify_grant(token: &str, opts: &VerifyOptions) -> Result<VerifiedGrant, VerifyError> {
     let prepared = prepare(token, &opts.issuer, None)?;
-    prepared
-        .jws
-        .verify_signature(&prepared.key.key)
-        .map_err(VerifyError::BadSignature)?;
+    check_signature(&prepared)?;
     finish(prepared, opts, &ListSource::from_policy(&opts.status))
+}
+
+/// Step 3 with the same answers and errors as `SplitJws::verify_signature` (`verify_strict`),
+/// through `strict.rs`, which skips re-checking the header key for small order: the header
+/// policy refused small-order keys already.
+fn check_signature(prepared: &Prepared<'_>) -> Result<(), VerifyError> {
+    let signature = prepared.jws.signature();
+    let bytes: &[u8; 64] = signature.try_into().map_err(|_| {
+        VerifyError::BadSignature(vouchsafe_token::JwsError::SignatureLength(signature.len()))
+    })?;
+    if strict::verify(
+        &prepared.key.key,
+        prepared.jws.signing_input().as_bytes(),
+        bytes,
+    ) {
+        Ok(())
+    } else {
+        Err(VerifyError::BadSignature(
+            vouchsafe_token::JwsError::BadSignature,
+        ))
+    }
 }
 
 /// Verifies many grants with the same options; results come in input order, each exactly what
@@ -440,18 +459,19 @@ fn finish(
     let claims: GrantEnvelope<'_> = jws.read_claims().map_err(VerifyError::structure)?;
 
     // Built from the thumbprint the header check already hashed, rather than hashing again;
-    // for the pinned consumer's own key, the URN built once.
-    let key_urn = match &opts.issuer {
+    // for the pinned consumer's own key, the URN built once. A grant that passes the claim
+    // checks has exactly this `iss`, so it is also the result's issuer.
+    let key_urn: Arc<str> = match &opts.issuer {
         IssuerPolicy::PinnedKey(consumer) if consumer.thumbprint == key.thumbprint => {
-            Cow::Borrowed(consumer.urn.as_str())
+            Arc::clone(&consumer.urn)
         }
-        _ => Cow::Owned(format!("{THUMBPRINT_URN_PREFIX}{}", key.thumbprint)),
+        _ => Arc::from(format!("{THUMBPRINT_URN_PREFIX}{}", key.thumbprint)),
     };
     let checked = claims::check(&claims, &key_urn, opts)?;
 
     let grant_status = claims.status.as_ref();
     let check_with = |list: &StatusListVerified| {
-        list.check(grant_status, &checked.issuer, &key.thumbprint, opts.now)
+        list.check(grant_status, &key_urn, &key.thumbprint, opts.now)
             .map(|freshness| match freshness {
                 Freshness::Fresh => StatusOutcome::Valid,
                 Freshness::Stale => StatusOutcome::ValidStale,
@@ -475,7 +495,7 @@ fn finish(
         payload,
         claims: OnceLock::new(),
         jwk: key.jwk,
-        issuer: checked.issuer,
+        issuer: key_urn,
         audience: checked.audience,
         jti: checked.jti,
         exp: checked.exp,

@@ -15,4 +15,9 @@ holds: Array<string>,
 /**
  * Active grants (not revoked, not expired).
  */
-liveGrants: number, totalGrants: number, };
+liveGrants: number, totalGrants: number, 
+/**
+ * Connected through `vouchsafe connect` (it has an inbox): changes reach it as events,
+ * and it can be asked to erase what it received.
+ */
+connected: boolean, };

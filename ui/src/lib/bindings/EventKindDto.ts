@@ -3,4 +3,4 @@
 /**
  * The kind of event an outbox item carries.
  */
-export type EventKindDto = "revoked" | "erasure_requested" | "claims_changed" | "channels_changed" | "other";
+export type EventKindDto = "revoked" | "erasure_requested" | "claims_changed" | "channels_changed" | "grant_delivery" | "other";

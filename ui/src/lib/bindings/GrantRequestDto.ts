@@ -16,7 +16,15 @@ derived: Array<string>, purpose: string,
 /**
  * DPV local name, e.g. `DirectMarketing`; `null` for the default (`ServicePersonalisation`).
  */
-purposeCategory: string | null, channels: Array<ChannelDto>, offer: string | null, 
+purposeCategory: string | null, 
+/**
+ * Channel × kind decisions; a pair left out is not consented.
+ */
+channels: Array<ChannelDto>, 
+/**
+ * Advertising at night (21:00–08:00); needs some advertising allowed. Absent means no.
+ */
+nightAds: boolean, offer: string | null, 
 /**
  * A duration (`30d`, `12h`, `2w`) or a date (`2027-03-01`, through the end of that day).
  */

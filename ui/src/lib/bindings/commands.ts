@@ -2,7 +2,10 @@
 // Do not edit it: VOUCHSAFE_UPDATE_BINDINGS=1 cargo test -p vouchsafe-app --test bindings
 import type { AppStatus } from "./AppStatus";
 import type { AuditDto } from "./AuditDto";
+import type { AuditPageDto } from "./AuditPageDto";
 import type { BrandDto } from "./BrandDto";
+import type { ChainState } from "./ChainState";
+import type { ChannelChangeDto } from "./ChannelChangeDto";
 import type { ConnectChoicesDto } from "./ConnectChoicesDto";
 import type { ConnectPlanDto } from "./ConnectPlanDto";
 import type { ConnectRequestDto } from "./ConnectRequestDto";
@@ -12,13 +15,18 @@ import type { FieldDto } from "./FieldDto";
 import type { FieldSpecDto } from "./FieldSpecDto";
 import type { GrantDeliveryDto } from "./GrantDeliveryDto";
 import type { GrantDto } from "./GrantDto";
+import type { GrantPageDto } from "./GrantPageDto";
 import type { GrantPreviewDto } from "./GrantPreviewDto";
 import type { GrantRequestDto } from "./GrantRequestDto";
+import type { GrantState } from "./GrantState";
+import type { HandedLinkDto } from "./HandedLinkDto";
 import type { IssuedGrantDto } from "./IssuedGrantDto";
+import type { Locale } from "./Locale";
 import type { OutboxItemDto } from "./OutboxItemDto";
 import type { OutboxReportDto } from "./OutboxReportDto";
 import type { ReceiptDto } from "./ReceiptDto";
 import type { RestoreDto } from "./RestoreDto";
+import type { ReviewItemDto } from "./ReviewItemDto";
 import type { SaveWhat } from "./SaveWhat";
 import type { SettingsDto } from "./SettingsDto";
 import type { Strength } from "./Strength";
@@ -43,20 +51,30 @@ export type Commands = {
   preview_grant: { args: { request: GrantRequestDto }; result: GrantPreviewDto };
   issue_grant: { args: { request: GrantRequestDto }; result: IssuedGrantDto };
   list_grants: { args: { brand: string | null }; result: Array<GrantDto> };
+  grant_page: { args: { brand: string | null; grantState: GrantState | null; offset: number; limit: number }; result: GrantPageDto };
   revoke_grant: { args: { id: string }; result: GrantDto };
   revoke_brand: { args: { id: string }; result: number };
+  reissue_grant: { args: { id: string; expiresAt: number | null }; result: IssuedGrantDto };
+  change_grant_channels: { args: { id: string; change: ChannelChangeDto }; result: IssuedGrantDto };
+  erase_grant: { args: { id: string }; result: GrantDto };
   grant_receipt: { args: { id: string }; result: ReceiptDto };
   connect_preview: { args: { link: string }; result: ConnectRequestDto };
   connect_plan: { args: { handle: string; choices: ConnectChoicesDto }; result: ConnectPlanDto };
   connect_send: { args: { request: string; choices: ConnectChoicesDto }; result: ConnectedDto };
+  take_connect_link: { args: Record<string, never>; result: HandedLinkDto | null };
   grant_delivery: { args: { id: string }; result: GrantDeliveryDto };
   outbox_list: { args: Record<string, never>; result: Array<OutboxItemDto> };
   outbox_retry: { args: Record<string, never>; result: OutboxReportDto };
+  review_list: { args: Record<string, never>; result: Array<ReviewItemDto> };
+  review_ad_consent: { args: { id: string; keep: boolean }; result: IssuedGrantDto };
   status_list: { args: { brand: string }; result: string };
   save_text: { args: { path: string; what: SaveWhat; id: string }; result: void };
+  save_brand_report: { args: { brand: string; lang: Locale; path: string }; result: void };
   qr_svg: { args: { text: string }; result: string };
   copy_secret: { args: { text: string }; result: void };
   audit_log: { args: Record<string, never>; result: AuditDto };
+  audit_page: { args: { offset: number; limit: number }; result: AuditPageDto };
+  audit_chain: { args: Record<string, never>; result: ChainState };
   change_passphrase: { args: { current: string; new: string; confirm: string }; result: void };
   get_settings: { args: Record<string, never>; result: SettingsDto };
   set_settings: { args: { settings: SettingsDto }; result: SettingsDto };
@@ -67,7 +85,7 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "set_field", "remove_field", "list_brands", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "revoke_grant", "revoke_brand", "grant_receipt", "connect_preview", "connect_plan", "connect_send", "grant_delivery", "outbox_list", "outbox_retry", "status_list", "save_text", "qr_svg", "copy_secret", "audit_log", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "set_field", "remove_field", "list_brands", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "grant_page", "revoke_grant", "revoke_brand", "reissue_grant", "change_grant_channels", "erase_grant", "grant_receipt", "connect_preview", "connect_plan", "connect_send", "take_connect_link", "grant_delivery", "outbox_list", "outbox_retry", "review_list", "review_ad_consent", "status_list", "save_text", "save_brand_report", "qr_svg", "copy_secret", "audit_log", "audit_page", "audit_chain", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
 
 /** The commands that work while the vault is locked; every other one fails with `locked` then. */
 export const LOCK_FREE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(["app_status", "passphrase_strength", "create_vault", "unlock", "restore_backup", "field_catalogue"]);
@@ -77,6 +95,9 @@ export const ERROR_KINDS: readonly ErrorKind[] = ["locked", "wrong_passphrase", 
 
 /** The event the shell emits when auto-lock fires; its payload is a `VaultLockedEvent`. */
 export const VAULT_LOCKED_EVENT = "vault-locked";
+
+/** The event the shell emits when the desktop hands it a `vouchsafe://` link; no payload: call `takeConnectLink`. */
+export const CONNECT_LINK_EVENT = "connect-link";
 
 /** How a command reaches the Rust side: `invoke`, wrapped by the UI as it needs. */
 export type Call = <C extends CommandName>(command: C, args: Commands[C]["args"]) => Promise<Commands[C]["result"]>;
@@ -111,9 +132,17 @@ export function createCommands(call: Call) {
     previewGrant: (request: GrantRequestDto): Promise<GrantPreviewDto> => call("preview_grant", { request }),
     issueGrant: (request: GrantRequestDto): Promise<IssuedGrantDto> => call("issue_grant", { request }),
     listGrants: (brand: string | null = null): Promise<Array<GrantDto>> => call("list_grants", { brand }),
+    /** One page of grants, newest first: of `brand` (all when `null`) in `grant_state` (any when `null`), `limit` of them (at most 500) from `offset`, with how many match. */
+    grantPage: (brand: string | null, grantState: GrantState | null, offset: number, limit: number): Promise<GrantPageDto> => call("grant_page", { brand, grantState, offset, limit }),
     revokeGrant: (id: string): Promise<GrantDto> => call("revoke_grant", { id }),
     /** Revoke every live grant of a brand; returns how many. */
     revokeBrand: (id: string): Promise<number> => call("revoke_brand", { id }),
+    /** Replace an active grant with one carrying today's values (after a field changed), the old one revoked; `expires_at` sets another period. A connected brand's event is queued in the same transaction. No network. */
+    reissueGrant: (id: string, expiresAt: number | null = null): Promise<IssuedGrantDto> => call("reissue_grant", { id, expiresAt }),
+    /** Change an active grant's channel consent (channel × kind, night-time ads): it is reissued with the new choices and the old one revoked; a connected brand's `channel-consent-changed` event is queued in the same transaction. No network. */
+    changeGrantChannels: (id: string, change: ChannelChangeDto): Promise<IssuedGrantDto> => call("change_grant_channels", { id, change }),
+    /** Revoke a grant and ask its (connected) brand to erase what it received; the event is queued in the same transaction. No network. */
+    eraseGrant: (id: string): Promise<GrantDto> => call("erase_grant", { id }),
     grantReceipt: (id: string): Promise<ReceiptDto> => call("grant_receipt", { id }),
     /** Fetch a brand's request (a `vouchsafe://connect?…` link, its https URI, or the path of a saved request file), verify it against the brand's keys, and return what the consent screen shows. Network: the request and the brand's keys. */
     connectPreview: (link: string): Promise<ConnectRequestDto> => call("connect_preview", { link }),
@@ -121,21 +150,33 @@ export function createCommands(call: Call) {
     connectPlan: (handle: string, choices: ConnectChoicesDto): Promise<ConnectPlanDto> => call("connect_plan", { handle, choices }),
     /** Issue the grant for an opened request (its handle, or a link), deliver it to the brand and verify and keep the brand's receipt. Network: the brand's origin only. */
     connectSend: (request: string, choices: ConnectChoicesDto): Promise<ConnectedDto> => call("connect_send", { request, choices }),
+    /** The `vouchsafe://` link the desktop last handed to the app (`connect-link` event), once; `None` when there is none. Held until the vault is unlocked. */
+    takeConnectLink: (): Promise<HandedLinkDto | null> => call("take_connect_link", {}),
     /** A grant's brand receipt and the events about it, with their delivery state. */
     grantDelivery: (id: string): Promise<GrantDeliveryDto> => call("grant_delivery", { id }),
     /** Every event waiting for, or past, delivery to a brand. */
     outboxList: (): Promise<Array<OutboxItemDto>> => call("outbox_list", {}),
-    /** Deliver every waiting event now. Network: the brands' events endpoints. */
+    /** Deliver every waiting event (and queued grant) now. Network: the brands' endpoints, with the session lock free while waiting. */
     outboxRetry: (): Promise<OutboxReportDto> => call("outbox_retry", {}),
+    /** What deserves attention now, most important first (docs/review.md): each item's kind, brand, grant, message key and parameters, and its actions. */
+    reviewList: (): Promise<Array<ReviewItemDto>> => call("review_list", {}),
+    /** Reconfirm (`keep`) or withdraw a grant's advertising consents: reissued with the same channel choices dated now, or with advertising refused. No network. */
+    reviewAdConsent: (id: string, keep: boolean): Promise<IssuedGrantDto> => call("review_ad_consent", { id, keep }),
     /** The brand's signed status list token. */
     statusList: (brand: string): Promise<string> => call("status_list", { brand }),
     /** Write a grant's token or receipt (by grant id) or a brand's status list (by brand id) to `path`, owner-only. */
     saveText: (path: string, what: SaveWhat, id: string): Promise<void> => call("save_text", { path, what, id }),
+    /** Save a brand's report (what it holds, since when, for what, with the receipts; no values) as printable HTML in `lang` to `path`, owner-only. */
+    saveBrandReport: (brand: string, lang: Locale, path: string): Promise<void> => call("save_brand_report", { brand, lang, path }),
     /** An SVG document of the QR code of `text`. */
     qrSvg: (text: string): Promise<string> => call("qr_svg", { text }),
     /** Put `text` on the clipboard; cleared after 30 s if it still holds it. */
     copySecret: (text: string): Promise<void> => call("copy_secret", { text }),
     auditLog: (): Promise<AuditDto> => call("audit_log", {}),
+    /** One page of the activity log, newest first: `limit` entries (at most 500) from `offset`, and how many there are. */
+    auditPage: (offset: number, limit: number): Promise<AuditPageDto> => call("audit_page", { offset, limit }),
+    /** Check the whole activity log's hash chain (opens every entry). */
+    auditChain: (): Promise<ChainState> => call("audit_chain", {}),
     changePassphrase: (current: string, new_: string, confirm: string): Promise<void> => call("change_passphrase", { current, new: new_, confirm }),
     getSettings: (): Promise<SettingsDto> => call("get_settings", {}),
     setSettings: (settings: SettingsDto): Promise<SettingsDto> => call("set_settings", { settings }),

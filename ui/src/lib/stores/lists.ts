@@ -1,5 +1,6 @@
-// The vault's lists that several screens show (brands: Brands, Share, Grants; grants: Brands,
-// Grants; fields: every screen that names a field), fetched in one place and shared. A screen
+// The vault's lists that several screens show (brands: Brands, Share, Grants; grants: the
+// newest page of them, as the app wires it in ./index.ts; fields: every screen that names a
+// field), fetched in one place and shared. A screen
 // asks for the lists it shows when it opens, and whoever changes the vault refreshes the lists
 // the change touches, so every screen sees the same answer. Cleared on lock: fields hold
 // decrypted values.

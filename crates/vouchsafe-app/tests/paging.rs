@@ -1,0 +1,131 @@
+//! The page commands the long lists use (`grant_page`, `audit_page`): newest first, filtered in
+//! Rust, the same rows `list_grants` and `audit_log` give, and never a token in a list row.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
+
+use vouchsafe::KdfParams;
+use vouchsafe_app::commands as c;
+use vouchsafe_app::dto::{ChannelDto, ChannelKindDto, GrantRequestDto, GrantStateDto};
+use vouchsafe_app::{AppConfig, AppState, SecretArg};
+
+const PASS: &str = "correct horse battery staple";
+
+/// An unlocked vault with an email field and two brands; the temp dir lives as long as it.
+fn vault() -> (tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
+        .with_kdf(KdfParams::MINIMUM)
+        .with_anchor_dir(Some(dir.path().join("anchors")));
+    let state = AppState::new(config);
+    c::create_vault(&state, SecretArg::new(PASS), SecretArg::new(PASS)).expect("create");
+    c::set_field(&state, "email", "minjun@example.kr", None).expect("email");
+    c::add_brand(&state, "acme", "Acme Coffee", None, None).expect("acme");
+    c::add_brand(&state, "bean", "Bean Bakery", None, None).expect("bean");
+    (dir, state)
+}
+
+fn request(brand: &str, purpose: &str) -> GrantRequestDto {
+    GrantRequestDto {
+        brand: brand.into(),
+        fields: vec!["email".into()],
+        derived: vec![],
+        purpose: purpose.into(),
+        purpose_category: None,
+        channels: vec![ChannelDto {
+            channel: "email".into(),
+            kind: ChannelKindDto::Info,
+            allowed: true,
+        }],
+        night_ads: false,
+        offer: None,
+        expires: "30d".into(),
+    }
+}
+
+fn ids(items: &[vouchsafe_app::dto::GrantDto]) -> Vec<String> {
+    items.iter().map(|g| g.id.clone()).collect()
+}
+
+#[test]
+fn grant_pages_walk_the_list_in_order_and_filter_in_rust() {
+    let (_dir, st) = vault();
+    for i in 0..5 {
+        let brand = if i % 2 == 0 { "acme" } else { "bean" };
+        c::issue_grant(&st, &request(brand, &format!("purpose {i}"))).expect("issue");
+    }
+    let all = c::list_grants(&st, None).expect("list");
+    assert_eq!(all.len(), 5);
+    c::revoke_grant(&st, &all[1].id).expect("revoke");
+
+    // Pages of two walk the same order as the full list, and each says how many there are.
+    let mut walked = Vec::new();
+    for offset in [0, 2, 4] {
+        let p = c::grant_page(&st, None, None, offset, 2).expect("page");
+        assert_eq!((p.total, p.offset), (5, offset));
+        walked.extend(ids(&p.items));
+    }
+    assert_eq!(walked, ids(&all));
+    assert!(
+        c::grant_page(&st, None, None, 10, 2)
+            .expect("past the end")
+            .items
+            .is_empty()
+    );
+
+    let acme = c::grant_page(&st, Some("acme"), None, 0, 50).expect("acme");
+    assert_eq!(acme.total, 3);
+    assert!(acme.items.iter().all(|g| g.brand == "acme"));
+
+    let revoked = c::grant_page(&st, None, Some(GrantStateDto::Revoked), 0, 50).expect("revoked");
+    assert_eq!(ids(&revoked.items), vec![all[1].id.clone()]);
+    let active = c::grant_page(&st, None, Some(GrantStateDto::Active), 0, 50).expect("active");
+    assert_eq!(active.total, 4);
+    assert!(
+        active
+            .items
+            .iter()
+            .all(|g| g.state == GrantStateDto::Active)
+    );
+    let none = c::grant_page(&st, Some("bean"), Some(GrantStateDto::Expired), 0, 50).expect("x");
+    assert_eq!((none.total, none.items.len()), (0, 0));
+}
+
+#[test]
+fn a_page_is_capped_and_its_rows_carry_no_token() {
+    let (_dir, st) = vault();
+    let issued = c::issue_grant(&st, &request("acme", "coupons")).expect("issue");
+    let p = c::grant_page(&st, None, None, 0, u32::MAX).expect("page");
+    assert_eq!(p.items.len(), 1);
+    let row = serde_json::to_string(&p.items[0]).expect("json");
+    assert!(
+        !row.contains(&issued.token),
+        "a list row must not carry the token"
+    );
+    assert!(!row.contains("\"token\""));
+}
+
+#[test]
+fn audit_pages_are_newest_first_and_cover_the_log() {
+    let (_dir, st) = vault();
+    let log = c::audit_log(&st).expect("log");
+    let n = log.entries.len();
+    assert!(n >= 4, "create, field, two brands: {n}");
+    let first = c::audit_page(&st, 0, 2).expect("page");
+    assert_eq!(first.total as usize, n);
+    assert_eq!(c::audit_chain(&st).expect("chain"), log.chain);
+    let seqs: Vec<i64> = first.entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![log.entries[n - 1].seq, log.entries[n - 2].seq]);
+
+    let mut walked = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = c::audit_page(&st, offset, 3).expect("page");
+        if p.entries.is_empty() {
+            break;
+        }
+        walked.extend(p.entries.into_iter().map(|e| e.seq));
+        offset += 3;
+    }
+    let mut want: Vec<i64> = log.entries.iter().map(|e| e.seq).collect();
+    want.reverse();
+    assert_eq!(walked, want);
+}
