@@ -18,7 +18,6 @@ mod claims;
 pub(crate) mod error;
 pub(crate) mod header;
 mod status;
-mod strict;
 #[cfg(test)]
 mod tests;
 
@@ -276,25 +275,22 @@ pub fn verify_grant(token: &str, opts: &VerifyOptions) -> Result<VerifiedGrant, 
     finish(prepared, opts, &ListSource::from_policy(&opts.status))
 }
 
-/// Step 3 with the same answers and errors as `SplitJws::verify_signature` (`verify_strict`),
-/// through `strict.rs`, which skips re-checking the header key for small order: the header
-/// policy refused small-order keys already.
+/// Step 3: ed25519-dalek's `verify_strict` (canonical `s`, no small-order `R` or key), with the
+/// same answers and errors as `SplitJws::verify_signature`; the signature is decoded into a
+/// fixed array rather than a fresh allocation.
 fn check_signature(prepared: &Prepared<'_>) -> Result<(), VerifyError> {
     let signature = prepared.jws.signature();
     let bytes: &[u8; 64] = signature.try_into().map_err(|_| {
         VerifyError::BadSignature(vouchsafe_token::JwsError::SignatureLength(signature.len()))
     })?;
-    if strict::verify(
-        &prepared.key.key,
-        prepared.jws.signing_input().as_bytes(),
-        bytes,
-    ) {
-        Ok(())
-    } else {
-        Err(VerifyError::BadSignature(
-            vouchsafe_token::JwsError::BadSignature,
-        ))
-    }
+    prepared
+        .key
+        .key
+        .verify_strict(
+            prepared.jws.signing_input().as_bytes(),
+            &ed25519_dalek::Signature::from_bytes(bytes),
+        )
+        .map_err(|_| VerifyError::BadSignature(vouchsafe_token::JwsError::BadSignature))
 }
 
 /// Verifies many grants with the same options; results come in input order, each exactly what
