@@ -111,8 +111,10 @@ impl Run {
         ui.click("share-derive-age_over_18").await;
         ui.fill("share-purpose", "Birthday coupon and order updates")
             .await;
-        ui.select("share-channel-email", "yes").await;
-        ui.select("share-channel-sms", "no").await;
+        // The channel × kind grid: notices and ads by email, no ads by SMS, no ads at night.
+        ui.select("share-channel-email-info", "yes").await;
+        ui.select("share-channel-email-ad", "yes").await;
+        ui.select("share-channel-sms-ad", "no").await;
         ui.text_until("share-preview", "email and age_over_18", |t| {
             t.contains("age_over_18") && t.contains("@")
         })
