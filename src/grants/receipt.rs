@@ -529,27 +529,25 @@ mod tests {
     #[test]
     fn the_receipt_carries_the_channel_consent() {
         let channels = choices("email:info,email:ad", true);
-        let claims = receipt_claims(
-            &ReceiptInput {
-                grant_id: "g",
-                issuer: "urn:x",
-                brand_id: "acme",
-                brand_name: "Acme",
-                brand_url: None,
-                jurisdiction: "KR",
-                purpose: "p",
-                purpose_category: "c",
-                datatypes: &[],
-                issued_at: 1,
-                expires_at: 2,
-                status_uri: "urn:s",
-                status_idx: 0,
-                events: &[],
-                summary: "s",
-                channels: &channels,
-            },
-            3,
-        );
+        let input = ReceiptInput {
+            grant_id: "g",
+            issuer: "urn:x",
+            brand_id: "acme",
+            brand_name: "Acme",
+            brand_url: None,
+            jurisdiction: "KR",
+            purpose: "p",
+            purpose_category: "c",
+            datatypes: &[],
+            issued_at: 1,
+            expires_at: 2,
+            status_uri: "urn:s",
+            status_idx: 0,
+            events: &[],
+            summary: "s",
+            channels: &channels,
+        };
+        let claims = receipt_claims(&input, 3);
         let json = serde_json::to_value(&claims).expect("json");
         assert_eq!(
             json["channels"],
@@ -564,24 +562,7 @@ mod tests {
         );
         let none = ReceiptInput {
             channels: &ChannelChoices::default(),
-            ..ReceiptInput {
-                grant_id: "g",
-                issuer: "urn:x",
-                brand_id: "acme",
-                brand_name: "Acme",
-                brand_url: None,
-                jurisdiction: "KR",
-                purpose: "p",
-                purpose_category: "c",
-                datatypes: &[],
-                issued_at: 1,
-                expires_at: 2,
-                status_uri: "urn:s",
-                status_idx: 0,
-                events: &[],
-                summary: "s",
-                channels: &channels,
-            }
+            ..input
         };
         let json = serde_json::to_value(receipt_claims(&none, 3)).expect("json");
         assert!(json.get("channels").is_none() && json.get("nightAds").is_none());

@@ -13,23 +13,6 @@ use vouchsafe::{Lang, OutboxItem, Vault};
 
 use crate::exit::Usage;
 
-/// The consumer's language, as the environment says (LC_ALL, then LC_MESSAGES, then LANG):
-/// Korean for `ko…`, English otherwise.
-pub fn lang() -> Lang {
-    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-        if let Ok(v) = std::env::var(var)
-            && !v.is_empty()
-        {
-            return if v.starts_with("ko") {
-                Lang::Ko
-            } else {
-                Lang::En
-            };
-        }
-    }
-    Lang::En
-}
-
 fn t(lang: Lang, en: &str, ko: &str) -> String {
     match lang {
         Lang::Ko => ko.to_string(),
@@ -445,7 +428,7 @@ fn fail(e: ConnectError) -> anyhow::Error {
 
 /// `vouchsafe connect LINK …`.
 pub fn connect(vault: &mut Vault, args: &ConnectArgs<'_>) -> Result<()> {
-    let lang = lang();
+    let lang = crate::output::lang();
     let now = jiff::Timestamp::now().as_second();
     let link = request::parse_link(args.link).map_err(fail)?;
     let client = Client::new(Limits::INTERACTIVE);
