@@ -15,7 +15,7 @@ packages=(
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth fonts-noto-cjk
 )
-[ "$want_test" = 1 ] && packages+=(webkit2gtk-driver imagemagick python3-venv python3-jwt postgresql strace dbus)
+[ "$want_test" = 1 ] && packages+=(webkit2gtk-driver imagemagick python3-venv python3-jwt postgresql strace dbus dunst)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -196,7 +196,12 @@ fn grant_class(e: &GrantError) -> ErrorClass {
         | GrantError::ExpiryInPast(_)
         | GrantError::ExpiryTooFar(_)
         | GrantError::AmbiguousGrant(_)
-        | GrantError::BadNonce => ErrorClass::InvalidInput,
+        | GrantError::BadNonce
+        | GrantError::NotReleased(_)
+        | GrantError::NotDerivedFrom(_, _)
+        | GrantError::BadReplacement(_)
+        | GrantError::NothingToNarrow
+        | GrantError::NarrowedToNothing => ErrorClass::InvalidInput,
     }
 }
 

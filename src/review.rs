@@ -1,8 +1,10 @@
 //! The review: what in the consumer's sharing deserves attention now, most important first,
 //! each with the action that settles it (issue 11, "a review that keeps sharing tidy").
 //!
-//! The review only reads, through the repositories' public views (grants, their brand
-//! receipts, the outbox, brands, one profile field); it never touches another module's tables.
+//! The review only reads, through the repositories' views (grants, their brand receipts, the
+//! outbox, brands, one profile field); it never touches another module's tables. It reads each
+//! grant's authenticated row once and opens a grant's record only when a rule looks into it
+//! (grants not withdrawn), so a vault of thousands of grants is reviewed in one pass.
 //! Time comes from the vault's clock, so every rule can be tested at any moment.
 //!
 //! Each item carries a stable [`ReviewKind`], the grant or brand it concerns, a message key with
@@ -33,9 +35,10 @@ use vouchsafe_token::protocol::{ERASURE_REQUESTED, GRANT_REVOKED};
 
 use crate::clock::local_date;
 use crate::error::Result;
-use crate::grants::{ChannelChoices, Choice, GrantInfo, GrantState, Kind};
+use crate::grants::{ChannelChoices, Choice, GrantState, Kind};
 use crate::profile::{AddressPart, FieldName};
 use crate::records::Records;
+use crate::repo::grants::GrantChoices;
 use crate::repo::outbox::RECEIPT_DEADLINE_SECS;
 use crate::repo::{BrandRepo, FieldRepo, GrantRepo, OutboxItem, OutboxRepo, OutboxState};
 
@@ -190,6 +193,35 @@ struct BrandFacts {
     created_at: i64,
 }
 
+/// A grant as the rules read it: its authenticated state always, what its record says only
+/// when a rule needs it. The rules about what a grant released or consented to (2, 4, 5) look
+/// at grants not withdrawn; a revoked grant is only counted (rule 6), so its record is never
+/// opened, and neither is an expired one without a brand receipt (rule 2 needs a receipt).
+struct Grant {
+    id: String,
+    brand: String,
+    brand_name: String,
+    state: GrantState,
+    issued_at: i64,
+    expires_at: i64,
+    choices: Option<GrantChoices>,
+}
+
+impl Grant {
+    /// What the grant released, if its record was opened.
+    fn released(&self) -> &[String] {
+        self.choices.as_ref().map_or(&[], |c| c.released.as_slice())
+    }
+}
+
+/// The active grants, with their records' choices.
+fn active(grants: &[Grant]) -> impl Iterator<Item = (&Grant, &GrantChoices)> {
+    grants
+        .iter()
+        .filter(|g| g.state == GrantState::Active)
+        .filter_map(|g| g.choices.as_ref().map(|c| (g, c)))
+}
+
 impl<'a> Review<'a> {
     pub(crate) fn new(rec: &'a Records) -> Self {
         Self { rec }
@@ -200,11 +232,16 @@ impl<'a> Review<'a> {
     pub fn items(&self) -> Result<Vec<ReviewItem>> {
         let now = self.rec.now();
         let grants_repo = GrantRepo::new(self.rec);
-        let grants = grants_repo.list(None)?;
+        let brand_repo = BrandRepo::new(self.rec);
         let outbox = OutboxRepo::new(self.rec).list()?;
-        let brands: BTreeMap<String, BrandFacts> = BrandRepo::new(self.rec)
-            .list()?
-            .into_iter()
+        let listed = brand_repo.list()?;
+        // Brand row id → brand id: a grant row names its brand by row id, MAC-checked.
+        let by_row: BTreeMap<String, &str> = listed
+            .iter()
+            .map(|b| (brand_repo.row_id(&b.id), b.id.as_str()))
+            .collect();
+        let brands: BTreeMap<String, BrandFacts> = listed
+            .iter()
             .map(|b| {
                 (
                     b.id.clone(),
@@ -216,12 +253,32 @@ impl<'a> Review<'a> {
                 )
             })
             .collect();
-        let mut receipts: BTreeMap<String, (String, i64)> = BTreeMap::new();
-        for g in &grants {
-            if let Some(r) = grants_repo.brand_receipt(&g.id)? {
-                receipts.insert(g.id.clone(), r);
-            }
-        }
+        // Every receipt in one pass, then each grant's record opened at most once, and only
+        // for the grants a rule looks into.
+        let receipts = grants_repo.brand_receipts()?;
+        let grants: Vec<Grant> = grants_repo
+            .facts(|id, state| state == GrantState::Active || receipts.contains_key(id))?
+            .into_iter()
+            .map(|f| {
+                let brand = match (&f.choices, by_row.get(&f.brand_row)) {
+                    (Some(c), _) => c.brand.clone(),
+                    (None, Some(id)) => (*id).to_string(),
+                    (None, None) => f.brand_row.clone(),
+                };
+                let brand_name = brands
+                    .get(&brand)
+                    .map_or_else(|| brand.clone(), |b| b.name.clone());
+                Grant {
+                    id: f.id,
+                    brand,
+                    brand_name,
+                    state: f.state,
+                    issued_at: f.issued_at,
+                    expires_at: f.expires_at,
+                    choices: f.choices,
+                }
+            })
+            .collect();
         let country = FieldRepo::new(self.rec)
             .get(&FieldName::Address(AddressPart::Country))?
             .map(|f| f.value.to_string());
@@ -316,7 +373,7 @@ fn retention_until(receipt: &str) -> Option<i64> {
 /// Rule 2. Grants not withdrawn (active or expired) whose brand promised a retention now
 /// over. A grant already revoked asked the brand to erase: rule 1 watches that request.
 fn past_retention(
-    grants: &[GrantInfo],
+    grants: &[Grant],
     receipts: &BTreeMap<String, (String, i64)>,
     outbox: &[OutboxItem],
     now: i64,
@@ -339,7 +396,7 @@ fn past_retention(
         }
         let mut item = ReviewItem::new(ReviewKind::PastRetention, &g.brand, &g.brand_name, until)
             .param("days", days_between(until, now))
-            .param("released", g.released.join(", "));
+            .param("released", g.released().join(", "));
         item.grant = Some(g.id.clone());
         item.actions.push(ReviewAction::Erase {
             grant: g.id.clone(),
@@ -350,7 +407,7 @@ fn past_retention(
 }
 
 /// Rule 3. Active grants expiring within [`EXPIRY_WINDOW_SECS`].
-fn expiring(grants: &[GrantInfo], now: i64) -> Vec<ReviewItem> {
+fn expiring(grants: &[Grant], now: i64) -> Vec<ReviewItem> {
     let mut out = Vec::new();
     for g in grants {
         if g.state != GrantState::Active || g.expires_at - now > EXPIRY_WINDOW_SECS {
@@ -375,10 +432,10 @@ fn expiring(grants: &[GrantInfo], now: i64) -> Vec<ReviewItem> {
 }
 
 /// Rule 4. One item per grant, naming every channel whose advertising consent is due.
-fn old_ad_consents(grants: &[GrantInfo], now: i64) -> Vec<ReviewItem> {
+fn old_ad_consents(grants: &[Grant], now: i64) -> Vec<ReviewItem> {
     let mut out = Vec::new();
-    for g in grants.iter().filter(|g| g.state == GrantState::Active) {
-        let old = g
+    for (g, c) in active(grants) {
+        let old = c
             .channels
             .ad_consents_older_than(now, AD_CONSENT_MAX_AGE_DAYS);
         let Some(given) = old.iter().map(|c| c.given_at).min() else {
@@ -405,13 +462,13 @@ fn old_ad_consents(grants: &[GrantInfo], now: i64) -> Vec<ReviewItem> {
 /// Beside rule 4. A version 1 grant said `email: true` without saying for what; the vault reads
 /// it as informational only (`ChannelChoices::is_legacy`), so the consumer confirms that or
 /// chooses again. Grants with no channel consent have nothing to confirm.
-fn legacy_channels(grants: &[GrantInfo]) -> Vec<ReviewItem> {
+fn legacy_channels(grants: &[Grant]) -> Vec<ReviewItem> {
     let mut out = Vec::new();
-    for g in grants.iter().filter(|g| g.state == GrantState::Active) {
-        if !g.channels.is_legacy() || g.channels.is_empty() {
+    for (g, c) in active(grants) {
+        if !c.channels.is_legacy() || c.channels.is_empty() {
             continue;
         }
-        let info: Vec<&str> = g
+        let info: Vec<&str> = c
             .channels
             .allowed(Kind::Info)
             .iter()
@@ -496,7 +553,7 @@ fn mentions(purpose: &str, words: &[&str], stems: &[&str]) -> bool {
         || stems.iter().any(|s| lower.contains(s))
 }
 
-fn in_category(g: &GrantInfo, names: &[&str]) -> bool {
+fn in_category(g: &GrantChoices, names: &[&str]) -> bool {
     let local = g.purpose_category.rsplit('#').next().unwrap_or("");
     names.contains(&local)
 }
@@ -518,9 +575,9 @@ fn fine_address(released: &str) -> bool {
 /// none set: the first users are Korean) and `age_over_18` otherwise; for anything else but
 /// identity verification, the birthday without the year. A full address is flagged unless the
 /// purpose is delivering something.
-fn raw_values(grants: &[GrantInfo], country: Option<&str>) -> Vec<ReviewItem> {
+fn raw_values(grants: &[Grant], country: Option<&str>) -> Vec<ReviewItem> {
     let mut out = Vec::new();
-    for g in grants.iter().filter(|g| g.state == GrantState::Active) {
+    for (g, c) in active(grants) {
         let mut suggest = |replace: Vec<String>, with: &str| {
             let mut item =
                 ReviewItem::new(ReviewKind::RawValue, &g.brand, &g.brand_name, g.issued_at)
@@ -537,29 +594,35 @@ fn raw_values(grants: &[GrantInfo], country: Option<&str>) -> Vec<ReviewItem> {
             });
             out.push(item);
         };
-        if g.released.iter().any(|r| r == "birthdate") {
-            let age = in_category(g, AGE_CATEGORIES) || mentions(&g.purpose, AGE_WORDS, AGE_STEMS);
+        if c.released.iter().any(|r| r == "birthdate") {
+            let age = in_category(c, AGE_CATEGORIES) || mentions(&c.purpose, AGE_WORDS, AGE_STEMS);
             if age {
                 let fact = match country {
                     None | Some("KR") => "adult_kr",
                     Some(_) => "age_over_18",
                 };
                 suggest(vec!["birthdate".into()], fact);
-            } else if !in_category(g, NEEDS_BIRTHDATE) {
+            } else if !in_category(c, NEEDS_BIRTHDATE) {
                 suggest(vec!["birthdate".into()], "birthday");
             }
         }
-        let fine: Vec<String> = g
+        let fine: Vec<String> = c
             .released
             .iter()
             .filter(|r| fine_address(r))
             .cloned()
             .collect();
         let delivery =
-            in_category(g, NEEDS_ADDRESS) || mentions(&g.purpose, DELIVERY_WORDS, DELIVERY_STEMS);
-        if !fine.is_empty() && !delivery {
+            in_category(c, NEEDS_ADDRESS) || mentions(&c.purpose, DELIVERY_WORDS, DELIVERY_STEMS);
+        // The city is read from the locality or an address line; a postal code alone does not
+        // name it (the narrowing would be refused as releasing more).
+        let city_source = c.released.iter().any(|r| {
+            let path: Vec<&str> = r.split('.').collect();
+            vouchsafe_token::derived::DerivedFact::City.derives_from(&path)
+        });
+        if !fine.is_empty() && city_source && !delivery {
             // Narrowing to the city replaces every address part the grant released.
-            let all: Vec<String> = g
+            let all: Vec<String> = c
                 .released
                 .iter()
                 .filter(|r| r.starts_with("address."))
@@ -575,7 +638,7 @@ fn raw_values(grants: &[GrantInfo], country: Option<&str>) -> Vec<ReviewItem> {
 /// an erasure receipt, or an event acknowledged without one. A brand never heard from counts
 /// from when it was connected.
 fn silent_brands(
-    grants: &[GrantInfo],
+    grants: &[Grant],
     receipts: &BTreeMap<String, (String, i64)>,
     outbox: &[OutboxItem],
     brands: &BTreeMap<String, BrandFacts>,
@@ -583,7 +646,7 @@ fn silent_brands(
 ) -> Vec<ReviewItem> {
     let mut out = Vec::new();
     for (id, b) in brands.iter().filter(|(_, b)| b.connected) {
-        let mine: Vec<&GrantInfo> = grants.iter().filter(|g| &g.brand == id).collect();
+        let mine: Vec<&Grant> = grants.iter().filter(|g| &g.brand == id).collect();
         if !mine.iter().any(|g| g.state == GrantState::Active) {
             continue;
         }

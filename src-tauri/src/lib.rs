@@ -5,12 +5,15 @@
 //! the same name in [`vouchsafe_app::commands`], where the whole body lives and is tested
 //! without a window; `build.rs` declares the same list's permissions. What only this layer can
 //! do is here too: the real clipboard, the timer that clears it, the auto-lock ticker that
-//! tells the window, locking on suspend and screen lock (D-Bus, Linux), process hardening,
+//! tells the window (and, from the same ticker, the day's notification of expiring grants and
+//! overdue erasures, [`vouchsafe_app::notify`]), locking on suspend and screen lock (D-Bus,
+//! Linux), process hardening,
 //! single-instance, and the `vouchsafe://` links the desktop hands over ([`link`]).
 //!
 //! Commands run on Tauri's async runtime (`async` attribute), not on the main thread, so the
 //! window stays responsive while Argon2id derives a key.
 
+mod allocator;
 mod link;
 
 use std::sync::Arc;
@@ -19,10 +22,12 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_plugin_notification::NotificationExt;
 use vouchsafe_app::commands as app;
 use vouchsafe_app::dto::{LockReason, VaultLockedEvent};
 use vouchsafe_app::ipc::Lend;
 use vouchsafe_app::ipc::types::*; // the types the command list names, bare
+use vouchsafe_app::notify::{Notice, Notifier};
 use vouchsafe_app::{AppConfig, AppState, CLEAR_AFTER, Clipboard, CmdResult};
 
 /// How often the auto-lock ticker looks at the idle time; the lock lands at most this late.
@@ -136,6 +141,8 @@ fn tell_locked<R: Runtime>(handle: &AppHandle<R>, reason: LockReason) {
 
 /// Every few seconds, lock an idle vault and tell the window. The idle time is read on the
 /// boot-time clock, so after a suspend the first tick locks if the time asleep was enough.
+/// The same tick asks the notifier whether today's notification is due: it looks at the
+/// review right after an unlock and every quarter of an hour after, and shows at most one a day.
 fn spawn_auto_lock<R: Runtime>(handle: AppHandle<R>) {
     std::thread::spawn(move || {
         loop {
@@ -144,8 +151,27 @@ fn spawn_auto_lock<R: Runtime>(handle: AppHandle<R>) {
             if state.auto_lock_if_idle(state.now()) {
                 tell_locked(&handle, LockReason::Auto);
             }
+            if let Some(notice) = handle.state::<Notifier>().poll(&state) {
+                show_notice(&handle, &notice);
+            }
         }
     });
+}
+
+/// Through the OS notification service (on Linux `org.freedesktop.Notifications` on the
+/// session bus), sent from here, never from the web view, which holds no notification
+/// permission. The plugin sends on a thread of its own; a missing service is not an error
+/// worth more than a line.
+fn show_notice<R: Runtime>(handle: &AppHandle<R>, notice: &Notice) {
+    if let Err(e) = handle
+        .notification()
+        .builder()
+        .title(&notice.title)
+        .body(&notice.body)
+        .show()
+    {
+        eprintln!("vouchsafe: cannot show a notification: {e}");
+    }
 }
 
 /// While unlocked, deliver what waits in the outbox (revocations, erasure requests, updates)
@@ -207,6 +233,8 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .manage(Notifier::new(state.config()))
         .manage(state)
         .manage(link::PendingLink::default())
         .setup(|app| {

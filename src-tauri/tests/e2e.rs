@@ -24,22 +24,11 @@ use support::{Harness, Ui, has_hangul, until};
 const PASS: &str = "violet tractor 93 unwise lagoon";
 const BRAND: &str = "acme";
 
-/// The app under test, or why there is none.
-fn app_binary() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("VOUCHSAFE_APP") {
-        return Ok(PathBuf::from(p));
-    }
-    if !cfg!(feature = "custom-protocol") {
-        return Err("the app must embed the built UI: build with --features custom-protocol (after `npm --prefix ui run build`)".into());
-    }
-    Ok(PathBuf::from(env!("CARGO_BIN_EXE_vouchsafe-desktop")))
-}
-
 /// The app and tools, or `None` after saying why the test is skipped.
 fn gate() -> Option<(PathBuf, support::Tools)> {
     let required = std::env::var("VOUCHSAFE_E2E").is_ok_and(|v| v == "1");
     let mut why = Vec::new();
-    let app = app_binary().map_err(|e| why.push(e)).ok();
+    let app = support::app_binary().map_err(|e| why.push(e)).ok();
     let tools = support::tools().map_err(|m| why.extend(m)).ok();
     match (app, tools) {
         (Some(app), Some(tools)) => Some((app, tools)),

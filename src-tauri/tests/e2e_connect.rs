@@ -25,7 +25,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -37,22 +37,11 @@ use support::{Harness, Proc, Ui, has_hangul, until};
 
 const PASS: &str = "violet tractor 93 unwise lagoon";
 
-/// The app under test, or why there is none (as in tests/e2e.rs).
-fn app_binary() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("VOUCHSAFE_APP") {
-        return Ok(PathBuf::from(p));
-    }
-    if !cfg!(feature = "custom-protocol") {
-        return Err("the app must embed the built UI: build with --features custom-protocol (after `npm --prefix ui run build`)".into());
-    }
-    Ok(PathBuf::from(env!("CARGO_BIN_EXE_vouchsafe-desktop")))
-}
-
 /// The app, the window tools and `dbus-daemon`, or `None` after saying why the test is skipped.
 fn gate() -> Option<(PathBuf, support::Tools, PathBuf)> {
     let required = std::env::var("VOUCHSAFE_E2E").is_ok_and(|v| v == "1");
     let mut why = Vec::new();
-    let app = app_binary().map_err(|e| why.push(e)).ok();
+    let app = support::app_binary().map_err(|e| why.push(e)).ok();
     let tools = support::tools().map_err(|m| why.extend(m)).ok();
     let dbus = support::find_tool("dbus-daemon");
     if dbus.is_none() || support::find_tool("dbus-send").is_none() {
@@ -262,22 +251,6 @@ fn app_on_bus(bus: &str) -> bool {
 
 // --- the desktop ----------------------------------------------------------------------------
 
-/// A private session bus; its address.
-fn session_bus(dbus: &Path, dir: &Path) -> (Proc, String) {
-    let mut child = Command::new(dbus)
-        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-        .arg(format!("--address=unix:path={}", dir.join("bus").display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start dbus-daemon");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("dbus-daemon stdout"))
-        .read_line(&mut line)
-        .expect("read the bus address");
-    (Proc::new(child, "dbus-daemon"), line.trim().to_string())
-}
-
 /// What the app under test and its second launches run with.
 struct Desktop {
     app: PathBuf,
@@ -421,7 +394,7 @@ async fn connect_through_the_window_from_a_handed_link() {
     };
     let tmp = tempfile::tempdir().expect("tempdir");
     let inbox = Inbox::start(tmp.path());
-    let (bus, bus_address) = session_bus(&dbus, tmp.path());
+    let (bus, bus_address) = support::session_bus(&dbus, tmp.path());
     let dirs = ["home", "data", "config", "cache"].map(|d| tmp.path().join(d));
     for d in &dirs {
         std::fs::create_dir_all(d).expect("mkdir");

@@ -390,6 +390,9 @@ pub struct Choices {
     pub derived: Vec<String>,
     /// Advertising channels the consumer allows (informational ones are allowed as asked).
     pub ad_channels: Vec<String>,
+    /// Advertising at night (21:00–08:00) too: its own yes or no (정보통신망법 Art. 50(3)),
+    /// default no; yes needs some advertising channel allowed.
+    pub night_ads: bool,
 }
 
 /// The claims that will be sent, after the choices: every required claim, each accepted
@@ -480,7 +483,12 @@ pub fn grant_request(
             + "…";
     }
     let consent = &req.claims.vouchsafe_consent;
-    let channels = channel_choices(&consent.channels, &choices.ad_channels, now)?;
+    let channels = channel_choices(
+        &consent.channels,
+        &choices.ad_channels,
+        choices.night_ads,
+        now,
+    )?;
     let life = req
         .retention_secs()
         .unwrap_or(365 * 86_400)
@@ -541,18 +549,20 @@ pub fn asked_channels(asked: &[protocol::Channel], ad_channels: &[String]) -> Ve
 }
 
 /// The grant's channel consent for a brand's request, dated `now`: what [`asked_channels`]
-/// answers, with no advertising at night (a brand's request does not ask it apart; the
-/// consumer can allow it later with `vouchsafe grant channels`).
+/// answers, and advertising at night only if the consumer said yes to it (`night_ads`; a
+/// brand's request does not ask it, the consumer answers it apart). Night-time ads with no
+/// advertising channel allowed are refused, as for any grant.
 pub fn channel_choices(
     asked: &[protocol::Channel],
     ad_channels: &[String],
+    night_ads: bool,
     now: i64,
 ) -> Result<ChannelChoices, ConnectError> {
     let choices = asked_channels(asked, ad_channels)
         .into_iter()
         .map(|a| Choice::new(a.channel, a.kind, a.allowed))
         .collect();
-    Ok(ChannelChoices::new(choices, false, now).map_err(crate::error::VaultError::from)?)
+    Ok(ChannelChoices::new(choices, night_ads, now).map_err(crate::error::VaultError::from)?)
 }
 
 fn dedup<T: PartialEq>(v: Vec<T>) -> Vec<T> {
@@ -677,13 +687,45 @@ mod tests {
             ],
             "informational as asked, ads only where allowed, each once, unknown names left out"
         );
-        let c = channel_choices(&asked, &["all".into()], 5).expect("valid");
+        let c = channel_choices(&asked, &["all".into()], false, 5).expect("valid");
         assert!(c.allows(&Channel::Sms, Kind::Ad) && c.allows(&Channel::Email, Kind::Ad));
         assert!(
             !c.night_ads().allowed,
             "a request never turns on night-time ads"
         );
         assert!(c.consents().iter().all(|x| x.given_at == 5));
+    }
+
+    #[test]
+    fn night_ads_and_custom_channels_from_a_request() {
+        use vouchsafe_token::protocol::ChannelKind;
+        let ask = |channel: &str, kind| protocol::Channel {
+            channel: channel.into(),
+            kind,
+        };
+        let asked = [
+            ask("email", ChannelKind::Ad),
+            ask("custom.line", ChannelKind::Info),
+            ask("custom.line", ChannelKind::Ad),
+            ask("custom.Bad-Name", ChannelKind::Info),
+        ];
+        // Night-time ads are the consumer's own yes, with some advertising allowed.
+        let c = channel_choices(&asked, &["custom.line".into()], true, 5).expect("valid");
+        assert!(c.night_ads().allowed);
+        let line = Channel::Custom("custom.line".into());
+        assert!(c.allows(&line, Kind::Info) && c.allows(&line, Kind::Ad));
+        assert!(!c.allows(&Channel::Email, Kind::Ad));
+        assert_eq!(
+            c.consents().len(),
+            3,
+            "a name outside the documented form is left out"
+        );
+        assert!(matches!(
+            channel_choices(&asked, &[], true, 5),
+            Err(ConnectError::Vault(crate::error::VaultError::Grant(
+                crate::grants::GrantError::NightAdsWithoutAds
+            )))
+        ));
     }
 
     #[test]

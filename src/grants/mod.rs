@@ -7,6 +7,7 @@
 
 pub mod channels;
 pub mod claims;
+pub mod narrow;
 pub mod receipt;
 pub mod request;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use channels::{Channel, ChannelChoices, ChannelConsent, Choice, Kind, NightAds};
+pub use narrow::{Dropped, Narrowing, Raw};
 pub use receipt::{Lang, Summary};
 pub use request::{Derived, GrantError, GrantRequest, GrantRequestParts};
 

@@ -78,6 +78,18 @@ pub enum GrantError {
         "brand {0} has no inbox to ask; an erasure request needs a brand connected with `vouchsafe connect`"
     )]
     NotConnected(String),
+    #[error("the grant does not release {0}; narrow only what it releases")]
+    NotReleased(String),
+    #[error(
+        "{1} is not derived from {0}; replace birthdate with age_over:NN, adult_kr or birthday, an address with city"
+    )]
+    NotDerivedFrom(String, String),
+    #[error("{0:?} is not a replacement; use FIELD=FACT, e.g. birthdate=adult_kr or address=city")]
+    BadReplacement(String),
+    #[error("say what to narrow: replace a field with a derived fact, or drop a field")]
+    NothingToNarrow,
+    #[error("narrowing would leave the grant releasing nothing; revoke it instead")]
+    NarrowedToNothing,
 }
 
 /// A fact computed from the profile and released instead of the raw value.

@@ -264,6 +264,27 @@ impl<R: Deref<Target = Records>> BrandRepo<R> {
         Ok(out)
     }
 
+    /// The brands whose name or id contains `query` (ignoring case; every brand for a blank
+    /// query), sorted by name as [`Self::list`] sorts them: `limit` of them from `offset`, and
+    /// how many match. What a brand picker or a page of brands shows, without the grants.
+    pub fn search(&self, query: &str, offset: usize, limit: usize) -> Result<(Vec<Brand>, usize)> {
+        let q = query.trim().to_lowercase();
+        let matching: Vec<Brand> = self
+            .list()?
+            .into_iter()
+            .filter(|b| {
+                q.is_empty()
+                    || b.name.to_lowercase().contains(&q)
+                    || b.id.to_lowercase().contains(&q)
+            })
+            .collect();
+        let total = matching.len();
+        Ok((
+            matching.into_iter().skip(offset).take(limit).collect(),
+            total,
+        ))
+    }
+
     /// The authenticated state of the brand's grants: (grant id, status index, expires,
     /// revoked), every row's MAC checked.
     pub(crate) fn grant_states(&self, row_id: &str) -> Result<Vec<GrantStateRow>> {

@@ -1,7 +1,7 @@
 //! The grants repository: issuing (sign, seal, index in the brand's status list, audit, all in
 //! one transaction), listing, revoking and the consent receipt.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
 
 use rusqlite::params;
@@ -19,7 +19,7 @@ use crate::grants::receipt::{self, ConsentEvent, ReceiptInput, SummaryInput};
 use crate::grants::request::check_expiry;
 use crate::grants::{
     ChannelChoices, Derived, GrantError, GrantInfo, GrantPreview, GrantRequest, GrantRequestParts,
-    GrantState, IssuedGrant, Lang, Summary,
+    GrantState, IssuedGrant, Lang, Narrowing, Summary,
 };
 use crate::profile::{AddressPart, FieldName, StdField};
 use crate::records::{AuditEvent, Checked, Records, Tx};
@@ -38,19 +38,25 @@ struct BrandReceiptRecord {
     receipt: String,
 }
 
-/// The names of the top-level claims whose values differ between two grants' payloads.
+/// The names of the top-level claims whose values differ between two grants' payloads: changed,
+/// added, or (for a narrowed grant) gone. `new` holds the released claims only, so the old
+/// token's are read through [`GrantClaims`], whose envelope members are not released claims.
 fn changed_claims(
     old_token: &str,
     new: &serde_json::Map<String, serde_json::Value>,
 ) -> Vec<String> {
     let old = vouchsafe_token::CompactJws::parse(old_token)
         .and_then(|c| c.claims())
+        .ok()
+        .and_then(|c| serde_json::from_value::<GrantClaims>(serde_json::Value::Object(c)).ok())
+        .map(|c| c.profile)
         .unwrap_or_default();
     let mut out: Vec<String> = new
         .iter()
         .filter(|(k, v)| old.get(*k) != Some(*v))
         .map(|(k, _)| k.clone())
         .collect();
+    out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
     out.sort();
     out
 }
@@ -162,6 +168,18 @@ struct GrantRecord {
     #[serde(default, skip_serializing)]
     summary_ko: Option<String>,
     jurisdiction: String,
+}
+
+/// The part of a `grants` record that says what the grant released and for what: the views
+/// that count or review many grants read only this, skipping the token and the summaries (most
+/// of a record's bytes) and the field names' parsing. Serde ignores the other members.
+#[derive(Deserialize)]
+struct GrantChoicesRecord {
+    brand: String,
+    datatypes: Vec<String>,
+    purpose: String,
+    purpose_category: String,
+    channels: ChannelChoices,
 }
 
 impl GrantRecord {
@@ -381,6 +399,16 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         Ok(rec)
     }
 
+    /// [`Self::open`] reading only what a grant released and for what
+    /// ([`GrantChoicesRecord`]), for the views that count or review many grants.
+    fn open_choices(&self, id: &str, brand_row: &str, sealed: &[u8]) -> Result<GrantChoicesRecord> {
+        let rec = self.rec.open::<GrantChoicesRecord>(GRANTS, id, sealed)?;
+        if self.brands().row_id(&rec.brand) != brand_row {
+            return Err(OpenError(format!("{GRANTS}/{id}")).into());
+        }
+        Ok(rec)
+    }
+
     fn info(&self, id: &str, row: Row) -> Result<GrantInfo> {
         let (brand_row, sealed, idx, issued, expires, revoked) = row;
         let rec = self.open(id, &brand_row, &sealed)?;
@@ -434,15 +462,97 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         self.rows(None)?
             .into_iter()
             .map(|(id, (brand_row, sealed, _, _, expires, revoked))| {
-                let rec = self.open(&id, &brand_row, &sealed)?;
+                let rec = self.open_choices(&id, &brand_row, &sealed)?;
                 Ok((rec.brand, state_at(revoked, expires, now), rec.datatypes))
             })
             .collect()
     }
 
+    /// What one brand's grants amount to, reading only that brand's rows (the `brand_id` index)
+    /// and opening only its active grants: what a page of the brands screen shows per brand,
+    /// without touching the other brands' grants.
+    pub fn brand_counts(&self, brand: &str) -> Result<BrandCounts> {
+        let row_id = self.brands().record(brand)?.0;
+        let now = self.rec.now();
+        let mut out = BrandCounts::default();
+        // Oldest first, so `holds` lists what was granted first first.
+        for (id, (brand_row, sealed, _, _, expires, revoked)) in
+            self.rows(Some(&row_id))?.into_iter().rev()
+        {
+            out.total += 1;
+            if state_at(revoked, expires, now) != GrantState::Active {
+                continue;
+            }
+            out.live += 1;
+            for r in self.open_choices(&id, &brand_row, &sealed)?.datatypes {
+                if !out.holds.contains(&r) {
+                    out.holds.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the review reads of every grant, newest first: the authenticated state of each
+    /// row, and the choices of the records that a rule looks into. Only grants not withdrawn
+    /// are opened (`opened`); a revoked grant's record is never read, and no brand record or
+    /// token is touched. `opened(id, state)` says which of those to open.
+    pub(crate) fn facts(
+        &self,
+        opened: impl Fn(&str, GrantState) -> bool,
+    ) -> Result<Vec<GrantFacts>> {
+        let now = self.rec.now();
+        self.rows(None)?
+            .into_iter()
+            .map(|(id, (brand_row, sealed, _, issued, expires, revoked))| {
+                let state = state_at(revoked, expires, now);
+                let choices = if state != GrantState::Revoked && opened(&id, state) {
+                    let rec = self.open_choices(&id, &brand_row, &sealed)?;
+                    Some(GrantChoices {
+                        brand: rec.brand,
+                        released: rec.datatypes,
+                        purpose: rec.purpose,
+                        purpose_category: rec.purpose_category,
+                        channels: rec.channels.dated(issued),
+                    })
+                } else {
+                    None
+                };
+                Ok(GrantFacts {
+                    id,
+                    brand_row,
+                    state,
+                    issued_at: issued,
+                    expires_at: expires,
+                    choices,
+                })
+            })
+            .collect()
+    }
+
+    /// Every brand receipt stored (grant id → receipt JWT, when stored), each row's MAC
+    /// checked: one pass instead of one [`Self::brand_receipt`] query per grant.
+    pub(crate) fn brand_receipts(&self) -> Result<BTreeMap<String, (String, i64)>> {
+        self.rec
+            .verified_rows::<VaultError>(GRANT_RECEIPTS, None)?
+            .into_iter()
+            .map(|(id, row)| {
+                let rec: BrandReceiptRecord =
+                    self.rec.open(GRANT_RECEIPTS, &id, &row.blob("sealed")?)?;
+                Ok((id, (rec.receipt.clone(), row.int("received_at")?)))
+            })
+            .collect()
+    }
+
     /// One page of what [`Self::list`] returns (newest first): of `brand` and in `state` when
-    /// given, `limit` grants from `offset`, and how many match. Only the page's records are
-    /// opened, so a screen showing a page of thousands of grants does not decrypt them all.
+    /// given, `limit` grants from `offset`, and how many match. Only the page's rows are read
+    /// whole and MAC-checked, and only their records opened, so a screen showing a page of
+    /// thousands of grants neither reads nor decrypts them all.
+    ///
+    /// Which rows make the page (and the count) is chosen from the plaintext columns (issued,
+    /// expires, revoked; no sealed blob read): every row was checked against the anchor when
+    /// the vault was unlocked, and each row shown is checked again, with its state as shown
+    /// taken from the checked row.
     pub fn page(
         &self,
         brand: Option<&str>,
@@ -455,17 +565,36 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
             None => None,
         };
         let now = self.rec.now();
-        let rows: Vec<(String, Row)> = self
-            .rows(filter.as_deref())?
+        let ids: Vec<String> = self
+            .rec
+            .conn()
+            .prepare(
+                "SELECT id, expires_at, revoked_at FROM grants
+                 WHERE ?1 IS NULL OR brand_id = ?1 ORDER BY issued_at DESC, id ASC",
+            )?
+            .query_map([&filter], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?
             .into_iter()
-            .filter(|(_, r)| state.is_none_or(|s| state_at(r.5, r.4, now) == s))
+            .filter(|(_, expires, revoked)| {
+                state.is_none_or(|s| state_at(*revoked, *expires, now) == s)
+            })
+            .map(|(id, ..)| id)
             .collect();
-        let total = rows.len();
-        let page = rows
-            .into_iter()
+        let total = ids.len();
+        let page = ids
+            .iter()
             .skip(offset)
             .take(limit)
-            .map(|(id, row)| self.info(&id, row))
+            .map(|id| {
+                let row = self.row(id)?;
+                self.info(id, row)
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok((page, total))
     }
@@ -548,6 +677,37 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         }
         Ok(out)
     }
+}
+
+/// What one brand's grants amount to ([`GrantRepo::brand_counts`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrandCounts {
+    /// Active grants (not revoked, not expired).
+    pub live: usize,
+    pub total: usize,
+    /// What its active grants released (field names and derived facts), first-granted first.
+    pub holds: Vec<String>,
+}
+
+/// A grant as the review reads it ([`GrantRepo::facts`]): the row's authenticated state, and
+/// the record's choices when it was opened.
+pub(crate) struct GrantFacts {
+    pub(crate) id: String,
+    /// The brand's row id (a keyed hash of its id), MAC-checked with the row.
+    pub(crate) brand_row: String,
+    pub(crate) state: GrantState,
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) choices: Option<GrantChoices>,
+}
+
+/// What a grant's sealed record says it released, and for what.
+pub(crate) struct GrantChoices {
+    pub(crate) brand: String,
+    pub(crate) released: Vec<String>,
+    pub(crate) purpose: String,
+    pub(crate) purpose_category: String,
+    pub(crate) channels: ChannelChoices,
 }
 
 /// A grant's state from its plaintext columns: revoked, else expired once `expires` is past.
@@ -695,13 +855,13 @@ impl GrantRepo<&mut Records> {
     /// Replace an active grant with a new one carrying the same choices and today's values,
     /// then revoke the old one. The new grant keeps the old expiry.
     pub fn reissue(&mut self, id_or_prefix: &str) -> Result<IssuedGrant> {
-        self.reissue_with(id_or_prefix, None, None)
+        self.reissue_with(id_or_prefix, None, None, None)
     }
 
     /// [`GrantRepo::reissue`] for another period: the new grant expires at `expires_at`
     /// instead of the old one's expiry (checked like any new grant's).
     pub fn reissue_until(&mut self, id_or_prefix: &str, expires_at: i64) -> Result<IssuedGrant> {
-        self.reissue_with(id_or_prefix, Some(expires_at), None)
+        self.reissue_with(id_or_prefix, Some(expires_at), None, None)
     }
 
     /// Change the channel consent of an active grant: it is reissued with `channels` (the same
@@ -713,7 +873,17 @@ impl GrantRepo<&mut Records> {
         id_or_prefix: &str,
         channels: ChannelChoices,
     ) -> Result<IssuedGrant> {
-        self.reissue_with(id_or_prefix, None, Some(channels))
+        self.reissue_with(id_or_prefix, None, Some(channels), None)
+    }
+
+    /// Narrow an active grant: it is reissued releasing less (a raw value replaced by a fact
+    /// derived from it, or items dropped; [`Narrowing::apply`] refuses anything else), with the
+    /// same purpose, channel consent and expiry, and the old one revoked, in one transaction.
+    /// A connected brand gets the token-claims-change event carrying the narrowed grant, whose
+    /// `claims` name what changed or is gone: the brand replaces what it holds, so the raw value
+    /// goes with the old claims (docs/protocol.md §4).
+    pub fn narrow(&mut self, id_or_prefix: &str, narrowing: &Narrowing) -> Result<IssuedGrant> {
+        self.reissue_with(id_or_prefix, None, None, Some(narrowing))
     }
 
     fn reissue_with(
@@ -721,6 +891,7 @@ impl GrantRepo<&mut Records> {
         id_or_prefix: &str,
         until: Option<i64>,
         channels: Option<ChannelChoices>,
+        narrowing: Option<&Narrowing>,
     ) -> Result<IssuedGrant> {
         let old = self.get(id_or_prefix)?;
         if old.state != GrantState::Active {
@@ -728,11 +899,15 @@ impl GrantRepo<&mut Records> {
         }
         let (brand_row, sealed, ..) = self.row(&old.id)?;
         let rec = self.open(&old.id, &brand_row, &sealed)?;
+        let (fields, derived) = match narrowing {
+            Some(n) => n.apply(&rec.fields, &rec.derived)?,
+            None => (rec.fields.clone(), rec.derived.clone()),
+        };
         let req = GrantRequest::new(
             GrantRequestParts {
                 brand: rec.brand.clone(),
-                fields: rec.fields.clone(),
-                derived: rec.derived.clone(),
+                fields,
+                derived,
                 purpose: rec.purpose.clone(),
                 purpose_category: Some(rec.purpose_category.clone()),
                 channels: channels.clone().unwrap_or_else(|| old.channels.clone()),
@@ -780,6 +955,18 @@ impl GrantRepo<&mut Records> {
                         format!("for {} (reissued as {id})", old.brand),
                     )
                     .with("brand", old.brand.as_str()),
+                )?;
+            }
+            if let Some(n) = narrowing {
+                let what = n.describe(&rec.fields);
+                tx.audit::<VaultError>(
+                    &AuditEvent::new(
+                        "grant.narrowed",
+                        old.id.as_str(),
+                        format!("for {}: {what} (reissued as {id})", old.brand),
+                    )
+                    .with("brand", old.brand.as_str())
+                    .with("fields", release.datatypes.join(",").as_str()),
                 )?;
             }
             let reissued = enqueue_change(

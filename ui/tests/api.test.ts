@@ -18,7 +18,7 @@ describe('command wrapper', () => {
     await api.removeBrand('acme', true);
     await api.restoreBackup('/tmp/b', 'pw', '', false, false, false);
     await api.changePassphrase('a', 'b', 'b');
-    await api.setSettings({ locale: 'ko', autoLockMinutes: 5 });
+    await api.setSettings({ locale: 'ko', autoLockMinutes: 5, notifications: false });
     await api.saveText('/tmp/t', 'status_list', 'acme');
     await api.listGrants();
     await api.eraseVault('삭제', 'pw');
@@ -27,7 +27,7 @@ describe('command wrapper', () => {
       ['remove_brand', { id: 'acme', revoke: true }],
       ['restore_backup', { path: '/tmp/b', passphrase: 'pw', current: '', overwrite: false, allowCostlyKdf: false, confirmed: false }],
       ['change_passphrase', { current: 'a', new: 'b', confirm: 'b' }],
-      ['set_settings', { settings: { locale: 'ko', autoLockMinutes: 5 } }],
+      ['set_settings', { settings: { locale: 'ko', autoLockMinutes: 5, notifications: false } }],
       ['save_text', { path: '/tmp/t', what: 'status_list', id: 'acme' }],
       ['list_grants', { brand: null }],
       ['erase_vault', { confirmation: '삭제', passphrase: 'pw' }],

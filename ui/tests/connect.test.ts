@@ -74,7 +74,7 @@ const item = (over: Partial<OutboxItemDto> = {}): OutboxItemDto => ({
 
 describe('connect choices', () => {
   it('start with nothing optional and no advertising', () => {
-    expect(initialChoices()).toEqual({ accept: [], derived: [], adChannels: [] });
+    expect(initialChoices()).toEqual({ accept: [], derived: [], adChannels: [], nightAds: false });
   });
 
   it('toggle without duplicates', () => {
@@ -89,8 +89,18 @@ describe('connect choices', () => {
       accept: ['email', 'birthdate', 'phone_number'],
       derived: ['birthdate', 'email'],
       adChannels: ['sms', 'email', 'push'],
+      nightAds: true,
     });
-    expect(fitted).toEqual({ accept: ['birthdate'], derived: ['birthdate'], adChannels: ['sms'] });
+    expect(fitted).toEqual({ accept: ['birthdate'], derived: ['birthdate'], adChannels: ['sms'], nightAds: true });
+  });
+
+  it('send night-time advertising only beside some advertising', () => {
+    const req = request([claim('email', { required: true })]);
+    // The request asks ads by SMS; the person said yes to night-time ads but to no ad channel.
+    expect(fitChoices(req, { ...initialChoices(), nightAds: true }).nightAds).toBe(false);
+    expect(fitChoices(req, { ...initialChoices(), adChannels: ['push'], nightAds: true }).nightAds).toBe(false);
+    expect(fitChoices(req, { ...initialChoices(), adChannels: ['sms'], nightAds: true }).nightAds).toBe(true);
+    expect(fitChoices(req, { ...initialChoices(), adChannels: ['sms'] }).nightAds).toBe(false);
   });
 
   it('name the required claims the profile lacks', () => {

@@ -73,9 +73,9 @@ describe('review actions', () => {
   it('ask first exactly for what takes something away', () => {
     const danger = actions.filter((a) => actionPlan(a).danger).map((a) => a.action);
     expect(danger).toEqual(['stopAds', 'revoke', 'erase', 'revokeBrand']);
-    // Narrowing has no command yet: shown, not runnable, with the reason.
-    expect(actionPlan(actions[1]!)).toMatchObject({ available: false, why: 'review.action.narrowLater' });
-    expect(actions.filter((a) => !actionPlan(a).available).map((a) => a.action)).toEqual(['narrow']);
+    // Every action has its command now, narrowing included (`narrow_grant`).
+    expect(actionPlan(actions[1]!)).toMatchObject({ available: true, danger: false });
+    expect(actions.filter((a) => !actionPlan(a).available)).toEqual([]);
   });
 
   it('label their buttons with their parameters', () => {
@@ -89,6 +89,7 @@ describe('review actions', () => {
     const api: ReviewApi = {
       reissueGrant: async (id, at) => calls.push(`reissue ${id} ${at}`),
       reviewAdConsent: async (id, keep) => calls.push(`ads ${id} ${keep}`),
+      narrowGrant: async (id, n) => calls.push(`narrow ${id} ${n.replace.join('+')}=${n.with} drop ${n.drop.length}`),
       revokeGrant: async (id) => calls.push(`revoke ${id}`),
       eraseGrant: async (id) => calls.push(`erase ${id}`),
       revokeBrand: async (id) => calls.push(`revokeBrand ${id}`),
@@ -97,6 +98,8 @@ describe('review actions', () => {
     for (const a of actions.filter((x) => actionPlan(x).available)) await runAction(api, a);
     expect(calls).toEqual([
       'reissue g-1 1900000000',
+      'retry',
+      'narrow g-1 birthdate=birthday drop 0',
       'retry',
       'ads g-1 true',
       'retry',
@@ -112,7 +115,12 @@ describe('review actions', () => {
       'revokeBrand acme',
       'retry',
     ]);
-    await expect(runAction(api, actions[1]!)).rejects.toThrow();
+    // A refused narrowing (e.g. the grant was revoked meanwhile) reaches the screen, and
+    // nothing is sent.
+    calls.length = 0;
+    const refusing: ReviewApi = { ...api, narrowGrant: async () => Promise.reject(new Error('not active')) };
+    await expect(runAction(refusing, actions[1]!)).rejects.toThrow('not active');
+    expect(calls).toEqual([]);
   });
 
   it('give each item a stable key', () => {

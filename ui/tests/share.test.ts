@@ -103,6 +103,8 @@ describe('share form → GrantRequestDto', () => {
       'city',
     ]);
     expect(toGrantRequest(form()).derived).toEqual([]);
+    // Korean adulthood by year of birth comes first, beside the full-age fact.
+    expect(toGrantRequest(form({ adultKr: true, ageOver18: true })).derived).toEqual(['adult_kr', 'age_over:18']);
   });
 
   it('expiry: durations, a year as 365 days, or the chosen date', () => {
@@ -144,6 +146,7 @@ describe('what must be chosen before a preview', () => {
   });
   it('a derived fact alone is enough', () => {
     expect(shareProblems(form({ ageOver18: true }))).toEqual([]);
+    expect(shareProblems(form({ adultKr: true }))).toEqual([]);
   });
   it('a chosen date must be a date', () => {
     expect(shareProblems(form({ fields: ['email'], expiry: 'date', expiryDate: '' }))).toEqual(['share.problemDate']);

@@ -19,6 +19,7 @@ use crate::connect::*;
 use crate::dto::*;
 use crate::error::{CommandError, ErrorKind};
 use crate::ipc::{Access, COMMANDS, CONNECT_LINK_EVENT, VAULT_LOCKED_EVENT};
+use crate::pages::{BrandChoiceDto, BrandChoicesDto, BrandPageDto, FieldPageDto};
 use crate::secret::SecretArg;
 
 /// Where the committed bindings live, relative to the workspace root.
@@ -70,8 +71,12 @@ pub fn render() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
     one::<AuditEntryDto>(&cfg, &mut out)?;
     one::<AuditPageDto>(&cfg, &mut out)?;
     one::<BrandDto>(&cfg, &mut out)?;
+    one::<BrandPageDto>(&cfg, &mut out)?;
+    one::<BrandChoiceDto>(&cfg, &mut out)?;
+    one::<BrandChoicesDto>(&cfg, &mut out)?;
     one::<ChainStateDto>(&cfg, &mut out)?;
     one::<ChannelChangeDto>(&cfg, &mut out)?;
+    one::<NarrowDto>(&cfg, &mut out)?;
     one::<ChannelConsentDto>(&cfg, &mut out)?;
     one::<ChannelDto>(&cfg, &mut out)?;
     one::<ChannelKindDto>(&cfg, &mut out)?;
@@ -79,6 +84,7 @@ pub fn render() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
     one::<CommandError>(&cfg, &mut out)?;
     one::<ErrorKind>(&cfg, &mut out)?;
     one::<FieldDto>(&cfg, &mut out)?;
+    one::<FieldPageDto>(&cfg, &mut out)?;
     one::<FieldGroupDto>(&cfg, &mut out)?;
     one::<FieldSpecDto>(&cfg, &mut out)?;
     one::<GrantBriefDto>(&cfg, &mut out)?;

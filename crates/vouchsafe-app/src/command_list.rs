@@ -51,10 +51,21 @@ macro_rules! with_desktop_commands {
             restore_backup(path: String, passphrase: SecretArg, current: SecretArg, overwrite: bool, allow_costly_kdf: bool, confirmed: bool) -> RestoreDto [lock_free];
             field_catalogue() -> Vec<FieldSpecDto> [lock_free];
             list_fields() -> Vec<FieldDto>;
+            /// One page of fields matching `query` (name, label or description; all when blank)
+            /// in profile order, `limit` (at most 500) from `offset`, how many match, and the
+            /// derived facts the whole profile can give.
+            field_page(query: String, offset: u32, limit: u32) -> FieldPageDto;
             /// Returns the field as stored (normalised, e.g. a phone number in E.164).
             set_field(name: String, value: String, label: Option<String>) -> FieldDto;
             remove_field(name: String) -> ();
             list_brands() -> Vec<BrandDto>;
+            /// One page of brands matching `query` (name or id; all when blank), sorted by name,
+            /// `limit` (at most 500) from `offset`, each with its grants counted, and how many
+            /// match. Reads only the page's brands' grants.
+            brand_page(query: String, offset: u32, limit: u32) -> BrandPageDto;
+            /// Up to `limit` (at most 500) brands matching `query` for a picker (id, name,
+            /// connected), and how many match. Reads no grant.
+            brand_choices(query: String, limit: u32) -> BrandChoicesDto;
             add_brand(id: String, name: String, url: Option<String>, status_url: Option<String>) -> BrandDto;
             /// Returns the final status list token when live grants were revoked on the way.
             remove_brand(id: String, revoke: bool) -> Option<String>;
@@ -76,6 +87,11 @@ macro_rules! with_desktop_commands {
             /// reissued with the new choices and the old one revoked; a connected brand's
             /// `channel-consent-changed` event is queued in the same transaction. No network.
             change_grant_channels(id: String, change: ChannelChangeDto) -> IssuedGrantDto;
+            /// Narrow an active grant: raw values replaced by a fact derived from them, or
+            /// items dropped; reissued (same purpose, channels, end), the old one revoked. A
+            /// connected brand's `token-claims-change` event is queued in the same transaction.
+            /// No network.
+            narrow_grant(id: String, narrowing: NarrowDto) -> IssuedGrantDto;
             /// Revoke a grant and ask its (connected) brand to erase what it received; the
             /// event is queued in the same transaction. No network.
             erase_grant(id: String) -> GrantDto;

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use vouchsafe::grants::request::{
     self, Channel, ChannelChoices, Choice, Derived, GrantError, GrantRequest, GrantRequestParts,
 };
+use vouchsafe::grants::{Dropped, Narrowing};
 use vouchsafe::profile::{self, FieldName};
 use vouchsafe::{NewBrand, Passphrase, Vault, VaultError};
 
@@ -24,7 +25,7 @@ use crate::clipboard::{Clipboard, PendingClear};
 use crate::dto::{
     AppStatus, AuditDto, AuditEntryDto, AuditPageDto, BrandDto, ChainStateDto, ChannelChangeDto,
     ChannelDto, FieldDto, FieldSpecDto, GrantDto, GrantPageDto, GrantPreviewDto, GrantRequestDto,
-    GrantStateDto, IntegrityDto, IssuedGrantDto, LockReason, ReceiptDto, RestoreDto,
+    GrantStateDto, IntegrityDto, IssuedGrantDto, LockReason, NarrowDto, ReceiptDto, RestoreDto,
     RestorePreviewDto, SaveWhat, SettingsDto, Strength, UnlockDto, summary_dto,
 };
 use crate::error::{CmdResult, CommandError, ErrorKind};
@@ -504,6 +505,36 @@ pub fn change_grant_channels(
     Ok(issued.into())
 }
 
+/// Narrow an active grant, as `vouchsafe grant narrow` does: reissued releasing less (each
+/// name in `replace` replaced by `with`, each in `drop` left out; the core refuses a fact not
+/// derived from what it replaces, or anything the grant does not release), the old one revoked;
+/// a connected brand's event carrying the narrowed grant is queued in the same transaction.
+/// No network here.
+pub fn narrow_grant(
+    state: &AppState,
+    id: &str,
+    narrowing: &NarrowDto,
+) -> CmdResult<IssuedGrantDto> {
+    let replace = match (&narrowing.with, narrowing.replace.is_empty()) {
+        (_, true) => Narrowing::default(),
+        (Some(with), false) => Narrowing::replacing(&narrowing.replace, with)?,
+        (None, false) => {
+            return Err(GrantError::BadReplacement(narrowing.replace.join(",")).into());
+        }
+    };
+    let drop = narrowing
+        .drop
+        .iter()
+        .map(|d| d.parse::<Dropped>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let narrowing = Narrowing::new(replace.replace, drop);
+    let mut s = state.enter();
+    let vault = s.vault()?;
+    let issued = vault.grants_mut().narrow(id, &narrowing)?;
+    checkpoint(vault);
+    Ok(issued.into())
+}
+
 /// Turn the share screen's request into the core's typed, checked request: names parsed one
 /// by one, channels as typed choices (no detour through the CLI's `email,-sms` spelling).
 fn grant_request(req: &GrantRequestDto) -> CmdResult<GrantRequest> {
@@ -846,6 +877,7 @@ pub fn erase_vault(state: &AppState, confirmation: &str, passphrase: SecretArg) 
     s.locked_reason = None;
     vault.erase()?;
     // Nothing of ours stays behind; the running session keeps its language until it closes.
+    let _ = fs::remove_file(crate::notify::notified_path(state.config()));
     let settings_path = state.config().settings_path();
     match fs::remove_file(&settings_path) {
         Ok(()) => Ok(()),
@@ -856,6 +888,9 @@ pub fn erase_vault(state: &AppState, confirmation: &str, passphrase: SecretArg) 
 
 // The brand report: its body is in its own module.
 pub use crate::report::save_brand_report;
+
+// Pages of brands and fields for the brands and share screens: their bodies are in their own module.
+pub use crate::pages::{brand_choices, brand_page, field_page};
 
 // The review: its body is in its own module.
 pub use crate::review::{review_ad_consent, review_list};

@@ -148,6 +148,10 @@ pub struct ConnectChoicesDto {
     pub derived: Vec<String>,
     /// Advertising channels allowed; informational ones are allowed as asked.
     pub ad_channels: Vec<String>,
+    /// Advertising at night (21:00–08:00) too; default no, and yes needs some advertising
+    /// channel allowed.
+    #[serde(default)]
+    pub night_ads: bool,
 }
 
 impl ConnectChoicesDto {
@@ -157,6 +161,7 @@ impl ConnectChoicesDto {
             decline: Vec::new(),
             derived: self.derived.clone(),
             ad_channels: self.ad_channels.clone(),
+            night_ads: self.night_ads,
         }
     }
 }

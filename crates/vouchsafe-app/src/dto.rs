@@ -334,6 +334,21 @@ pub struct ChannelChangeDto {
     pub night_ads: bool,
 }
 
+/// How to narrow a grant (`narrow_grant`): raw values replaced by a fact derived from them,
+/// and released items dropped. The review's `narrow` action is `{replace, with}` as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NarrowDto {
+    /// Released raw names to stop releasing (`birthdate`, `address.street_address`; `address`
+    /// for every address part the grant releases), each replaced by `with`.
+    pub replace: Vec<String>,
+    /// The fact released instead (`adult_kr`, `age_over_18`, `birthday`, `city`); needed when
+    /// `replace` is not empty.
+    pub with: Option<String>,
+    /// Released fields or facts to stop releasing, with nothing in their place.
+    pub drop: Vec<String>,
+}
+
 /// One dated channel consent of a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -609,6 +624,11 @@ pub struct SettingsDto {
     pub locale: Option<Locale>,
     /// 1 to 240.
     pub auto_lock_minutes: u32,
+    /// Desktop notifications for grants about to expire and overdue erasure requests, at most
+    /// once a day while unlocked (the app crate's `notify` module). A settings file written
+    /// before this switch existed reads as on, the default.
+    #[serde(default = "crate::settings::default_notifications")]
+    pub notifications: bool,
 }
 
 /// What `save_text` writes: a grant's token or receipt (by grant id) or a brand's status list

@@ -20,9 +20,10 @@ pub mod types {
     pub use crate::dto::{
         AppStatus, AuditDto, AuditPageDto, BrandDto, ChainStateDto, ChannelChangeDto, FieldDto,
         FieldSpecDto, GrantDto, GrantPageDto, GrantPreviewDto, GrantRequestDto, GrantStateDto,
-        HandedLinkDto, IssuedGrantDto, Locale, ReceiptDto, RestoreDto, ReviewItemDto, SaveWhat,
-        SettingsDto, Strength, UnlockDto, VaultLockedEvent,
+        HandedLinkDto, IssuedGrantDto, Locale, NarrowDto, ReceiptDto, RestoreDto, ReviewItemDto,
+        SaveWhat, SettingsDto, Strength, UnlockDto, VaultLockedEvent,
     };
+    pub use crate::pages::{BrandChoicesDto, BrandPageDto, FieldPageDto};
     pub use crate::secret::SecretArg;
 }
 

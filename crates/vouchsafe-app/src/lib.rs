@@ -19,6 +19,8 @@ pub mod idle;
 pub mod integrity;
 pub mod ipc;
 pub mod kdf_gate;
+pub mod notify;
+pub mod pages;
 #[cfg(target_os = "linux")]
 pub mod presence;
 pub mod report;

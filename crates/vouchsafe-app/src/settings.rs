@@ -1,4 +1,5 @@
-//! Settings: the UI language and the auto-lock timeout, in a small JSON file beside the vault.
+//! Settings: the UI language, the auto-lock timeout and whether to notify, in a small JSON file
+//! beside the vault.
 //!
 //! They are not secret and must be readable before the vault is unlocked (the unlock screen is
 //! already in the chosen language), so they are not inside the vault. A missing or damaged file
@@ -19,11 +20,23 @@ pub const AUTO_LOCK_MINUTES: RangeInclusive<u32> = 1..=240;
 /// File name of the settings, in the vault's directory.
 pub const SETTINGS_FILE: &str = "settings.json";
 
+/// Notifications are on unless switched off: they only say that a grant is about to end or a
+/// brand missed its legal deadline to confirm an erasure, things the person chose to be told
+/// about by keeping the app open and would otherwise learn too late; at most once a day, while
+/// unlocked, so they cannot nag. One switch in Settings turns them off.
+pub const DEFAULT_NOTIFICATIONS: bool = true;
+
+/// The serde default of `notifications` (a settings file from before it existed).
+pub fn default_notifications() -> bool {
+    DEFAULT_NOTIFICATIONS
+}
+
 impl Default for SettingsDto {
     fn default() -> Self {
         Self {
             locale: None,
             auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
+            notifications: DEFAULT_NOTIFICATIONS,
         }
     }
 }
@@ -92,6 +105,7 @@ mod tests {
         let s = SettingsDto {
             locale: Some(Locale::Ko),
             auto_lock_minutes: 15,
+            notifications: false,
         };
         save(&path, &s).expect("save");
         assert_eq!(load(&path), s);
@@ -100,6 +114,11 @@ mod tests {
 
         fs::write(&path, r#"{"locale":"en","autoLockMinutes":100000}"#).expect("write");
         assert_eq!(load(&path).auto_lock_minutes, 240);
+        // A file from before the switch existed keeps its values, with notifications on.
+        fs::write(&path, r#"{"locale":"ko","autoLockMinutes":15}"#).expect("write");
+        let old = load(&path);
+        assert_eq!((old.locale, old.auto_lock_minutes), (Some(Locale::Ko), 15));
+        assert!(old.notifications);
         fs::write(&path, "not json").expect("write");
         assert_eq!(load(&path), SettingsDto::default());
         assert!(
@@ -107,7 +126,8 @@ mod tests {
                 &path,
                 &SettingsDto {
                     locale: None,
-                    auto_lock_minutes: 0
+                    auto_lock_minutes: 0,
+                    notifications: true,
                 }
             )
             .is_err()

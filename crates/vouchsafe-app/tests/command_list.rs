@@ -7,7 +7,8 @@ use vouchsafe::KdfParams;
 use vouchsafe_app::commands as app;
 use vouchsafe_app::connect::ConnectChoicesDto;
 use vouchsafe_app::dto::{
-    ChannelChangeDto, GrantRequestDto, GrantStateDto, Locale, LockReason, SaveWhat, SettingsDto,
+    ChannelChangeDto, GrantRequestDto, GrantStateDto, Locale, LockReason, NarrowDto, SaveWhat,
+    SettingsDto,
 };
 use vouchsafe_app::ipc::{Access, COMMANDS, Lend};
 use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
@@ -67,6 +68,7 @@ impl Placeholder for SettingsDto {
         SettingsDto {
             locale: None,
             auto_lock_minutes: 5,
+            notifications: true,
         }
     }
 }
@@ -85,6 +87,16 @@ impl Placeholder for ChannelChangeDto {
         Self {
             channels: vec![],
             night_ads: false,
+        }
+    }
+}
+
+impl Placeholder for NarrowDto {
+    fn placeholder() -> Self {
+        Self {
+            replace: vec![],
+            with: None,
+            drop: vec!["email".into()],
         }
     }
 }

@@ -511,6 +511,7 @@ fn settings_persist_beside_the_vault() {
     let want = SettingsDto {
         locale: Some(Locale::Ko),
         auto_lock_minutes: 15,
+        notifications: true,
     };
     assert_eq!(c::set_settings(&f.state, want).expect("set"), want);
     assert_eq!(
@@ -518,7 +519,8 @@ fn settings_persist_beside_the_vault() {
             &f.state,
             SettingsDto {
                 locale: None,
-                auto_lock_minutes: 0
+                auto_lock_minutes: 0,
+                notifications: true,
             }
         )),
         ErrorKind::InvalidInput
@@ -528,7 +530,8 @@ fn settings_persist_beside_the_vault() {
             &f.state,
             SettingsDto {
                 locale: None,
-                auto_lock_minutes: 241
+                auto_lock_minutes: 241,
+                notifications: true,
             }
         )),
         ErrorKind::InvalidInput
@@ -571,6 +574,7 @@ fn auto_lock_fires_only_after_the_idle_timeout() {
         SettingsDto {
             locale: None,
             auto_lock_minutes: 1,
+            notifications: true,
         },
     )
     .expect("set");
@@ -661,6 +665,7 @@ fn backup_erase_restore_and_export() {
         SettingsDto {
             locale: Some(Locale::En),
             auto_lock_minutes: 10,
+            notifications: true,
         },
     )
     .expect("settings");

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
 use vouchsafe_app::connect::{ConnectChoicesDto, EventKindDto, OutboxStateDto};
-use vouchsafe_app::dto::Locale;
+use vouchsafe_app::dto::{Locale, NarrowDto};
 use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
 
 const PASS: &str = "correct horse battery staple";
@@ -231,6 +231,7 @@ fn choices(accept: &[&str], derived: &[&str], ads: &[&str]) -> ConnectChoicesDto
         accept: v(accept),
         derived: v(derived),
         ad_channels: v(ads),
+        night_ads: false,
     }
 }
 
@@ -782,4 +783,156 @@ fn reissue_and_erase_reach_the_brand() {
             .iter()
             .any(|b| b.id == "hand.example" && b.connected)
     );
+}
+
+/// Narrowing from the desktop (the review's `narrow` action) reaches a connected brand as a
+/// token-claims-change carrying the narrowed grant: the brand replaces what it holds, so the
+/// raw value is gone there too. A narrowing the brand's request does not allow (a required claim
+/// dropped) is refused by the brand and shown refused; the grant it replaces, revoked in the
+/// vault, is withdrawn at the brand all the same (docs/protocol.md §4).
+#[test]
+fn narrowing_reaches_the_brand() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    let app = App::new();
+    let req = inbox.request("email", "birthdate,given_name", "600");
+    let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
+    let done = c::connect_send(
+        &app.state,
+        &p.handle,
+        &choices(&["birthdate", "given_name"], &[], &[]),
+    )
+    .expect("send");
+    assert_eq!(done.received, ["birthdate", "email", "given_name"]);
+
+    let new = c::narrow_grant(
+        &app.state,
+        &done.grant_id,
+        &NarrowDto {
+            replace: vec!["birthdate".into()],
+            with: Some("birthday".into()),
+            drop: vec!["given_name".into()],
+        },
+    )
+    .expect("narrow");
+    let items = c::outbox_list(&app.state).expect("outbox");
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0].kind, items[0].state),
+        (EventKindDto::ClaimsChanged, OutboxStateDto::Queued)
+    );
+    let r = c::outbox_retry(&app.state).expect("retry");
+    assert_eq!((r.acknowledged, r.pending), (1, 0));
+    assert_eq!(
+        inbox.consumers()[0]["claims"],
+        json!({"email": "gildong@example.com", "birthdate": "0000-05-04"}),
+        "the year and the name are gone at the brand"
+    );
+    let receipt = c::grant_delivery(&app.state, &new.id)
+        .expect("delivery")
+        .brand_receipt
+        .expect("the brand's receipt of the narrowed grant");
+    assert_eq!(receipt.received, ["birthdate", "email"]);
+
+    // Email is required by the brand: a grant without it is refused there, and says so here.
+    c::narrow_grant(
+        &app.state,
+        &new.id,
+        &NarrowDto {
+            replace: vec![],
+            with: None,
+            drop: vec!["email".into()],
+        },
+    )
+    .expect("narrowed in the vault");
+    let r = c::outbox_retry(&app.state).expect("retry");
+    assert_eq!(r.refused, 1);
+    let refused = c::outbox_list(&app.state).expect("outbox");
+    assert!(
+        refused
+            .iter()
+            .any(|i| i.kind == EventKindDto::ClaimsChanged && i.state == OutboxStateDto::Refused),
+        "{refused:?}"
+    );
+    // Deliberately changed: the brand used to keep the revoked grant's values here.
+    let c = &inbox.consumers()[0];
+    assert_eq!(
+        (&c["live"], &c["revoked"], &c["claims"]),
+        (&json!(0), &json!(1), &json!({})),
+        "the brand keeps nothing of the revoked grant: {c}"
+    );
+}
+
+/// A brand that asked for the birth date takes `adult_kr` narrowed from it: strictly less data,
+/// from a claim it asked for (docs/protocol.md §4).
+#[test]
+fn narrowing_to_a_fact_derived_from_what_the_brand_asked_is_taken() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    let app = App::new();
+    let req = inbox.request("email,birthdate", "", "600");
+    let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
+    let done =
+        c::connect_send(&app.state, &p.handle, &choices(&["birthdate"], &[], &[])).expect("send");
+    assert_eq!(done.received, ["birthdate", "email"]);
+    let new = c::narrow_grant(
+        &app.state,
+        &done.grant_id,
+        &NarrowDto {
+            replace: vec!["birthdate".into()],
+            with: Some("adult_kr".into()),
+            drop: vec![],
+        },
+    )
+    .expect("narrow");
+    let r = c::outbox_retry(&app.state).expect("retry");
+    assert_eq!((r.acknowledged, r.refused, r.pending), (1, 0, 0));
+    assert_eq!(
+        inbox.consumers()[0]["claims"],
+        json!({"email": "gildong@example.com", "adult_kr": true}),
+        "the birth date is gone at the brand"
+    );
+    let receipt = c::grant_delivery(&app.state, &new.id)
+        .expect("delivery")
+        .brand_receipt
+        .expect("the brand's receipt of the narrowed grant");
+    assert_eq!(receipt.received, ["adult_kr", "email"]);
+}
+
+/// The consent screen's night-time advertising answer: no unless said, yes only beside some
+/// advertising channel, and carried by the grant the brand gets (정보통신망법 Art. 50(3)).
+#[test]
+fn night_time_ads_are_answered_on_the_consent_screen() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    let app = App::new();
+    let req = inbox.request("email", "", "600");
+    let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
+    let night = |ads: &[&str]| ConnectChoicesDto {
+        night_ads: true,
+        ..choices(&[], &[], ads)
+    };
+    let refused = c::connect_plan(&app.state, &p.handle, &night(&[])).expect_err("no ads");
+    assert_eq!(refused.kind, ErrorKind::InvalidInput);
+    assert!(refused.message.contains("night-time ads"), "{refused:?}");
+    let plan = c::connect_plan(&app.state, &p.handle, &night(&["sms"])).expect("plan");
+    assert!(
+        plan.summary[&Locale::En].contains("ads at night too"),
+        "{}",
+        plan.summary[&Locale::En]
+    );
+    let done = c::connect_send(&app.state, &p.handle, &night(&["sms"])).expect("send");
+    let grants = c::list_grants(&app.state, None).expect("grants");
+    let g = grants
+        .iter()
+        .find(|g| g.id == done.grant_id)
+        .expect("grant");
+    assert!(g.channels.night_ads);
+    // The brand records the answer the grant carries, and the consent receipt says so, dated.
+    assert_eq!(inbox.consumers()[0]["night_ads"], true);
+    let receipt = c::grant_receipt(&app.state, &done.grant_id).expect("receipt");
+    let claims = Value::Object(receipt.claims);
+    assert_eq!(claims["nightAds"]["allowed"], true, "{claims}");
+    let d = c::grant_delivery(&app.state, &done.grant_id).expect("delivery");
+    assert!(d.brand_receipt.is_some(), "the brand took it");
 }

@@ -124,6 +124,9 @@ pub enum Command {
         /// Advertising channels you allow (e.g. sms; `all`); informational ones are allowed.
         #[arg(long, value_delimiter = ',')]
         allow_ads: Vec<String>,
+        /// Advertising at night (21:00-08:00) too: yes needs some advertising allowed.
+        #[arg(long, value_name = "yes|no", default_value = "no")]
+        night_ads: String,
         #[arg(long)]
         json: bool,
     },
@@ -295,6 +298,25 @@ pub enum GrantCmd {
         /// Advertising at night (21:00-08:00): yes needs some advertising allowed.
         #[arg(long, value_name = "yes|no", default_value = "no")]
         night_ads: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Release less under a grant: a raw value replaced by a fact derived from it, or items
+    /// dropped; reissued (same purpose, channels and end), the old one revoked.
+    ///
+    /// A connected brand gets the narrowed grant through its inbox and replaces what it holds,
+    /// so the raw value goes with the old claims.
+    Narrow {
+        id: String,
+        /// FIELD=FACT: stop releasing FIELD, release FACT instead (birthdate=adult_kr,
+        /// birthdate=age_over:19, birthdate=birthday, address=city; `address` = every address
+        /// part the grant releases). Repeat or comma-separate.
+        #[arg(long, value_delimiter = ',', value_name = "FIELD=FACT")]
+        replace: Vec<String>,
+        /// Stop releasing these fields or derived facts, with nothing in their place
+        /// (comma-separated; the grant keeps the rest).
+        #[arg(long, value_delimiter = ',', value_name = "NAME")]
+        drop: Vec<String>,
         #[arg(long)]
         json: bool,
     },

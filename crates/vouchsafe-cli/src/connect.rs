@@ -259,6 +259,8 @@ pub struct ConnectArgs<'a> {
     pub decline: &'a [String],
     pub derived: &'a [String],
     pub allow_ads: &'a [String],
+    /// `--night-ads yes|no`.
+    pub night_ads: &'a str,
     pub yes: bool,
     pub json: bool,
 }
@@ -438,6 +440,8 @@ pub fn connect(vault: &mut Vault, args: &ConnectArgs<'_>) -> Result<()> {
         decline: args.decline.to_vec(),
         derived: args.derived.to_vec(),
         ad_channels: args.allow_ads.to_vec(),
+        night_ads: vouchsafe::grants::channels::parse_yes_no(args.night_ads)
+            .map_err(vouchsafe::VaultError::from)?,
     };
     let sending = request::decide(&req, &choices).map_err(fail)?;
     let grant_req = request::grant_request(&req, &sending, &choices, now).map_err(fail)?;

@@ -225,6 +225,7 @@ fn run(cli: Cli) -> Result<()> {
             decline,
             derived,
             allow_ads,
+            night_ads,
             json,
         } => connect::connect(
             &mut unlock(&cli)?,
@@ -234,6 +235,7 @@ fn run(cli: Cli) -> Result<()> {
                 decline,
                 derived,
                 allow_ads,
+                night_ads,
                 yes: cli.yes,
                 json: *json,
             },

@@ -192,6 +192,17 @@ fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
+/// `--replace` for a review's narrow action: `address=city` when every replaced name is an
+/// address part (the command then replaces every part the grant releases), else one
+/// `FIELD=FACT` per name.
+fn narrow_args(replace: &[String], with: &str) -> String {
+    if !replace.is_empty() && replace.iter().all(|r| r.starts_with("address.")) {
+        return format!("--replace address={with}");
+    }
+    let pairs: Vec<String> = replace.iter().map(|r| format!("{r}={with}")).collect();
+    format!("--replace {}", pairs.join(","))
+}
+
 /// The action and the command that performs it, where one exists.
 fn action(a: &ReviewAction, lang: Lang) -> String {
     let ko = lang == Lang::Ko;
@@ -219,20 +230,22 @@ fn action(a: &ReviewAction, lang: Lang) -> String {
             replace,
             with,
         } if ko => format!(
-            "좁히기: {} 대신 {}을(를) 공유하고 이 동의를 철회하세요: vouchsafe grant revoke {}",
+            "좁히기: {} 대신 {}만 공유: vouchsafe grant narrow {} {}",
             item_words(&replace.join(","), lang),
             release_words(with, lang),
-            short(grant)
+            short(grant),
+            narrow_args(replace, with)
         ),
         ReviewAction::Narrow {
             grant,
             replace,
             with,
         } => format!(
-            "narrow: share {} instead of {}, then revoke this one: vouchsafe grant revoke {}",
+            "narrow: share {} instead of {}: vouchsafe grant narrow {} {}",
             release_words(with, lang),
             item_words(&replace.join(","), lang),
-            short(grant)
+            short(grant),
+            narrow_args(replace, with)
         ),
         // Printed by `channels_action`, which reads the grant's choices.
         ReviewAction::Reconfirm { grant }

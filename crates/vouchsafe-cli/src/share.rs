@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 use vouchsafe::grants::request::{self, GrantRequest, GrantRequestParts};
+use vouchsafe::grants::{Dropped, Narrowing};
 use vouchsafe::profile::{AddressPart, FieldName};
 use vouchsafe::report::BrandReport;
 use vouchsafe::{GrantInfo, Lang, NewBrand, Vault};
@@ -356,6 +357,33 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
                 outln!("{}", g.token);
             }
         }
+        GrantCmd::Narrow {
+            id,
+            replace,
+            drop,
+            json,
+        } => {
+            let narrowing = narrowing(replace, drop)?;
+            let g = vault.grants_mut().narrow(id, &narrowing)?;
+            let told = connected(vault, &vault.grants().get(&g.id)?.brand)?;
+            if told {
+                crate::connect::deliver_now(vault)?;
+            }
+            if *json {
+                outln!("{}", serde_json::to_string(&g)?);
+            } else {
+                eprintln!(
+                    "{} (replaces {id}, now revoked{})",
+                    g.summary.get(crate::output::lang()),
+                    if told {
+                        "; the brand is told through its inbox"
+                    } else {
+                        ""
+                    }
+                );
+                outln!("{}", g.token);
+            }
+        }
         GrantCmd::Receipt { id, json } => {
             let r = vault.grants().receipt(id)?;
             if *json {
@@ -371,6 +399,22 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--replace FIELD=FACT` and `--drop NAME` as the core's narrowing (checked against the grant
+/// when applied).
+fn narrowing(replace: &[String], drop: &[String]) -> Result<Narrowing, vouchsafe::VaultError> {
+    let replace = replace
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| Narrowing::parse_replacement(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let drop = drop
+        .iter()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.parse::<Dropped>())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Narrowing::new(replace, drop))
 }
 
 /// `--channels` and `--night-ads` as the core's checked channel consent, dated `now`.

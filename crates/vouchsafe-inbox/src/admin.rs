@@ -31,9 +31,10 @@ pub struct ConsumerSummary {
     pub replaced: u32,
     /// Channels the brand may use now.
     pub channels: Vec<Channel>,
-    /// Whether advertising may be sent at night (21:00–08:00), from the latest
-    /// channel-consent-changed event of a live grant; `None` until the consumer stated it (treat
-    /// as "no": Korean law needs separate consent for night-time advertising).
+    /// Whether advertising may be sent at night (21:00–08:00), from the latest consent of a
+    /// live grant: the answer the grant carried or a later channel-consent-changed event; `None`
+    /// until the consumer stated it (treat as "no": Korean law needs separate consent for
+    /// night-time advertising).
     pub night_ads: Option<bool>,
     /// First grant received.
     pub first_seen: i64,

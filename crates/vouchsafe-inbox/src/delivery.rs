@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 use vouchsafe_token::GrantClaims;
+use vouchsafe_token::derived::DerivedFact;
 use vouchsafe_token::protocol::{BrandReceiptClaims, GrantReference, Retention};
 use vouchsafe_verify::{IssuerPolicy, StatusPolicy, VerifiedGrant, VerifyError, VerifyOptions};
 
@@ -11,7 +12,7 @@ use crate::EVENTS_PATH;
 use crate::keys::{BRAND_RECEIPT_TYP, BrandKey};
 use crate::origin::Origin;
 use crate::request::{Channel, RequestSpec, retention_secs};
-use crate::store::{Accepted, GrantRecord, GrantState, Store, StoreError};
+use crate::store::{Accepted, ChannelConsent, GrantRecord, GrantState, Store, StoreError};
 use crate::util::{random_id, sha256_b64};
 use crate::webhook;
 
@@ -109,8 +110,6 @@ pub fn parse_form(body: &[u8]) -> Result<(String, String), DeliveryError> {
     Ok((grant.to_owned(), state))
 }
 
-/// Verifies, stores and countersigns a delivered grant; returns the receipt. Re-posting a
-/// grant already stored returns its receipt again.
 /// How long after its request expired a grant issued while the request was open may still
 /// arrive: the vault queues a grant the brand could not take (down, `5xx`, timeout) and retries
 /// for up to 30 days (docs/protocol.md §3).
@@ -125,6 +124,8 @@ pub fn open_at(iat: i64, now: i64) -> i64 {
     iat.max(now.saturating_sub(LATE_DELIVERY_SECS)).min(now)
 }
 
+/// Verifies, stores and countersigns a delivered grant; returns the receipt. Re-posting a
+/// grant already stored returns its receipt again.
 pub async fn deliver(
     origin: &Origin,
     key: &BrandKey,
@@ -167,6 +168,7 @@ pub async fn deliver(
         &verified,
         &claims,
         &request.spec,
+        &[],
         Some(request.id),
         digest,
         now,
@@ -179,7 +181,7 @@ pub async fn deliver(
         false => None,
     };
     match store
-        .accept_grant(nonce, open_at, &record, outbox.as_ref())
+        .accept_grant(nonce, open_at, &record, night_ads(&claims), outbox.as_ref())
         .await?
     {
         Accepted::Stored => {
@@ -223,48 +225,102 @@ pub fn typed(verified: &VerifiedGrant) -> Result<GrantClaims, DeliveryError> {
 
 /// Checks the released claims against `spec` and returns their dotted names: every released
 /// claim was asked for, and every required one is present.
+///
+/// `derived` are facts the grant releases (its `datatypes`) that may stand in for what was asked
+/// (docs/protocol.md §4, narrowing): a claim such a fact fills is accepted when the fact is
+/// computed from a claim the request asked for, and a required claim counts as present when a
+/// fact computed from it is released in its place. The table is
+/// [`vouchsafe_token::derived`]. A delivery passes none: there the brand still decides whether
+/// a fact serves its purpose, while a narrowed grant's raw value is gone whatever it decides.
 pub fn check_released(
     profile: &Map<String, Value>,
     spec: &RequestSpec,
+    derived: &[DerivedFact],
 ) -> Result<Vec<String>, DeliveryError> {
-    let asked = |path: &[&str]| {
-        spec.asked()
-            .any(|(p, _)| p.0.iter().map(String::as_str).eq(path.iter().copied()))
+    let asked_paths: Vec<(Vec<&str>, bool)> = spec
+        .asked()
+        .map(|(p, required)| (p.0.iter().map(String::as_str).collect(), required))
+        .collect();
+    let asked = |path: &[&str]| asked_paths.iter().any(|(p, _)| p.as_slice() == path);
+    let stands_in = |path: &[&str]| {
+        derived.iter().any(|d| {
+            d.fills(path)
+                && asked_paths
+                    .iter()
+                    .any(|(p, _)| d.derives_from(p.as_slice()))
+        })
     };
     let mut received = Vec::new();
+    let mut released: Vec<Vec<&str>> = Vec::new();
     for (name, value) in profile {
-        if asked(&[name]) {
+        let members = value.as_object();
+        if asked(&[name]) || (members.is_none() && stands_in(&[name])) {
             received.push(name.clone());
+            released.push(vec![name]);
             continue;
         }
-        let Some(members) = value.as_object() else {
+        let Some(members) = members else {
             return Err(DeliveryError::NotAsked(name.clone()));
         };
         if members.is_empty() {
             return Err(DeliveryError::NotAsked(name.clone()));
         }
         for member in members.keys() {
-            if !asked(&[name, member]) {
+            if !asked(&[name, member]) && !stands_in(&[name, member]) {
                 return Err(DeliveryError::NotAsked(format!("{name}.{member}")));
             }
             received.push(format!("{name}.{member}"));
+            released.push(vec![name, member]);
         }
     }
-    for (path, required) in spec.asked() {
-        let present = match path.0.as_slice() {
-            [name] => profile.contains_key(name),
+    for (path, required) in &asked_paths {
+        let present = match path.as_slice() {
+            [name] => profile.contains_key(*name),
             [name, member] => profile
-                .get(name)
+                .get(*name)
                 .and_then(Value::as_object)
-                .is_some_and(|m| m.contains_key(member)),
+                .is_some_and(|m| m.contains_key(*member)),
             _ => false,
         };
-        if required && !present {
-            return Err(DeliveryError::RequiredMissing(path.dotted()));
+        let replaced = || {
+            derived.iter().any(|d| {
+                d.derives_from(path.as_slice()) && released.iter().any(|r| d.fills(r.as_slice()))
+            })
+        };
+        if *required && !present && !replaced() {
+            return Err(DeliveryError::RequiredMissing(path.join(".")));
         }
     }
     received.sort();
     Ok(received)
+}
+
+/// The derived facts a grant says it releases (`authorization_details[0].datatypes`).
+pub fn derived_facts(claims: &GrantClaims) -> Vec<DerivedFact> {
+    claims
+        .authorization_details
+        .first()
+        .map(|d| {
+            d.datatypes
+                .iter()
+                .filter_map(|t| DerivedFact::from_datatype(t))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The night-time advertising answer a grant carries (`authorization_details[0].night_ads`,
+/// written beside version 2 `channels`), dated as the consumer gave it; `None` for a grant
+/// that states none (version 1 channels, or no channel chosen).
+pub fn night_ads(claims: &GrantClaims) -> Option<ChannelConsent> {
+    claims
+        .authorization_details
+        .first()
+        .and_then(|d| d.night_ads.as_ref())
+        .map(|n| ChannelConsent {
+            night_ads: n.allowed,
+            given_at: n.given_at,
+        })
 }
 
 /// The channels the brand may use: those it asked for that the grant allows, by channel and
@@ -281,7 +337,7 @@ pub fn allowed_channels(claims: &GrantClaims, spec: &RequestSpec) -> Vec<Channel
         .collect()
 }
 
-/// Builds the stored grant and its brand receipt.
+/// Builds the stored grant and its brand receipt; `derived` as [`check_released`] takes them.
 #[allow(clippy::too_many_arguments)]
 pub fn grant_record(
     origin: &Origin,
@@ -289,11 +345,12 @@ pub fn grant_record(
     verified: &VerifiedGrant,
     claims: &GrantClaims,
     spec: &RequestSpec,
+    derived: &[DerivedFact],
     request_id: Option<String>,
     sha256: String,
     now: i64,
 ) -> Result<GrantRecord, DeliveryError> {
-    let received = check_released(&claims.profile, spec)?;
+    let received = check_released(&claims.profile, spec, derived)?;
     let channels = allowed_channels(claims, spec);
     let retention_until = now.saturating_add(
         retention_secs(&spec.retention).map_err(|e| DeliveryError::Internal(e.to_string()))?,

@@ -173,7 +173,32 @@ pub async fn receive(
             (effect, receipt, message)
         }
         Event::TokenClaimsChange(change) => {
-            let new = replacement(origin, key, store, &grant, &change.grant, now).await?;
+            let (new, consent) = match replacement(origin, key, store, &grant, &change.grant, now)
+                .await
+            {
+                Ok(taken) => taken,
+                Err(NotReplaced::Disallowed(why)) => {
+                    // The consumer revoked the old grant when it made this one: refusing the
+                    // new grant must not leave the brand holding the old one's values.
+                    let requested_at = change.event_timestamp.unwrap_or(now);
+                    let message = queue(Change::Withdrawn {
+                        grant: &grant,
+                        erasure: false,
+                        event: &jti,
+                        requested_at,
+                    })?;
+                    if store.withdraw(&grant.jti, now, message.as_ref()).await? {
+                        tracing::info!(grant = %grant.jti, event = %jti, "replacement refused, grant withdrawn");
+                    }
+                    return Err(refuse(
+                        ErrCode::InvalidRequest,
+                        format!(
+                            "{why}; the grant it replaces is withdrawn all the same (its claims are deleted)"
+                        ),
+                    ));
+                }
+                Err(NotReplaced::Failed(e)) => return Err(e),
+            };
             let receipt = new.receipt.clone();
             let message = queue(Change::Updated {
                 grant: &new,
@@ -184,6 +209,7 @@ pub async fn receive(
                 old_jti: grant.jti.clone(),
                 at: now,
                 new: Box::new(new),
+                consent,
             };
             (Some(effect), Some(receipt), message)
         }
@@ -296,8 +322,26 @@ fn erasure_receipt(
         .map_err(|e| EventError::Internal(e.to_string()))
 }
 
-/// The grant carried by a token-claims-change: verified exactly like a delivery (same consumer
-/// pinned, no nonce needed) and checked against the original request.
+/// Why the grant carried by a token-claims-change was not taken.
+enum NotReplaced {
+    /// The new grant verified as the consumer's, but the brand's request does not allow what it
+    /// releases (a claim not asked for, nor derived from one asked for; a required claim gone).
+    /// The old grant is withdrawn all the same (docs/protocol.md §4).
+    Disallowed(DeliveryError),
+    /// Anything else: the event is refused or retried and nothing changes.
+    Failed(EventError),
+}
+
+impl From<EventError> for NotReplaced {
+    fn from(e: EventError) -> Self {
+        NotReplaced::Failed(e)
+    }
+}
+
+/// The grant carried by a token-claims-change, with the night-time advertising answer it
+/// carries: verified exactly like a delivery (same consumer pinned, no nonce needed) and checked
+/// against the original request, where a fact derived from a claim asked for may stand in for
+/// it (a narrowed grant, [`delivery::check_released`]).
 async fn replacement(
     origin: &Origin,
     key: &BrandKey,
@@ -305,12 +349,13 @@ async fn replacement(
     old: &GrantRecord,
     token: &str,
     now: i64,
-) -> Result<GrantRecord, EventError> {
+) -> Result<(GrantRecord, Option<ChannelConsent>), NotReplaced> {
     if old.state != GrantState::Live {
         return Err(refuse(
             ErrCode::InvalidRequest,
             format!("the grant is {}, not live", old.state.as_str()),
-        ));
+        )
+        .into());
     }
     let verified = delivery::verify(
         token,
@@ -326,23 +371,27 @@ async fn replacement(
     };
     let claims = delivery::typed(&verified).map_err(as_event_error)?;
     if claims.jti == old.jti {
-        return Err(refuse(
-            ErrCode::InvalidRequest,
-            "the new grant has the old jti",
-        ));
+        return Err(refuse(ErrCode::InvalidRequest, "the new grant has the old jti").into());
     }
     let spec = spec_of(store, old).await?;
-    delivery::grant_record(
+    let record = delivery::grant_record(
         origin,
         key,
         &verified,
         &claims,
         &spec,
+        &delivery::derived_facts(&claims),
         old.request_id.clone(),
         sha256_b64(token),
         now,
     )
-    .map_err(as_event_error)
+    .map_err(|e| match e {
+        DeliveryError::NotAsked(_) | DeliveryError::RequiredMissing(_) => {
+            NotReplaced::Disallowed(e)
+        }
+        other => NotReplaced::Failed(as_event_error(other)),
+    })?;
+    Ok((record, delivery::night_ads(&claims)))
 }
 
 async fn spec_of(

@@ -121,7 +121,9 @@ struct NewRequestArgs {
     /// How long the brand keeps the data: 30d, 6m, 1y or ISO 8601 (P1Y).
     #[arg(long)]
     retention: String,
-    /// Channels, each name:info or name:ad (email:info,sms:ad).
+    /// Channels, each name:info or name:ad (email:info,sms:ad,custom.line:info); names as
+    /// docs/grant-token.md lists them: email sms phone kakao push post, or custom.NAME (NAME 1 to
+    /// 32 of a-z 0-9 _, starting with a letter).
     #[arg(long, default_value = "")]
     channels: String,
     /// What the brand offers in return.

@@ -90,8 +90,11 @@ pub enum SpecError {
     /// A retention that is not an ISO 8601 duration or `<n>d|w|m|y`.
     #[error("retention {0:?} is not like 30d, 6m, 1y or P1Y")]
     Retention(String),
-    /// A channel that is not `name:info` or `name:ad`.
-    #[error("channel {0:?} is not like email:info or sms:ad")]
+    /// A channel that is not `name:info` or `name:ad`, or a `custom.NAME` whose NAME is not
+    /// as docs/grant-token.md defines it.
+    #[error(
+        "channel {0:?} is not like email:info, sms:ad or custom.line:info (custom.NAME: NAME is 1 to 32 of a-z 0-9 _, starting with a letter)"
+    )]
     Channel(String),
     /// An empty purpose, offer or category.
     #[error("{0} must not be empty")]
@@ -114,6 +117,13 @@ impl RequestSpec {
         }
         if seen.is_empty() {
             return Err(SpecError::NoClaims);
+        }
+        if let Some(c) = self
+            .channels
+            .iter()
+            .find(|c| !valid_channel_name(&c.channel))
+        {
+            return Err(SpecError::Channel(c.channel.clone()));
         }
         if self.purpose_category.trim().is_empty() {
             return Err(SpecError::Empty("purpose category"));
@@ -189,7 +199,27 @@ pub fn retention_secs(iso: &str) -> Result<i64, SpecError> {
     Ok(total)
 }
 
-/// Parses `email:info,sms:ad`.
+/// Longest NAME of a `custom.NAME` channel (docs/grant-token.md).
+pub const MAX_CUSTOM_CHANNEL: usize = 32;
+
+/// Whether a request may name this channel: `custom.NAME` with NAME 1 to
+/// [`MAX_CUSTOM_CHANNEL`] of `a-z 0-9 _` starting with a letter, exactly as docs/grant-token.md
+/// defines it (the vault writes it so, and the grant's consent is compared as a string, so
+/// `custom.Line` would never match); otherwise a plain name of ASCII letters, digits and `_`
+/// (`email`, `sms`, `phone`, `kakao`, `push`, `post`; a vault leaves out a name it does not know).
+pub fn valid_channel_name(name: &str) -> bool {
+    if let Some(custom) = name.strip_prefix("custom.") {
+        return !custom.is_empty()
+            && custom.len() <= MAX_CUSTOM_CHANNEL
+            && custom.starts_with(|c: char| c.is_ascii_lowercase())
+            && custom
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    }
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Parses `email:info,sms:ad,custom.line:info`.
 pub fn parse_channels(text: &str) -> Result<Vec<Channel>, SpecError> {
     text.split(',')
         .filter(|s| !s.trim().is_empty())
@@ -201,7 +231,7 @@ pub fn parse_channels(text: &str) -> Result<Vec<Channel>, SpecError> {
                 "ad" => ChannelKind::Ad,
                 _ => return Err(bad()),
             };
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            if !valid_channel_name(name) {
                 return Err(bad());
             }
             Ok(Channel {
@@ -402,5 +432,40 @@ mod tests {
             ClaimPath::parse("address.locality").map(|p| p.id()),
             Ok("address-locality".into())
         );
+    }
+
+    #[test]
+    fn custom_channels_as_the_grant_format_defines_them() {
+        assert_eq!(
+            parse_channels("custom.line:info,custom.line_2:ad"),
+            Ok(vec![
+                Channel {
+                    channel: "custom.line".into(),
+                    kind: ChannelKind::Info
+                },
+                Channel {
+                    channel: "custom.line_2".into(),
+                    kind: ChannelKind::Ad
+                },
+            ])
+        );
+        let longest = format!("custom.{}:info", "a".repeat(MAX_CUSTOM_CHANNEL));
+        assert!(parse_channels(&longest).is_ok());
+        let too_long = format!("custom.{}:info", "a".repeat(MAX_CUSTOM_CHANNEL + 1));
+        for bad in [
+            "custom.:info",
+            "custom.Line:info",
+            "custom.1line:info",
+            "custom._line:info",
+            "custom.a-b:info",
+            "custom.a.b:info",
+            "other.line:info",
+            too_long.as_str(),
+        ] {
+            assert!(
+                matches!(parse_channels(bad), Err(SpecError::Channel(_))),
+                "{bad} should be refused"
+            );
+        }
     }
 }

@@ -557,20 +557,6 @@ async fn a_claims_change_replaces_the_grant_and_channel_consent_changes() -> Tes
         .await?;
     assert_eq!(receipt["grant"]["jti"], new_jti.as_str());
 
-    // A replacement releasing something never asked for is refused.
-    let (bad_grant, _) = consumer.grant(
-        aud,
-        None,
-        json!({"email": "x@y.example", "given_name": "x", "phone_number": "1"}),
-        4,
-    )?;
-    let (set, _) = consumer.set(
-        aud,
-        &new_jti,
-        TOKEN_CLAIMS_CHANGE,
-        json!({"grant": bad_grant}),
-    )?;
-    event_refused(&inbox, &set, "invalid_request", "not asked").await?;
     // A replacement signed by another consumer's key is refused even inside a valid SET.
     let stranger = Consumer::new()?;
     let (foreign, _) = stranger.grant(aud, None, moved, 4)?;
@@ -598,6 +584,24 @@ async fn a_claims_change_replaces_the_grant_and_channel_consent_changes() -> Tes
         serde_json::to_value(&row.channels)?,
         json!([{"channel": "sms", "kind": "ad"}])
     );
+
+    // A replacement releasing something never asked for is refused; the grant it
+    // replaces is withdrawn all the same (last here: it leaves no live grant).
+    let (bad_grant, _) = consumer.grant(
+        aud,
+        None,
+        json!({"email": "x@y.example", "given_name": "x", "phone_number": "1"}),
+        4,
+    )?;
+    let (set, _) = consumer.set(
+        aud,
+        &new_jti,
+        TOKEN_CLAIMS_CHANGE,
+        json!({"grant": bad_grant}),
+    )?;
+    event_refused(&inbox, &set, "invalid_request", "not asked").await?;
+    let row = inbox.store.grant(&new_jti).await?.ok_or("gone")?;
+    assert_eq!((row.state.as_str(), row.claims), ("revoked", None));
     inbox.stop().await
 }
 

@@ -245,6 +245,42 @@ async fn every_change_reaches_the_crm_retried_and_deduplicable() -> TestResult {
     inbox.stop().await
 }
 
+/// A replacement the brand refuses still withdraws the grant it replaces (docs/protocol.md §4):
+/// the CRM is told to delete its copy, as for a revocation.
+#[tokio::test]
+async fn a_refused_replacement_tells_the_crm_to_delete_the_old_grant() -> TestResult {
+    let (url, receiver) = start_receiver().await?;
+    let inbox = TestInbox::start_with_webhook(&url, SECRET).await?;
+    let aud = inbox.origin.as_str();
+    let request = inbox.request("email,given_name", "").await?;
+    let consumer = Consumer::new()?;
+    let (grant, jti) = consumer.grant(aud, Some(&request.nonce), profile(), 1)?;
+    assert_eq!(inbox.deliver(&grant, &request.state).await?.0, 200);
+    arrived(&receiver, "grant.received", &jti).await?;
+
+    // The required given_name dropped: refused.
+    let (new_grant, _) = consumer.grant(aud, None, json!({"email": "gildong@example.com"}), 1)?;
+    let at = util::now() - 5;
+    let (set, set_jti) = consumer.set(
+        aud,
+        &jti,
+        TOKEN_CLAIMS_CHANGE,
+        json!({"grant": new_grant, "claims": ["given_name"], "event_timestamp": at}),
+    )?;
+    assert_eq!(inbox.event(&set).await?.0, 400);
+    let body = arrived(&receiver, "grant.revoked", &jti).await?;
+    assert_eq!(
+        (
+            &body["data"]["erased"],
+            &body["data"]["event"],
+            &body["data"]["requested_at"]
+        ),
+        (&json!(["email", "given_name"]), &json!(set_jti), &json!(at))
+    );
+    assert!(body["data"].get("claims").is_none());
+    inbox.stop().await
+}
+
 #[tokio::test]
 async fn without_a_webhook_nothing_is_queued() -> TestResult {
     let inbox = TestInbox::start().await?;

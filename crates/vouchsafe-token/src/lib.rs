@@ -15,6 +15,7 @@
 //! * [`jws`]: compact JWS signing and parsing with Ed25519.
 //! * [`status_list`]: the Token Status List bit array, its `lst` encoding and its JWT.
 //! * [`claims`]: typed claims of the grant, the status list token and the consent receipt.
+//! * [`derived`]: which claim a derived fact (`adult_kr`, `city`, …) fills and is computed from.
 //! * [`json`]: the strict JSON object reader (duplicate member names are refused).
 //! * [`protocol`]: typed messages of the brand protocol (request, receipts, Security Event Tokens).
 //! * [`b64`]: canonical base64url without padding.
@@ -33,6 +34,7 @@
 
 pub mod b64;
 pub mod claims;
+pub mod derived;
 pub mod json;
 pub mod jwk;
 pub mod jws;

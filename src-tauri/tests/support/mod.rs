@@ -450,3 +450,30 @@ impl Ui {
         path
     }
 }
+
+/// The app under test, or why there is none.
+pub fn app_binary() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("VOUCHSAFE_APP") {
+        return Ok(PathBuf::from(p));
+    }
+    if !cfg!(feature = "custom-protocol") {
+        return Err("the app must embed the built UI: build with --features custom-protocol (after `npm --prefix ui run build`)".into());
+    }
+    Ok(PathBuf::from(env!("CARGO_BIN_EXE_vouchsafe-desktop")))
+}
+
+/// A private session bus; its address.
+pub fn session_bus(dbus: &Path, dir: &Path) -> (Proc, String) {
+    let mut child = Command::new(dbus)
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .arg(format!("--address=unix:path={}", dir.join("bus").display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start dbus-daemon");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("dbus-daemon stdout"))
+        .read_line(&mut line)
+        .expect("read the bus address");
+    (Proc::new(child, "dbus-daemon"), line.trim().to_string())
+}

@@ -112,7 +112,7 @@ export function install(q: URLSearchParams): void {
     rollback: null,
   };
   if (status.unlocked) status.integrity = report;
-  const settings: SettingsDto = { locale: status.locale, autoLockMinutes: 5 };
+  const settings: SettingsDto = { locale: status.locale, autoLockMinutes: 5, notifications: true };
 
   const fields: FieldDto[] = q.get('empty')
     ? []
@@ -323,6 +323,23 @@ export function install(q: URLSearchParams): void {
           return CATALOGUE;
         case 'list_fields':
           return fields.map((f) => ({ ...f }));
+        case 'field_page': {
+          const q = String(a.query ?? '').trim().toLowerCase();
+          const rank = (f: FieldDto) => {
+            const i = CATALOGUE.findIndex((s) => s.name === f.name);
+            return i >= 0 ? i : CATALOGUE.length + ['identity', 'contact', 'address', 'preferences', 'sizes', 'memberships', 'custom'].indexOf(f.group);
+          };
+          const match = fields
+            .filter((f) => !q || f.name.toLowerCase().includes(q) || (f.label ?? '').toLowerCase().includes(q))
+            .sort((x, y) => rank(x) - rank(y) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+          const offset = Number(a.offset);
+          const has = (n: string) => fields.some((f) => f.name === n);
+          const derivable = [
+            ...(has('birthdate') ? ['age_over_18', 'birthday'] : []),
+            ...(['address.locality', 'address.region', 'address.country'].some(has) ? ['city'] : []),
+          ];
+          return { items: match.slice(offset, offset + Math.min(Number(a.limit), 500)).map((f) => ({ ...f })), total: match.length, offset, derivable };
+        }
         case 'set_field': {
           const name = String(a.name);
           const value = normalise(name, String(a.value));
@@ -341,6 +358,17 @@ export function install(q: URLSearchParams): void {
         }
         case 'list_brands':
           return brands.map((b) => ({ ...b }));
+        case 'brand_page':
+        case 'brand_choices': {
+          const q = String(a.query ?? '').trim().toLowerCase();
+          const match = brands
+            .filter((b) => !q || b.name.toLowerCase().includes(q) || b.id.toLowerCase().includes(q))
+            .sort((x, y) => x.name.localeCompare(y.name) || x.id.localeCompare(y.id));
+          const offset = c === 'brand_page' ? Number(a.offset) : 0;
+          const page = match.slice(offset, offset + Math.min(Number(a.limit), 500));
+          if (c === 'brand_choices') return { items: page.map((b) => ({ id: b.id, name: b.name, connected: b.connected })), total: match.length };
+          return { items: page.map((b) => ({ ...b })), total: match.length, offset };
+        }
         case 'add_brand': {
           const id = String(a.id);
           if (!/^[a-z0-9._-]{1,64}$/i.test(id))
@@ -403,6 +431,27 @@ export function install(q: URLSearchParams): void {
           grants.unshift(g);
           recount();
           log('grant.channels_changed', old.id, `for ${old.brand} (reissued as ${g.id})`, now(), { brand: old.brand });
+          return { id: g.id, token: g.token, receipt: 'eyJ.receipt.sig', summary: g.summary };
+        }
+        case 'narrow_grant': {
+          const old = grants.find((x) => x.id === a.id);
+          if (!old) throw { kind: 'not_found', message: `no grant ${String(a.id)}` };
+          if (old.state !== 'active') throw { kind: 'conflict', message: `grant ${old.id} is not active (expired or revoked); issue a new one instead` };
+          const n = a.narrowing as { replace: string[]; with: string | null; drop: string[] };
+          const raw = n.replace.flatMap((r) => (r === 'address' ? old.released.filter((x) => x.startsWith('address.')) : [r]));
+          const missing = [...raw, ...n.drop].find((r) => !old.released.includes(r));
+          if (missing) throw { kind: 'invalid_input', message: `the grant does not release ${missing}; narrow only what it releases` };
+          if (!raw.length && !n.drop.length) throw { kind: 'invalid_input', message: 'say what to narrow: replace a field with a derived fact, or drop a field' };
+          const released = old.released.filter((r) => !raw.includes(r) && !n.drop.includes(r));
+          if (raw.length && n.with && !released.includes(n.with)) released.push(n.with.replace(':', '_'));
+          if (!released.length) throw { kind: 'invalid_input', message: 'narrowing would leave the grant releasing nothing; revoke it instead' };
+          old.state = 'revoked';
+          old.revokedAt = now();
+          const g = { ...old, id: `${old.id}-n`, state: 'active' as const, revokedAt: null, issuedAt: now(), released };
+          grants.unshift(g);
+          recount();
+          log('grant.narrowed', old.id, `for ${old.brand} (reissued as ${g.id})`, now(), { brand: old.brand, fields: released.join(',') });
+          log('grant.revoked', old.id, `from ${old.brand} (reissued as ${g.id})`, now(), { brand: old.brand });
           return { id: g.id, token: g.token, receipt: 'eyJ.receipt.sig', summary: g.summary };
         }
         case 'erase_grant':

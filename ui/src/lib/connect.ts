@@ -13,9 +13,10 @@ import type { UiError } from './errors';
 import { errorKey } from './errors';
 import type { MessageKey, Translator } from './i18n';
 
-/** Nothing optional is sent until the person ticks it; no advertising channel is allowed. */
+/** Nothing optional is sent until the person ticks it; no advertising channel is allowed, and
+ * no advertising at night. */
 export function initialChoices(): ConnectChoicesDto {
-  return { accept: [], derived: [], adChannels: [] };
+  return { accept: [], derived: [], adChannels: [], nightAds: false };
 }
 
 /** `list` with `item` in it or not, keeping its order. */
@@ -29,10 +30,13 @@ export function fitChoices(req: ConnectRequestDto, c: ConnectChoicesDto): Connec
   const optional = new Set(req.claims.filter((a) => !a.required).map((a) => a.id));
   const suggestible = new Set(req.claims.filter((a) => a.suggestion).map((a) => a.id));
   const ads = new Set(req.channels.filter((ch) => ch.advertising).map((ch) => ch.channel));
+  const adChannels = c.adChannels.filter((ch) => ads.has(ch));
   return {
     accept: c.accept.filter((id) => optional.has(id)),
     derived: c.derived.filter((id) => suggestible.has(id)),
-    adChannels: c.adChannels.filter((ch) => ads.has(ch)),
+    adChannels,
+    // Night-time advertising is its own yes, and means nothing without some advertising.
+    nightAds: c.nightAds && adChannels.length > 0,
   };
 }
 

@@ -1,7 +1,7 @@
 // The Review screen's logic, kept out of the component so it is tested without a window: the
 // sentence of each item (from its message key and parameters, in the chosen language) and what
 // each of its actions does (which command, whether it asks first, whether it can run at all).
-import type { ReviewActionDto, ReviewItemDto } from './bindings';
+import type { NarrowDto, ReviewActionDto, ReviewItemDto } from './bindings';
 import { channelLabel, fieldLabel } from './fields';
 import { formatCivilDate, formatNumber } from './format';
 import { maybeTranslate, translate, type Locale, type MessageKey } from './i18n';
@@ -10,6 +10,7 @@ import { maybeTranslate, translate, type Locale, type MessageKey } from './i18n'
 export interface ReviewApi {
   reissueGrant(id: string, expiresAt: number | null): Promise<unknown>;
   reviewAdConsent(id: string, keep: boolean): Promise<unknown>;
+  narrowGrant(id: string, narrowing: NarrowDto): Promise<unknown>;
   revokeGrant(id: string): Promise<unknown>;
   eraseGrant(id: string): Promise<unknown>;
   revokeBrand(id: string): Promise<unknown>;
@@ -32,9 +33,9 @@ export function actionPlan(a: ReviewActionDto): ActionPlan {
     case 'reissue':
       return { label: 'review.action.reissue', danger: false, available: true };
     case 'narrow':
-      // Changing which fields a grant releases needs a new grant (Share) and the old one revoked;
-      // no command replaces the fields of a grant in place yet.
-      return { label: 'review.action.narrow', danger: false, available: false, why: 'review.action.narrowLater' };
+      // The grant is reissued releasing the derived fact instead (`narrow_grant`): the brand
+      // keeps the grant, with less in it, so nothing is taken away that it was promised.
+      return { label: 'review.action.narrow', danger: false, available: true };
     case 'reconfirm':
       return { label: 'review.action.reconfirm', danger: false, available: true };
     case 'stopAds':
@@ -61,7 +62,8 @@ export async function runAction(api: ReviewApi, a: ReviewActionDto): Promise<voi
       await api.reissueGrant(a.grant, a.until);
       break;
     case 'narrow':
-      throw new Error('narrowing a grant in place is not available');
+      await api.narrowGrant(a.grant, { replace: a.replace, with: a.with, drop: [] });
+      break;
     case 'reconfirm':
     case 'restate':
       await api.reviewAdConsent(a.grant, true);

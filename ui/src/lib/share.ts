@@ -1,6 +1,27 @@
 // The share form and its mapping to GrantRequestDto (kept free of the DOM so it is unit tested).
 import type { MessageKey } from './i18n';
-import type { ChannelDto, ChannelKind, GrantChannelsDto, GrantRequestDto } from './bindings';
+import type { ChannelDto, ChannelKind, FieldDto, GrantChannelsDto, GrantRequestDto } from './bindings';
+
+/** How many fields the share form's picker shows at first and adds per "Show more". */
+export const FIELD_PAGE = 40;
+
+/**
+ * The picker's boxes: the fields the search shows (`page`, in profile order), then every ticked
+ * field the search no longer shows (`seen` holds each field fetched so far), so a choice can be
+ * seen and undone whatever is searched.
+ */
+export function pickerFields(page: readonly FieldDto[], chosen: readonly string[], seen: Readonly<Record<string, FieldDto>>): FieldDto[] {
+  const shown = new Set(page.map((f) => f.name));
+  const out = [...page];
+  for (const n of chosen) {
+    const f = seen[n];
+    if (f && !shown.has(n)) {
+      shown.add(n);
+      out.push(f);
+    }
+  }
+  return out;
+}
 
 /** W3C DPV purposes the core accepts, in the order the form lists them. */
 export const DPV_PURPOSES = [
@@ -63,6 +84,8 @@ export interface ShareForm {
   brand: string;
   /** Chosen profile field names, in any order. */
   fields: string[];
+  /** Adulthood by year of birth, as Korean youth-protection law counts it (`adult_kr`). */
+  adultKr: boolean;
   ageOver18: boolean;
   birthday: boolean;
   city: boolean;
@@ -82,6 +105,7 @@ export function emptyShareForm(brand = ''): ShareForm {
   return {
     brand,
     fields: [],
+    adultKr: false,
     ageOver18: false,
     birthday: false,
     city: false,
@@ -109,8 +133,9 @@ export function expiryValue(choice: ExpiryChoice, date: string): string {
   }
 }
 
-export function derivedList(form: Pick<ShareForm, 'ageOver18' | 'birthday' | 'city'>): string[] {
+export function derivedList(form: Pick<ShareForm, 'adultKr' | 'ageOver18' | 'birthday' | 'city'>): string[] {
   const out: string[] = [];
+  if (form.adultKr) out.push('adult_kr');
   if (form.ageOver18) out.push('age_over:18');
   if (form.birthday) out.push('birthday');
   if (form.city) out.push('city');
@@ -208,7 +233,7 @@ export function lastDay(choice: ExpiryChoice, date: string, today: Date = new Da
 export function shareProblems(form: ShareForm): MessageKey[] {
   const out: MessageKey[] = [];
   if (!form.brand) out.push('share.problemBrand');
-  if (form.fields.length === 0 && !form.ageOver18 && !form.birthday && !form.city) out.push('share.problemNothing');
+  if (form.fields.length === 0 && !form.adultKr && !form.ageOver18 && !form.birthday && !form.city) out.push('share.problemNothing');
   if (!form.purpose.trim()) out.push('share.problemPurpose');
   if (form.expiry === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(form.expiryDate.trim())) out.push('share.problemDate');
   if (form.nightAds && !anyAdAllowed(form.channels)) out.push('share.problemNightAds');

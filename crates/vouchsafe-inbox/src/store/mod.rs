@@ -157,6 +157,9 @@ pub enum Effect {
         at: i64,
         /// The new grant.
         new: Box<GrantRecord>,
+        /// The night-time advertising answer the new grant carries, if any; recorded unless the
+        /// consent inherited from the old grant is newer.
+        consent: Option<ChannelConsent>,
     },
     /// Change the channels the brand may use.
     Channels {
@@ -265,6 +268,11 @@ const GRANT_INSERT: &str = "INSERT INTO grants (jti, consumer, consumer_jwk, req
 const GRANT_ERASE: &str =
     "UPDATE grants SET claims = NULL, state = $1, revoked_at = COALESCE(revoked_at, $2),
      erased_at = COALESCE(erased_at, $3) WHERE jti = $4";
+/// Withdraws a grant that is still live (docs/protocol.md §4: a replacement the brand refused
+/// still revokes the grant it replaces): claims deleted, tombstone kept.
+const GRANT_WITHDRAW: &str =
+    "UPDATE grants SET claims = NULL, state = $1, revoked_at = $2, erased_at = $2
+     WHERE jti = $3 AND state = 'live'";
 const GRANT_CHANNELS: &str = "UPDATE grants SET channels = $1 WHERE jti = $2";
 
 const EVENT_INSERT: &str =
@@ -279,6 +287,11 @@ const CONSENT_SELECT: &str = "SELECT night_ads, given_at FROM channel_consent WH
 const CONSENT_INHERIT: &str = "INSERT INTO channel_consent (grant_jti, night_ads, given_at)
      SELECT $1, night_ads, given_at FROM channel_consent WHERE grant_jti = $2
      ON CONFLICT (grant_jti) DO NOTHING";
+/// The consent a grant carries (its `night_ads`), kept unless the consent already recorded for
+/// that grant (inherited from the grant it replaces) was given later.
+const CONSENT_FROM_GRANT: &str = "INSERT INTO channel_consent (grant_jti, night_ads, given_at) VALUES ($1, $2, $3)
+     ON CONFLICT (grant_jti) DO UPDATE SET night_ads = excluded.night_ads, given_at = excluded.given_at
+     WHERE excluded.given_at >= channel_consent.given_at";
 const CONSENT_ALL: &str = "SELECT grant_jti, night_ads, given_at FROM channel_consent";
 
 const OUTBOX_INSERT: &str = "INSERT INTO webhook_outbox (id, grant_jti, created_at, body, attempts, next_attempt_at, last_error)
@@ -422,16 +435,31 @@ impl Store {
     }
 
     /// In one transaction: consume `nonce` (unused, its request not expired before `open_at`:
-    /// see [`crate::delivery::open_at`]) for this grant, store the grant, and queue `outbox`
-    /// (the CRM webhook message reporting it) if any.
+    /// see [`crate::delivery::open_at`]) for this grant, store the grant with the night-time
+    /// advertising answer it carries (`consent`, if any), and queue `outbox` (the CRM webhook
+    /// message reporting it) if any.
     pub async fn accept_grant(
         &self,
         nonce: &str,
         open_at: i64,
         grant: &GrantRecord,
+        consent: Option<ChannelConsent>,
         outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
-        dispatch!(self.accept_grant(nonce, open_at, grant, outbox))
+        dispatch!(self.accept_grant(nonce, open_at, grant, consent, outbox))
+    }
+
+    /// In one transaction, if the grant is still live: delete its claims and mark it revoked
+    /// (the tombstone stays), drop its unsent outbox messages and queue `outbox`. No event is
+    /// recorded: this is the effect of a token-claims-change the brand refused
+    /// (docs/protocol.md §4). `false` when the grant was not live (then nothing changes).
+    pub async fn withdraw(
+        &self,
+        grant_jti: &str,
+        at: i64,
+        outbox: Option<&OutboxMessage>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.withdraw(grant_jti, at, outbox))
     }
 
     /// In one transaction: record the event, apply its effect and queue `outbox` if any. An
@@ -477,8 +505,9 @@ impl Store {
         dispatch!(self.outbox_len())
     }
 
-    /// The latest channel consent recorded for a grant (none before the first
-    /// channel-consent-changed event).
+    /// The latest channel consent recorded for a grant: the night-time answer the grant carried,
+    /// inherited from the grant it replaced, or set by a channel-consent-changed event; none
+    /// while nothing was stated.
     pub async fn channel_consent(
         &self,
         grant_jti: &str,

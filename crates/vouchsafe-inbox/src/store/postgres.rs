@@ -120,6 +120,7 @@ impl PgStore {
         nonce: &str,
         open_at: i64,
         grant: &GrantRecord,
+        consent: Option<ChannelConsent>,
         outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
         let text = encode_grant(grant)?;
@@ -145,11 +146,41 @@ impl PgStore {
             }
             Err(e) => return Err(e),
         }
+        if let Some(consent) = consent {
+            insert_consent(&mut tx, &grant.jti, consent).await?;
+        }
         if let Some(message) = outbox {
             insert_outbox(&mut tx, message).await?;
         }
         tx.commit().await?;
         Ok(Accepted::Stored)
+    }
+
+    pub(super) async fn withdraw(
+        &self,
+        grant_jti: &str,
+        at: i64,
+        outbox: Option<&OutboxMessage>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(GRANT_WITHDRAW)
+            .bind(GrantState::Revoked.as_str())
+            .bind(at)
+            .bind(grant_jti)
+            .execute(&mut *tx)
+            .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(OUTBOX_FORGET)
+            .bind(grant_jti)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(message) = outbox {
+            insert_outbox(&mut tx, message).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub(super) async fn apply_event(
@@ -178,7 +209,12 @@ impl PgStore {
             }) => {
                 erase(&mut tx, grant_jti, *state, *at).await?;
             }
-            Some(Effect::Replace { old_jti, at, new }) => {
+            Some(Effect::Replace {
+                old_jti,
+                at,
+                new,
+                consent,
+            }) => {
                 erase(&mut tx, old_jti, GrantState::Replaced, *at).await?;
                 insert_grant(&mut tx, new, &encode_grant(new)?).await?;
                 sqlx::query(CONSENT_INHERIT)
@@ -186,6 +222,9 @@ impl PgStore {
                     .bind(old_jti)
                     .execute(&mut *tx)
                     .await?;
+                if let Some(consent) = consent {
+                    insert_consent(&mut tx, &new.jti, *consent).await?;
+                }
             }
             Some(Effect::Channels {
                 grant_jti,
@@ -402,6 +441,20 @@ async fn erase(
         .await?;
     sqlx::query(OUTBOX_FORGET)
         .bind(jti)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_consent(
+    tx: &mut Transaction<'static, Postgres>,
+    grant_jti: &str,
+    consent: ChannelConsent,
+) -> Result<(), StoreError> {
+    sqlx::query(CONSENT_FROM_GRANT)
+        .bind(grant_jti)
+        .bind(i64::from(consent.night_ads))
+        .bind(consent.given_at)
         .execute(&mut **tx)
         .await?;
     Ok(())

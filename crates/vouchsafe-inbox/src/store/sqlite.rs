@@ -147,6 +147,7 @@ impl SqliteStore {
         nonce: &str,
         open_at: i64,
         grant: &GrantRecord,
+        consent: Option<ChannelConsent>,
         outbox: Option<&OutboxMessage>,
     ) -> Result<Accepted, StoreError> {
         let nonce = nonce.to_owned();
@@ -167,11 +168,41 @@ impl SqliteStore {
                 return Ok(Accepted::NonceUnavailable);
             }
             insert_grant(&tx, &grant, &text)?;
+            if let Some(consent) = consent {
+                insert_consent(&tx, &grant.jti, consent)?;
+            }
             if let Some(message) = &outbox {
                 insert_outbox(&tx, message)?;
             }
             tx.commit()?;
             Ok(Accepted::Stored)
+        })
+        .await
+    }
+
+    pub(super) async fn withdraw(
+        &self,
+        grant_jti: &str,
+        at: i64,
+        outbox: Option<&OutboxMessage>,
+    ) -> Result<bool, StoreError> {
+        let grant_jti = grant_jti.to_owned();
+        let outbox = outbox.cloned();
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                &sql(GRANT_WITHDRAW),
+                params![GrantState::Revoked.as_str(), at, grant_jti],
+            )?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            tx.execute(&sql(OUTBOX_FORGET), [&grant_jti])?;
+            if let Some(message) = &outbox {
+                insert_outbox(&tx, message)?;
+            }
+            tx.commit()?;
+            Ok(true)
         })
         .await
     }
@@ -226,7 +257,16 @@ impl SqliteStore {
                     )?;
                     tx.execute(&sql(OUTBOX_FORGET), [grant_jti])?;
                 }
-                (Some(Effect::Replace { old_jti, at, new }), Some(text), _) => {
+                (
+                    Some(Effect::Replace {
+                        old_jti,
+                        at,
+                        new,
+                        consent,
+                    }),
+                    Some(text),
+                    _,
+                ) => {
                     tx.execute(
                         &sql(GRANT_ERASE),
                         params![GrantState::Replaced.as_str(), at, at, old_jti],
@@ -234,6 +274,9 @@ impl SqliteStore {
                     tx.execute(&sql(OUTBOX_FORGET), [old_jti])?;
                     insert_grant(&tx, new, &text)?;
                     tx.execute(&sql(CONSENT_INHERIT), params![new.jti, old_jti])?;
+                    if let Some(consent) = consent {
+                        insert_consent(&tx, &new.jti, *consent)?;
+                    }
                 }
                 (
                     Some(Effect::Channels {
@@ -473,6 +516,18 @@ fn insert_outbox(tx: &rusqlite::Transaction<'_>, m: &OutboxMessage) -> Result<()
     tx.execute(
         &sql(OUTBOX_INSERT),
         params![m.id, m.grant_jti, m.created_at, m.body],
+    )?;
+    Ok(())
+}
+
+fn insert_consent(
+    tx: &rusqlite::Transaction<'_>,
+    grant_jti: &str,
+    consent: ChannelConsent,
+) -> Result<(), StoreError> {
+    tx.execute(
+        &sql(CONSENT_FROM_GRANT),
+        params![grant_jti, i64::from(consent.night_ads), consent.given_at],
     )?;
     Ok(())
 }

@@ -328,6 +328,20 @@ impl Consumer {
         idx: u64,
         now: i64,
     ) -> Res<(String, String)> {
+        self.grant_detailed(aud, nonce, profile, idx, now, json!({}))
+    }
+
+    /// [`Consumer::grant_issued_at`] with members of `detail` set in `authorization_details[0]`
+    /// (`datatypes` naming derived facts, version 2 `channels` with `night_ads`, …).
+    pub fn grant_detailed(
+        &self,
+        aud: &str,
+        nonce: Option<&str>,
+        profile: Value,
+        idx: u64,
+        now: i64,
+        detail: Value,
+    ) -> Res<(String, String)> {
         let jti = util::random_id(16)?;
         let mut claims = json!({
             "iss": self.iss(), "sub": self.iss(), "aud": aud,
@@ -343,6 +357,12 @@ impl Consumer {
                 "offer": "a free americano"
             }],
         });
+        if let (Some(d), Some(extra)) = (
+            claims["authorization_details"][0].as_object_mut(),
+            detail.as_object(),
+        ) {
+            d.extend(extra.clone());
+        }
         if let Some(nonce) = nonce {
             claims["nonce"] = json!(nonce);
         }

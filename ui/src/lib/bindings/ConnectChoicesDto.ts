@@ -15,4 +15,9 @@ derived: Array<string>,
 /**
  * Advertising channels allowed; informational ones are allowed as asked.
  */
-adChannels: Array<string>, };
+adChannels: Array<string>, 
+/**
+ * Advertising at night (21:00–08:00) too; default no, and yes needs some advertising
+ * channel allowed.
+ */
+nightAds: boolean, };

@@ -12,4 +12,10 @@ locale: Locale | null,
 /**
  * 1 to 240.
  */
-autoLockMinutes: number, };
+autoLockMinutes: number, 
+/**
+ * Desktop notifications for grants about to expire and overdue erasure requests, at most
+ * once a day while unlocked (the app crate's `notify` module). A settings file written
+ * before this switch existed reads as on, the default.
+ */
+notifications: boolean, };

@@ -3,7 +3,9 @@
 import type { AppStatus } from "./AppStatus";
 import type { AuditDto } from "./AuditDto";
 import type { AuditPageDto } from "./AuditPageDto";
+import type { BrandChoicesDto } from "./BrandChoicesDto";
 import type { BrandDto } from "./BrandDto";
+import type { BrandPageDto } from "./BrandPageDto";
 import type { ChainState } from "./ChainState";
 import type { ChannelChangeDto } from "./ChannelChangeDto";
 import type { ConnectChoicesDto } from "./ConnectChoicesDto";
@@ -12,6 +14,7 @@ import type { ConnectRequestDto } from "./ConnectRequestDto";
 import type { ConnectedDto } from "./ConnectedDto";
 import type { ErrorKind } from "./ErrorKind";
 import type { FieldDto } from "./FieldDto";
+import type { FieldPageDto } from "./FieldPageDto";
 import type { FieldSpecDto } from "./FieldSpecDto";
 import type { GrantDeliveryDto } from "./GrantDeliveryDto";
 import type { GrantDto } from "./GrantDto";
@@ -22,6 +25,7 @@ import type { GrantState } from "./GrantState";
 import type { HandedLinkDto } from "./HandedLinkDto";
 import type { IssuedGrantDto } from "./IssuedGrantDto";
 import type { Locale } from "./Locale";
+import type { NarrowDto } from "./NarrowDto";
 import type { OutboxItemDto } from "./OutboxItemDto";
 import type { OutboxReportDto } from "./OutboxReportDto";
 import type { ReceiptDto } from "./ReceiptDto";
@@ -43,9 +47,12 @@ export type Commands = {
   restore_backup: { args: { path: string; passphrase: string; current: string; overwrite: boolean; allowCostlyKdf: boolean; confirmed: boolean }; result: RestoreDto };
   field_catalogue: { args: Record<string, never>; result: Array<FieldSpecDto> };
   list_fields: { args: Record<string, never>; result: Array<FieldDto> };
+  field_page: { args: { query: string; offset: number; limit: number }; result: FieldPageDto };
   set_field: { args: { name: string; value: string; label: string | null }; result: FieldDto };
   remove_field: { args: { name: string }; result: void };
   list_brands: { args: Record<string, never>; result: Array<BrandDto> };
+  brand_page: { args: { query: string; offset: number; limit: number }; result: BrandPageDto };
+  brand_choices: { args: { query: string; limit: number }; result: BrandChoicesDto };
   add_brand: { args: { id: string; name: string; url: string | null; statusUrl: string | null }; result: BrandDto };
   remove_brand: { args: { id: string; revoke: boolean }; result: string | null };
   preview_grant: { args: { request: GrantRequestDto }; result: GrantPreviewDto };
@@ -56,6 +63,7 @@ export type Commands = {
   revoke_brand: { args: { id: string }; result: number };
   reissue_grant: { args: { id: string; expiresAt: number | null }; result: IssuedGrantDto };
   change_grant_channels: { args: { id: string; change: ChannelChangeDto }; result: IssuedGrantDto };
+  narrow_grant: { args: { id: string; narrowing: NarrowDto }; result: IssuedGrantDto };
   erase_grant: { args: { id: string }; result: GrantDto };
   grant_receipt: { args: { id: string }; result: ReceiptDto };
   connect_preview: { args: { link: string }; result: ConnectRequestDto };
@@ -85,7 +93,7 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "set_field", "remove_field", "list_brands", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "grant_page", "revoke_grant", "revoke_brand", "reissue_grant", "change_grant_channels", "erase_grant", "grant_receipt", "connect_preview", "connect_plan", "connect_send", "take_connect_link", "grant_delivery", "outbox_list", "outbox_retry", "review_list", "review_ad_consent", "status_list", "save_text", "save_brand_report", "qr_svg", "copy_secret", "audit_log", "audit_page", "audit_chain", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "field_page", "set_field", "remove_field", "list_brands", "brand_page", "brand_choices", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "grant_page", "revoke_grant", "revoke_brand", "reissue_grant", "change_grant_channels", "narrow_grant", "erase_grant", "grant_receipt", "connect_preview", "connect_plan", "connect_send", "take_connect_link", "grant_delivery", "outbox_list", "outbox_retry", "review_list", "review_ad_consent", "status_list", "save_text", "save_brand_report", "qr_svg", "copy_secret", "audit_log", "audit_page", "audit_chain", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
 
 /** The commands that work while the vault is locked; every other one fails with `locked` then. */
 export const LOCK_FREE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(["app_status", "passphrase_strength", "create_vault", "unlock", "restore_backup", "field_catalogue"]);
@@ -121,10 +129,16 @@ export function createCommands(call: Call) {
     restoreBackup: (path: string, passphrase: string, current: string, overwrite: boolean, allowCostlyKdf: boolean, confirmed: boolean): Promise<RestoreDto> => call("restore_backup", { path, passphrase, current, overwrite, allowCostlyKdf, confirmed }),
     fieldCatalogue: (): Promise<Array<FieldSpecDto>> => call("field_catalogue", {}),
     listFields: (): Promise<Array<FieldDto>> => call("list_fields", {}),
+    /** One page of fields matching `query` (name, label or description; all when blank) in profile order, `limit` (at most 500) from `offset`, how many match, and the derived facts the whole profile can give. */
+    fieldPage: (query: string, offset: number, limit: number): Promise<FieldPageDto> => call("field_page", { query, offset, limit }),
     /** Returns the field as stored (normalised, e.g. a phone number in E.164). */
     setField: (name: string, value: string, label: string | null = null): Promise<FieldDto> => call("set_field", { name, value, label }),
     removeField: (name: string): Promise<void> => call("remove_field", { name }),
     listBrands: (): Promise<Array<BrandDto>> => call("list_brands", {}),
+    /** One page of brands matching `query` (name or id; all when blank), sorted by name, `limit` (at most 500) from `offset`, each with its grants counted, and how many match. Reads only the page's brands' grants. */
+    brandPage: (query: string, offset: number, limit: number): Promise<BrandPageDto> => call("brand_page", { query, offset, limit }),
+    /** Up to `limit` (at most 500) brands matching `query` for a picker (id, name, connected), and how many match. Reads no grant. */
+    brandChoices: (query: string, limit: number): Promise<BrandChoicesDto> => call("brand_choices", { query, limit }),
     addBrand: (id: string, name: string, url: string | null = null, statusUrl: string | null = null): Promise<BrandDto> => call("add_brand", { id, name, url, statusUrl }),
     /** Returns the final status list token when live grants were revoked on the way. */
     removeBrand: (id: string, revoke: boolean): Promise<string | null> => call("remove_brand", { id, revoke }),
@@ -141,6 +155,8 @@ export function createCommands(call: Call) {
     reissueGrant: (id: string, expiresAt: number | null = null): Promise<IssuedGrantDto> => call("reissue_grant", { id, expiresAt }),
     /** Change an active grant's channel consent (channel × kind, night-time ads): it is reissued with the new choices and the old one revoked; a connected brand's `channel-consent-changed` event is queued in the same transaction. No network. */
     changeGrantChannels: (id: string, change: ChannelChangeDto): Promise<IssuedGrantDto> => call("change_grant_channels", { id, change }),
+    /** Narrow an active grant: raw values replaced by a fact derived from them, or items dropped; reissued (same purpose, channels, end), the old one revoked. A connected brand's `token-claims-change` event is queued in the same transaction. No network. */
+    narrowGrant: (id: string, narrowing: NarrowDto): Promise<IssuedGrantDto> => call("narrow_grant", { id, narrowing }),
     /** Revoke a grant and ask its (connected) brand to erase what it received; the event is queued in the same transaction. No network. */
     eraseGrant: (id: string): Promise<GrantDto> => call("erase_grant", { id }),
     grantReceipt: (id: string): Promise<ReceiptDto> => call("grant_receipt", { id }),
