@@ -31,6 +31,7 @@ pub mod connect;
 pub mod crypto;
 pub mod error;
 pub mod grants;
+pub mod korean;
 pub mod profile;
 pub mod records;
 pub mod repo;

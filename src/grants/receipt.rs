@@ -14,6 +14,7 @@ use vouchsafe_token::claims::{
 
 use super::channels::{Channel, ChannelChoices, Kind};
 use super::request::Derived;
+use crate::korean;
 use crate::profile::{AddressPart, FieldName, StdField};
 
 /// Languages the product speaks.
@@ -166,18 +167,6 @@ fn channel_words(c: &Channel, lang: Lang) -> String {
     }
 }
 
-/// The Korean particle "by means of" for `word`: 로 after a vowel or ㄹ, 으로 after any other
-/// final consonant; for a word not ending in Hangul, the neutral written form (으)로.
-fn instrumental_particle(word: &str) -> &'static str {
-    match word.chars().last().map(u32::from) {
-        Some(c @ 0xAC00..=0xD7A3) => match (c - 0xAC00) % 28 {
-            0 | 8 => "로",
-            _ => "으로",
-        },
-        _ => "(으)로",
-    }
-}
-
 /// The channel consent in plain words, as a sentence of its own: "Notices by email only; ads
 /// by email only; no ads at night." / "안내는 이메일로만, 광고는 이메일로만, 야간 광고 수신 안 함."
 /// Empty when nothing was chosen.
@@ -233,7 +222,7 @@ pub fn channel_sentence(c: &ChannelChoices, lang: Lang) -> String {
             }
             let by = |list: &[String]| {
                 let joined = list.join("·");
-                let particle = instrumental_particle(&joined);
+                let particle = korean::instrumental_particle(&joined);
                 if list.len() == 1 {
                     format!("{joined}{particle}만")
                 } else {
@@ -260,24 +249,6 @@ pub fn channel_sentence(c: &ChannelChoices, lang: Lang) -> String {
             }
             format!("{}.", parts.join(", "))
         }
-    }
-}
-
-/// The Korean object particle for `word`: 을 after a final consonant (받침), 를 after a vowel;
-/// for a word not ending in Hangul, the neutral written form 을(를).
-fn object_particle(word: &str) -> &'static str {
-    // A trailing parenthetical is read past: "생일(연도 제외)" takes the particle of 생일.
-    let word = match word
-        .strip_suffix(')')
-        .and_then(|w| w.rfind('(').map(|i| &w[..i]))
-    {
-        Some(head) => head.trim_end(),
-        None => word,
-    };
-    match word.chars().last().map(u32::from) {
-        Some(c @ 0xAC00..=0xD7A3) if (c - 0xAC00) % 28 != 0 => "을",
-        Some(0xAC00..=0xD7A3) => "를",
-        _ => "을(를)",
     }
 }
 
@@ -329,7 +300,7 @@ pub fn summary(s: &SummaryInput<'_>, lang: Lang) -> String {
         }
         Lang::Ko => {
             let what = what.join(", ");
-            let particle = object_particle(&what);
+            let particle = korean::object_particle(&what);
             let main = format!(
                 "{}에 {what}{particle} 제공합니다. 목적: {purpose}, {}까지.",
                 s.brand_name, s.until
@@ -519,11 +490,11 @@ mod tests {
 
     #[test]
     fn korean_instrumental_particle() {
-        assert_eq!(instrumental_particle("이메일"), "로", "ㄹ takes 로");
-        assert_eq!(instrumental_particle("문자"), "로");
-        assert_eq!(instrumental_particle("카카오톡"), "으로");
-        assert_eq!(instrumental_particle("우편"), "으로");
-        assert_eq!(instrumental_particle("line"), "(으)로");
+        assert_eq!(korean::instrumental_particle("이메일"), "로", "ㄹ takes 로");
+        assert_eq!(korean::instrumental_particle("문자"), "로");
+        assert_eq!(korean::instrumental_particle("카카오톡"), "으로");
+        assert_eq!(korean::instrumental_particle("우편"), "으로");
+        assert_eq!(korean::instrumental_particle("line"), "(으)로");
     }
 
     #[test]
@@ -570,11 +541,11 @@ mod tests {
 
     #[test]
     fn korean_object_particle_follows_the_last_syllable() {
-        assert_eq!(object_particle("이메일"), "을");
-        assert_eq!(object_particle("만 18세 이상 여부"), "를");
-        assert_eq!(object_particle("생일(연도 제외)"), "을");
-        assert_eq!(object_particle("blood type"), "을(를)");
-        assert_eq!(object_particle(""), "을(를)");
+        assert_eq!(korean::object_particle("이메일"), "을");
+        assert_eq!(korean::object_particle("만 18세 이상 여부"), "를");
+        assert_eq!(korean::object_particle("생일(연도 제외)"), "을");
+        assert_eq!(korean::object_particle("blood type"), "을(를)");
+        assert_eq!(korean::object_particle(""), "을(를)");
     }
 
     static EMPTY: std::sync::LazyLock<ChannelChoices> =

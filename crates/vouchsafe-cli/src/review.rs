@@ -5,6 +5,7 @@
 use anyhow::Result;
 use vouchsafe::grants::receipt::release_words;
 use vouchsafe::grants::{ChannelChoices, Kind};
+use vouchsafe::korean::{instrumental_particle, object_particle, topic_particle};
 use vouchsafe::review::{channels_without_ads, reconfirmed_channels};
 use vouchsafe::{Lang, ReviewAction, ReviewItem, ReviewKind, Vault};
 
@@ -136,10 +137,13 @@ fn sentence(item: &ReviewItem, lang: Lang) -> String {
             "{brand} has not confirmed erasing your data: asked on {}, due {date}, {days} day(s) late.",
             p("sent")
         ),
-        ReviewKind::PastRetention if ko => format!(
-            "{brand}: {}을(를) {date}까지만 보관한다고 했고, {days}일 지났습니다.",
-            w("released")
-        ),
+        ReviewKind::PastRetention if ko => {
+            let released = w("released");
+            let particle = object_particle(&released);
+            format!(
+                "{brand}: {released}{particle} {date}까지만 보관한다고 했고, {days}일 지났습니다."
+            )
+        }
         ReviewKind::PastRetention => format!(
             "{brand} said it would keep your {} until {date}, {days} day(s) ago.",
             w("released")
@@ -158,19 +162,25 @@ fn sentence(item: &ReviewItem, lang: Lang) -> String {
             "{brand} may send you advertising by {} under a consent you gave on {date}, {days} days ago; it must be reconfirmed every two years.",
             p("channels")
         ),
-        ReviewKind::LegacyChannels if ko => format!(
-            "{brand}: 광고를 따로 묻기 전에 준 동의라 {}은(는) 이제 정보성 연락만으로 읽힙니다. 그대로 확인하거나 다시 고르세요.",
-            p("channels")
-        ),
+        ReviewKind::LegacyChannels if ko => {
+            let channels = p("channels");
+            let particle = topic_particle(channels);
+            format!(
+                "{brand}: 광고를 따로 묻기 전에 준 동의라 {channels}{particle} 이제 정보성 연락만으로 읽힙니다. 그대로 확인하거나 다시 고르세요."
+            )
+        }
         ReviewKind::LegacyChannels => format!(
             "{brand} got your contact consent ({}) before advertising was asked apart; it now reads as informational only. Confirm it or choose again.",
             p("channels")
         ),
-        ReviewKind::RawValue if ko => format!(
-            "{brand}: {} 원래 값을 받고 있지만 {}(으)로 충분합니다.",
-            w("fields"),
-            w("derived")
-        ),
+        ReviewKind::RawValue if ko => {
+            let derived = w("derived");
+            let particle = instrumental_particle(&derived);
+            format!(
+                "{brand}: {} 원래 값을 받고 있지만 {derived}{particle} 충분합니다.",
+                w("fields")
+            )
+        }
         ReviewKind::RawValue => format!(
             "{brand} gets your {} where {} would do.",
             w("fields"),

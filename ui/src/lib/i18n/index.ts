@@ -2,6 +2,7 @@
 import { derived, get, writable } from 'svelte/store';
 import { en, type MessageKey, type Messages } from './en';
 import { ko } from './ko';
+import { particle } from './particles';
 import type { Locale } from '../bindings';
 
 export type { Locale, MessageKey };
@@ -28,11 +29,18 @@ export function osLanguages(): string[] {
   return list;
 }
 
-/** Fill `{name}` placeholders; unknown placeholders are left as written. */
+/** Fill `{name}` placeholders; unknown placeholders are left as written. A Korean particle
+ * written in its neutral form right after a placeholder (or after its closing quote) is chosen
+ * for the value: "{brand}이(가)" with 동네 카페 reads "동네 카페가" (./particles.ts). */
 export function interpolate(template: string, params?: Params): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  return template.replace(
+    /\{(\w+)\}([”’"']?)(을\(를\)|이\(가\)|은\(는\)|와\(과\)|\(으\)로)?/g,
+    (whole, name: string, quote: string, neutral: string | undefined) => {
+      if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
+      const value = String(params[name]);
+      return value + quote + (neutral ? particle(value, neutral) : '');
+    },
   );
 }
 
