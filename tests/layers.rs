@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 /// Bottom first. A module may use `crate::X` only for an `X` listed before it.
 const LAYERS: &[&str] = &[
-    "clock", "crypto", "profile", "store", "brands", "grants", "records", "error", "repo",
-    "review", "vault", "connect", "report",
+    "korean", "clock", "crypto", "profile", "store", "brands", "grants", "records", "error",
+    "repo", "review", "vault", "connect", "report",
 ];
 
 /// Inside `repo`, the same rule between repositories.
