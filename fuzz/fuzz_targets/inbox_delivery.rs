@@ -2,12 +2,15 @@
 //! bytes through the `application/x-www-form-urlencoded` parser (`parse_form`: exactly one
 //! `vp_token` of the shape `{"profile": ["<grant>"]}` and one `state`), then, whatever the
 //! grant's signature, its claims through the released-claims check against a fixed request
-//! (asked for, required present). Never a panic; every claim a check accepts was asked for.
+//! (asked for, required present), with no derived fact and with every kind of one standing in.
+//! Never a panic; every claim a check accepts was asked for, or is filled by a fact derived from
+//! what was.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use vouchsafe_inbox::delivery::{check_released, parse_form};
 use vouchsafe_inbox::request::{ConsentItem, RequestSpec, parse_channels, parse_claims};
+use vouchsafe_token::derived::DerivedFact;
 
 fn spec() -> Option<RequestSpec> {
     let text = |t: &str| [("en".to_owned(), t.to_owned())].into();
@@ -57,10 +60,38 @@ fuzz_target!(|data: &[u8]| {
         claims.remove(envelope);
     }
     let Some(spec) = spec() else { return };
-    if let Ok(received) = check_released(&claims, &spec) {
-        let asked: Vec<String> = spec.asked().map(|(p, _)| p.dotted()).collect();
+    let asked: Vec<String> = spec.asked().map(|(p, _)| p.dotted()).collect();
+    // A first delivery takes no derived fact in place of what was asked.
+    if let Ok(received) = check_released(&claims, &spec, &[]) {
         for name in &received {
             assert!(asked.contains(name), "{name} accepted but never asked for");
         }
     }
+    // A narrowing may: a claim not asked for is accepted only when a fact the grant names
+    // fills it and is computed from a claim that was asked for.
+    let facts: Vec<DerivedFact> = every_fact();
+    if let Ok(received) = check_released(&claims, &spec, &facts) {
+        for name in &received {
+            let path: Vec<&str> = name.split('.').collect();
+            let stands_in = facts.iter().any(|f| {
+                f.fills(&path)
+                    && spec.asked().any(|(p, _)| {
+                        let asked: Vec<&str> = p.0.iter().map(String::as_str).collect();
+                        f.derives_from(&asked)
+                    })
+            });
+            assert!(
+                asked.contains(name) || stands_in,
+                "{name} accepted but neither asked for nor derived from what was"
+            );
+        }
+    }
 });
+
+/// Every kind of derived fact, so the check sees each one stand in.
+fn every_fact() -> Vec<DerivedFact> {
+    ["adult_kr", "age_over_19", "birthday", "city"]
+        .into_iter()
+        .filter_map(DerivedFact::from_datatype)
+        .collect()
+}
