@@ -6,33 +6,19 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use serde_json::Value;
 use vouchsafe::grants::{Channel, ChannelChoices, Choice, Derived, Dropped, Kind, Narrowing, Raw};
-use vouchsafe::{
-    Clock, FixedClock, GrantError, GrantRequest, GrantRequestParts, GrantState, NewBrand, Vault,
-    VaultError,
-};
+use vouchsafe::{Clock, FixedClock, GrantError, GrantState, Vault, VaultError};
 use vouchsafe_token::protocol::{Event, TOKEN_CLAIMS_CHANGE};
 use vouchsafe_verify::event::{SetOptions, verify_set};
 use vouchsafe_verify::{
     IssuerPolicy, StatusOutcome, StatusPolicy, VerifyError, VerifyOptions, verify_grant,
 };
 
-/// 2027-01-15T08:00:00Z.
-const T0: i64 = 1_800_000_000;
-const DAY: i64 = 86_400;
-const SHOP: &str = "https://shop.example";
-const EVENTS: &str = "https://shop.example/vouchsafe/events";
-
 /// A vault on a fixed clock with a profile, a brand added by hand (`acme`) and a connected one.
 fn vault() -> (TempVault, Vault, FixedClock) {
-    let (tv, mut v) = temp_vault();
-    let clock = FixedClock::at(T0);
-    v.set_clock(Arc::new(clock.clone()));
-    for (f, val) in [
+    let (tv, mut v, clock) = clocked_vault(&[
         ("email", "gildong@example.com"),
         ("given_name", "길동"),
         ("birthdate", "2008-03-14"),
@@ -40,19 +26,9 @@ fn vault() -> (TempVault, Vault, FixedClock) {
         ("address.locality", "강남구"),
         ("address.region", "서울특별시"),
         ("address.country", "KR"),
-    ] {
-        v.fields_mut().set(&name(f), val, None).expect("set");
-    }
-    v.brands_mut()
-        .add(&NewBrand {
-            id: "acme",
-            name: "Acme",
-            ..NewBrand::default()
-        })
-        .expect("brand");
-    v.brands_mut()
-        .connect(SHOP, "동네 카페", EVENTS)
-        .expect("connect");
+    ]);
+    add_acme(&mut v);
+    connect_shop(&mut v);
     (tv, v, clock)
 }
 
@@ -68,28 +44,26 @@ fn channels(now: i64) -> ChannelChoices {
     .expect("channels")
 }
 
+/// An age check releasing `fields` to `brand` for 90 days, with email and Kakao ads allowed.
 fn issue(
     v: &mut Vault,
     clock: &FixedClock,
     brand: &str,
     fields: &[&str],
 ) -> vouchsafe::IssuedGrant {
-    let now = clock.now();
-    let req = GrantRequest::new(
-        GrantRequestParts {
-            brand: brand.into(),
-            fields: fields.iter().map(|f| name(f)).collect(),
-            derived: vec![],
-            purpose: "check you are an adult before selling wine".into(),
-            purpose_category: Some("AgeVerification".into()),
-            channels: channels(now),
-            offer: Some("a free glass".into()),
-            expires_at: now + 90 * DAY,
+    share(
+        v,
+        clock,
+        Share {
+            brand,
+            fields,
+            purpose: "check you are an adult before selling wine",
+            category: Some("AgeVerification"),
+            channels: channels(clock.now()),
+            offer: Some("a free glass"),
+            ..Share::default()
         },
-        now,
     )
-    .expect("request");
-    v.grants_mut().issue(&req).expect("issue")
 }
 
 fn verify(

@@ -4,120 +4,35 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use vouchsafe::grants::{Channel, ChannelChoices, Choice, Derived, Kind};
 use vouchsafe::repo::outbox::Outcome;
 use vouchsafe::review::{channels_without_ads, reconfirmed_channels};
-use vouchsafe::{
-    Clock, FixedClock, GrantRequest, GrantRequestParts, NewBrand, ReviewAction, ReviewItem,
-    ReviewKind, Vault,
-};
-use vouchsafe_token::{SigningKey, jws};
-
-const DAY: i64 = 86_400;
-/// 2027-01-15T08:00:00Z.
-const T0: i64 = 1_800_000_000;
-const SHOP: &str = "https://shop.example";
-const EVENTS: &str = "https://shop.example/vouchsafe/events";
+use vouchsafe::{Clock, FixedClock, ReviewAction, ReviewItem, ReviewKind, Vault};
 
 /// A vault on a fixed clock at [`T0`] with a profile, a brand added by hand (`acme`) and a
 /// connected one ([`SHOP`]).
 fn vault() -> (TempVault, Vault, FixedClock) {
-    let (tv, mut v) = temp_vault();
-    let clock = FixedClock::at(T0);
-    v.set_clock(Arc::new(clock.clone()));
-    for (f, val) in [
+    let (tv, mut v, clock) = clocked_vault(&[
         ("email", "gildong@example.com"),
         ("birthdate", "1990-05-17"),
         ("address.street_address", "테헤란로 1"),
         ("address.locality", "강남구"),
         ("address.region", "서울특별시"),
         ("address.postal_code", "06236"),
-    ] {
-        v.fields_mut().set(&name(f), val, None).expect("set");
-    }
-    v.brands_mut()
-        .add(&NewBrand {
-            id: "acme",
-            name: "Acme",
-            ..NewBrand::default()
-        })
-        .expect("brand");
-    v.brands_mut()
-        .connect(SHOP, "동네 카페", EVENTS)
-        .expect("connect");
+    ]);
+    add_acme(&mut v);
+    connect_shop(&mut v);
     (tv, v, clock)
 }
 
-struct Share<'a> {
-    brand: &'a str,
-    fields: &'a [&'a str],
-    derived: Vec<Derived>,
-    purpose: &'a str,
-    category: Option<&'a str>,
-    channels: ChannelChoices,
-    days: i64,
-}
-
-impl Default for Share<'_> {
-    fn default() -> Self {
-        Self {
-            brand: "acme",
-            fields: &["email"],
-            derived: vec![],
-            purpose: "order updates",
-            category: None,
-            channels: ChannelChoices::default(),
-            days: 90,
-        }
-    }
-}
-
+/// Issue `s`; the new grant's id.
 fn issue(v: &mut Vault, clock: &FixedClock, s: Share<'_>) -> String {
-    let now = clock.now();
-    let req = GrantRequest::new(
-        GrantRequestParts {
-            brand: s.brand.into(),
-            fields: s.fields.iter().map(|f| name(f)).collect(),
-            derived: s.derived,
-            purpose: s.purpose.into(),
-            purpose_category: s.category.map(str::to_string),
-            channels: s.channels,
-            offer: None,
-            expires_at: now + s.days * DAY,
-        },
-        now,
-    )
-    .expect("request");
-    v.grants_mut().issue(&req).expect("issue").id
+    share(v, clock, s).id
 }
 
 fn items(v: &Vault) -> Vec<ReviewItem> {
     v.review().items().expect("review")
-}
-
-fn of_kind(v: &Vault, kind: ReviewKind) -> Vec<ReviewItem> {
-    items(v).into_iter().filter(|i| i.kind == kind).collect()
-}
-
-/// A brand receipt as the inbox signs it, promising to keep the data until `until`.
-fn brand_receipt(grant: &str, until: i64) -> String {
-    let key = SigningKey::from_bytes(&[7; 32]);
-    let jwk = vouchsafe_token::PublicJwk::from_verifying_key(&key.verifying_key());
-    let claims = serde_json::json!({
-        "iss": SHOP, "aud": "urn:x", "iat": until - 30 * DAY, "jti": "r1",
-        "grant": {"jti": grant, "sha256": "x"}, "received": ["email"],
-        "retention": {"period": "P30D", "until": until},
-        "channels": [], "events_uri": EVENTS,
-    });
-    jws::sign_compact(
-        &jws::header_for("vnd.vouchsafe.brand-receipt+jwt", &jwk),
-        &claims,
-        &key,
-    )
-    .expect("sign")
 }
 
 #[test]

@@ -7,76 +7,24 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
-use vouchsafe::{
-    Clock, FixedClock, GrantRequest, GrantRequestParts, GrantState, ReviewItem, ReviewKind, Vault,
-};
-use vouchsafe_token::{SigningKey, jws};
+use vouchsafe::{FixedClock, GrantState, ReviewKind, Vault};
 
-const DAY: i64 = 86_400;
-/// 2027-01-15T08:00:00Z.
-const T0: i64 = 1_800_000_000;
-const SHOP: &str = "https://shop.example";
-const EVENTS: &str = "https://shop.example/vouchsafe/events";
-
+/// A vault with an email and [`SHOP`] connected, on a fixed clock.
 fn vault() -> (TempVault, Vault, FixedClock) {
-    let (tv, mut v) = temp_vault();
-    let clock = FixedClock::at(T0);
-    v.set_clock(Arc::new(clock.clone()));
-    v.fields_mut()
-        .set(&name("email"), "gildong@example.com", None)
-        .expect("set");
-    v.brands_mut()
-        .connect(SHOP, "동네 카페", EVENTS)
-        .expect("connect");
+    let (tv, mut v, clock) = clocked_vault(&[("email", "gildong@example.com")]);
+    connect_shop(&mut v);
     (tv, v, clock)
 }
 
+/// The email to [`SHOP`] for order updates, for `days`.
 fn issue(v: &mut Vault, clock: &FixedClock, days: i64) -> String {
-    let req = GrantRequest::new(
-        GrantRequestParts {
-            brand: SHOP.into(),
-            fields: vec![name("email")],
-            derived: vec![],
-            purpose: "order updates".into(),
-            purpose_category: None,
-            channels: Default::default(),
-            offer: None,
-            expires_at: clock.now() + days * DAY,
-        },
-        clock.now(),
-    )
-    .expect("request");
-    v.grants_mut().issue(&req).expect("issue").id
-}
-
-/// A brand receipt as the inbox signs it, promising to keep the data until `until`.
-fn brand_receipt(grant: &str, until: i64) -> String {
-    let key = SigningKey::from_bytes(&[7; 32]);
-    let jwk = vouchsafe_token::PublicJwk::from_verifying_key(&key.verifying_key());
-    let claims = serde_json::json!({
-        "iss": SHOP, "aud": "urn:x", "iat": until - 30 * DAY, "jti": "r1",
-        "grant": {"jti": grant, "sha256": "x"}, "received": ["email"],
-        "retention": {"period": "P30D", "until": until},
-        "channels": [], "events_uri": EVENTS,
-    });
-    jws::sign_compact(
-        &jws::header_for("vnd.vouchsafe.brand-receipt+jwt", &jwk),
-        &claims,
-        &key,
-    )
-    .expect("sign")
-}
-
-fn of_kind(v: &Vault, kind: ReviewKind) -> Vec<ReviewItem> {
-    v.review()
-        .items()
-        .expect("review")
-        .into_iter()
-        .filter(|i| i.kind == kind)
-        .collect()
+    let s = Share {
+        brand: SHOP,
+        days,
+        ..Share::default()
+    };
+    share(v, clock, s).id
 }
 
 #[test]

@@ -15,6 +15,7 @@
 
 mod allocator;
 mod link;
+pub mod rendering;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,9 @@ use vouchsafe_app::notify::{Notice, Notifier};
 use vouchsafe_app::{AppConfig, AppState, CLEAR_AFTER, Clipboard, CmdResult};
 
 /// How often the auto-lock ticker looks at the idle time; the lock lands at most this late.
+/// The notifier rides the same tick and waits for the person to be quiet
+/// ([`vouchsafe_app::notify::QUIET_FOR`], 5 s) before it looks; a look put off lands on the
+/// first tick after that, 5 to 8 s after the last command.
 const AUTO_LOCK_TICK: Duration = Duration::from_secs(3);
 /// How often waiting outbox events are delivered while the vault is unlocked (a few at a time,
 /// with short timeouts: `vouchsafe_app::connect::deliver_due`).
@@ -142,7 +146,9 @@ fn tell_locked<R: Runtime>(handle: &AppHandle<R>, reason: LockReason) {
 /// Every few seconds, lock an idle vault and tell the window. The idle time is read on the
 /// boot-time clock, so after a suspend the first tick locks if the time asleep was enough.
 /// The same tick asks the notifier whether today's notification is due: it looks at the
-/// review right after an unlock and every quarter of an hour after, and shows at most one a day.
+/// review after an unlock and every quarter of an hour after, each time only once no command
+/// has come for a few seconds (the review holds the session lock, and a screen opened meanwhile
+/// would wait), and shows at most one a day.
 fn spawn_auto_lock<R: Runtime>(handle: AppHandle<R>) {
     std::thread::spawn(move || {
         loop {

@@ -4,6 +4,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> std::process::ExitCode {
+    // First, while this is the only thread: it sets an environment variable WebKit reads.
+    vouchsafe_desktop::rendering::prefer_cpu_painting();
     match vouchsafe_desktop::run() {
         0 => std::process::ExitCode::SUCCESS,
         _ => std::process::ExitCode::FAILURE,

@@ -24,23 +24,6 @@ use support::{Harness, Ui, has_hangul, until};
 const PASS: &str = "violet tractor 93 unwise lagoon";
 const BRAND: &str = "acme";
 
-/// The app and tools, or `None` after saying why the test is skipped.
-fn gate() -> Option<(PathBuf, support::Tools)> {
-    let required = std::env::var("VOUCHSAFE_E2E").is_ok_and(|v| v == "1");
-    let mut why = Vec::new();
-    let app = support::app_binary().map_err(|e| why.push(e)).ok();
-    let tools = support::tools().map_err(|m| why.extend(m)).ok();
-    match (app, tools) {
-        (Some(app), Some(tools)) => Some((app, tools)),
-        _ => {
-            let msg = format!("end-to-end test skipped; missing: {}", why.join("; "));
-            assert!(!required, "VOUCHSAFE_E2E=1 but {msg}");
-            eprintln!("{msg} (set VOUCHSAFE_E2E=1 to make this a failure)");
-            None
-        }
-    }
-}
-
 /// Run `vouchsafe-verify`; returns the exit code and stdout.
 fn verify(token: &str, status_list: Option<&Path>) -> (i32, String) {
     let mut cmd = Command::new(support::verify_binary());
@@ -226,6 +209,8 @@ async fn english(run: &mut Run, tmp: &Path) {
         run.ui.attr(&row, "data-state").await.as_deref() == Some("revoked")
     })
     .await;
+    // The status lists are folded: opening them reads the brands' counts (`list_brands`).
+    run.ui.click("status-lists-open").await;
     run.ui.click(&format!("status-list-show-{BRAND}")).await;
     let list = run
         .ui
@@ -467,7 +452,9 @@ async fn korean(run: &mut Run) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn desktop_end_to_end() {
-    let Some((app, tools)) = gate() else { return };
+    let Some((app, tools, [])) = support::gate("end-to-end test", []) else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("tempdir");
     let home = tmp.path().join("home");
     let data = tmp.path().join("data");

@@ -37,30 +37,6 @@ use support::{Harness, Proc, Ui, has_hangul, until};
 
 const PASS: &str = "violet tractor 93 unwise lagoon";
 
-/// The app, the window tools and `dbus-daemon`, or `None` after saying why the test is skipped.
-fn gate() -> Option<(PathBuf, support::Tools, PathBuf)> {
-    let required = std::env::var("VOUCHSAFE_E2E").is_ok_and(|v| v == "1");
-    let mut why = Vec::new();
-    let app = support::app_binary().map_err(|e| why.push(e)).ok();
-    let tools = support::tools().map_err(|m| why.extend(m)).ok();
-    let dbus = support::find_tool("dbus-daemon");
-    if dbus.is_none() || support::find_tool("dbus-send").is_none() {
-        why.push("dbus-daemon and dbus-send (apt-get install dbus)".into());
-    }
-    match (app, tools, dbus) {
-        (Some(app), Some(tools), Some(dbus)) => Some((app, tools, dbus)),
-        _ => {
-            let msg = format!(
-                "Connect end-to-end test skipped; missing: {}",
-                why.join("; ")
-            );
-            assert!(!required, "VOUCHSAFE_E2E=1 but {msg}");
-            eprintln!("{msg} (set VOUCHSAFE_E2E=1 to make this a failure)");
-            None
-        }
-    }
-}
-
 // --- the brand's inbox ----------------------------------------------------------------------
 
 /// `VOUCHSAFE_INBOX_BIN`, or the inbox built by the cargo running this test (a no-op when up
@@ -389,7 +365,10 @@ impl Run {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_through_the_window_from_a_handed_link() {
     let started = Instant::now();
-    let Some((app, tools, dbus)) = gate() else {
+    let Some((app, tools, [dbus, _])) = support::gate(
+        "Connect end-to-end test",
+        [("dbus-daemon", "dbus"), ("dbus-send", "dbus")],
+    ) else {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -30,25 +30,6 @@ use vouchsafe_app::{AppConfig, AppState, SecretArg};
 
 const PASS: &str = "violet tractor 93 unwise lagoon";
 
-fn gate() -> Option<(PathBuf, support::Tools)> {
-    let required = std::env::var("VOUCHSAFE_E2E").is_ok_and(|v| v == "1");
-    let mut why = Vec::new();
-    let app = support::app_binary().map_err(|e| why.push(e)).ok();
-    let tools = support::tools().map_err(|m| why.extend(m)).ok();
-    match (app, tools) {
-        (Some(app), Some(tools)) => Some((app, tools)),
-        _ => {
-            let msg = format!(
-                "integrity end-to-end test skipped; missing: {}",
-                why.join("; ")
-            );
-            assert!(!required, "VOUCHSAFE_E2E=1 but {msg}");
-            eprintln!("{msg} (set VOUCHSAFE_E2E=1 to make this a failure)");
-            None
-        }
-    }
-}
-
 fn s(t: &str) -> SecretArg {
     SecretArg::new(t)
 }
@@ -196,7 +177,9 @@ async fn answer_file_dialogs(ui: &Ui, path: &Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn integrity_end_to_end() {
-    let Some((app, tools)) = gate() else { return };
+    let Some((app, tools, [])) = support::gate("integrity end-to-end test", []) else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("tempdir");
     let home = tmp.path().join("home");
     let data = tmp.path().join("data");

@@ -45,30 +45,6 @@ use vouchsafe::{
 const PASS: &str = "violet tractor 93 unwise lagoon";
 const DAY: i64 = 86_400;
 
-/// The app, the window tools and `dbus-daemon`, or `None` after saying why the test is skipped.
-fn gate() -> Option<(PathBuf, support::Tools, PathBuf)> {
-    let required = std::env::var("VOUCHSAFE_E2E").is_ok_and(|v| v == "1");
-    let mut why = Vec::new();
-    let app = support::app_binary().map_err(|e| why.push(e)).ok();
-    let tools = support::tools().map_err(|m| why.extend(m)).ok();
-    let dbus = support::find_tool("dbus-daemon");
-    if dbus.is_none() {
-        why.push("dbus-daemon (apt-get install dbus)".into());
-    }
-    match (app, tools, dbus) {
-        (Some(app), Some(tools), Some(dbus)) => Some((app, tools, dbus)),
-        _ => {
-            let msg = format!(
-                "Review end-to-end test skipped; missing: {}",
-                why.join("; ")
-            );
-            assert!(!required, "VOUCHSAFE_E2E=1 but {msg}");
-            eprintln!("{msg} (set VOUCHSAFE_E2E=1 to make this a failure)");
-            None
-        }
-    }
-}
-
 // --- the vault ------------------------------------------------------------------------------
 
 /// One brand's grants that the review lists.
@@ -840,7 +816,9 @@ async fn share_with_channels(run: &mut Run, b: &BrandGrants) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn review_and_channels_through_the_window() {
     let started = Instant::now();
-    let Some((app, tools, dbus)) = gate() else {
+    let Some((app, tools, [dbus])) =
+        support::gate("Review end-to-end test", [("dbus-daemon", "dbus")])
+    else {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -44,6 +44,7 @@ fn pss_kib(pid: u32) -> Option<u64> {
 
 /// Memory of one process: its command name, RSS and PSS in KiB.
 struct Mem {
+    pid: u32,
     name: String,
     rss: u64,
     pss: u64,
@@ -52,6 +53,7 @@ struct Mem {
 impl Mem {
     fn of(pid: u32, name: String) -> Mem {
         Mem {
+            pid,
             name,
             rss: rss_kib(pid).unwrap_or(0),
             pss: pss_kib(pid).unwrap_or(0),
@@ -224,12 +226,17 @@ async fn run() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let locked = mem_tree(pid);
 
+    let typing = Instant::now();
     ui.fill("unlock-passphrase", &pass).await;
+    let type_passphrase_ms = typing.elapsed().as_secs_f64() * 1000.0;
     let t0 = Instant::now();
     ui.click("unlock-submit").await;
     let unlock_to_first_screen_ms = first_content(&ui, SCREENS[SCREENS.len() - 1].1, t0).await;
 
     let mut screens = serde_json::Map::new();
+    // The PSS of the app and its WebKit processes together after each screen, in KiB: which
+    // screen the memory grows on.
+    let mut pss_after = serde_json::Map::new();
     for (name, css) in SCREENS {
         let nav = format!("nav-{name}");
         ui.el(&nav).await;
@@ -239,9 +246,19 @@ async fn run() {
         screens.insert((*name).to_string(), json!(ms));
         // Let the screen finish loading and rendering before moving on.
         tokio::time::sleep(Duration::from_secs(2)).await;
+        let total: u64 = mem_tree(pid).iter().map(|m| m.pss).sum();
+        pss_after.insert((*name).to_string(), json!(total));
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
     let unlocked = mem_tree(pid);
+    if let Some(dir) = std::env::var_os("VOUCHSAFE_MEASURE_SMAPS") {
+        // For finding where the memory is: each process's smaps after every screen.
+        for m in &unlocked {
+            let from = format!("/proc/{}/smaps", m.pid);
+            let to = Path::new(&dir).join(format!("{}-{}.smaps", m.name, m.pid));
+            let _ = std::fs::copy(&from, &to);
+        }
+    }
 
     let mut sorted = startup_ms.clone();
     sorted.sort_by(f64::total_cmp);
@@ -250,6 +267,8 @@ async fn run() {
         "startup_ms": startup_ms,
         "startup_median_ms": sorted[sorted.len() / 2],
         "unlock_to_first_screen_ms": unlock_to_first_screen_ms,
+        "type_passphrase_ms": type_passphrase_ms,
+        "pss_after_screen_kib": pss_after,
         "first_content_ms": screens,
         "locked": mem_json(&locked),
         "unlocked": mem_json(&unlocked),

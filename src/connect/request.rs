@@ -15,7 +15,7 @@ use vouchsafe_verify::brand::{BrandError, BrandJwks, verify_request_object};
 use super::ConnectError;
 use super::http::{Client, allowed, origin_of};
 use crate::grants::request::{
-    Channel, ChannelChoices, Choice, Derived, GrantRequest, GrantRequestParts, Kind,
+    Channel, ChannelChoices, Choice, Derived, GrantRequest, GrantRequestParts, Kind, parse_derived,
 };
 use crate::grants::{GrantPreview, Lang};
 use crate::profile::{AddressPart, FieldName, StdField};
@@ -332,7 +332,7 @@ fn plan(claims: &RequestObjectClaims, vault: &Vault) -> Result<Vec<Asked>, Conne
                 Source::Address(set)
             }
             [one] if one.starts_with("age_over_") => {
-                Source::Derived(one.parse::<Derived>().map_err(|_| unknown())?)
+                Source::Derived(parse_derived(one).map_err(|_| unknown())?)
             }
             [one] => match one.parse::<FieldName>() {
                 Ok(f @ FieldName::Std(_)) => Source::Field(f),

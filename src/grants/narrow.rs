@@ -9,8 +9,7 @@
 
 use std::str::FromStr;
 
-use super::request::{Derived, GrantError};
-use vouchsafe_token::derived::DerivedFact;
+use super::request::{Derived, GrantError, parse_derived};
 
 use crate::profile::FieldName;
 
@@ -61,10 +60,12 @@ impl FromStr for Raw {
 /// the age facts and the birthday; the locality or a full address line gives the city, while
 /// `region`, `country` or `postal_code` alone do not (the city would say more). The table is
 /// the token crate's, the one a brand's inbox accepts a narrowed grant by, so the two agree.
+/// An age out of range (`AgeOver(0)`) names no fact, so it derives from nothing.
 pub fn derives_from(fact: Derived, field: &FieldName) -> bool {
     let name = field.to_string();
     let path: Vec<&str> = name.split('.').collect();
-    DerivedFact::from_datatype(&fact.to_string()).is_some_and(|f| f.derives_from(&path))
+    let in_range = !matches!(fact, Derived::AgeOver(n) if !(1..=99).contains(&n));
+    in_range && fact.derives_from(&path)
 }
 
 /// Whether `fact` may stand in place of `field`: the field is part of what the fact is read
@@ -89,7 +90,7 @@ impl FromStr for Dropped {
     /// A derived fact's name (`birthday`, `age_over_18`, `city`) or a field's.
     fn from_str(s: &str) -> Result<Self, GrantError> {
         let t = s.trim();
-        if let Ok(d) = t.parse::<Derived>() {
+        if let Ok(d) = parse_derived(t) {
             return Ok(Dropped::Derived(d));
         }
         t.parse::<FieldName>()
@@ -116,7 +117,7 @@ impl Narrowing {
     /// The review's `narrow` action: every name in `replace` (released names, `birthdate`,
     /// `address.street_address`, …) replaced by the fact `with`.
     pub fn replacing(replace: &[String], with: &str) -> Result<Self, GrantError> {
-        let fact: Derived = with.parse()?;
+        let fact = parse_derived(with)?;
         let replace = replace
             .iter()
             .map(|r| Ok((r.parse::<Raw>()?, fact)))
@@ -135,7 +136,7 @@ impl Narrowing {
         if raw.trim().is_empty() || fact.trim().is_empty() {
             return Err(GrantError::BadReplacement(s.trim().to_string()));
         }
-        Ok((raw.parse()?, fact.parse()?))
+        Ok((raw.parse()?, parse_derived(fact)?))
     }
 
     /// The fields and facts the narrowed grant releases, from the grant's `fields` and
@@ -343,6 +344,20 @@ mod tests {
             nar.apply(&fields, &[]),
             Err(GrantError::NotDerivedFrom(..))
         ));
+        // An age out of range is no fact at all, so nothing gives it.
+        for age in [0, 100] {
+            let nar = Narrowing::new(
+                vec![(Raw::Field(n("birthdate")), Derived::AgeOver(age))],
+                vec![],
+            );
+            assert_eq!(
+                nar.apply(&fields, &[]),
+                Err(GrantError::NotDerivedFrom(
+                    "birthdate".into(),
+                    format!("age_over_{age}")
+                ))
+            );
+        }
         // Only what the grant releases.
         let nar = Narrowing::new(vec![(Raw::Address, Derived::City)], vec![]);
         assert_eq!(

@@ -13,7 +13,7 @@ use vouchsafe_token::claims::{
 };
 
 use super::channels::{Channel, ChannelChoices, Kind};
-use super::request::Derived;
+use super::request::{Derived, parse_derived};
 use crate::korean;
 use crate::profile::{AddressPart, FieldName, StdField};
 
@@ -127,7 +127,7 @@ pub fn release_words(item: &str, lang: Lang) -> String {
     if let Ok(name) = item.parse::<FieldName>() {
         return field_words(&name, lang);
     }
-    match item.parse::<Derived>() {
+    match parse_derived(item) {
         Ok(d) => derived_words(&d, lang),
         Err(_) => item.to_string(),
     }

@@ -5,11 +5,6 @@
 //! the CLI accepts exactly the spellings documented; the desktop app builds the typed parts
 //! directly.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use crate::profile::FieldName;
 
 pub use super::channels::{
@@ -92,53 +87,30 @@ pub enum GrantError {
     NarrowedToNothing,
 }
 
-/// A fact computed from the profile and released instead of the raw value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Derived {
-    /// `age_over_NN`: true or false (the ISO/IEC 18013-5 pattern), never the birth date.
-    AgeOver(u8),
-    /// `adult_kr`: true from 1 January of the year the person turns 19, the year-of-birth
-    /// rule of the Korean Youth Protection Act (청소년 보호법 Art. 2(1)); `age_over_19` counts
-    /// full age instead, so the two differ for most of that year.
-    AdultKr,
-    /// `birthdate` as `0000-MM-DD`: the birthday without the year, as OpenID Connect allows.
-    Birthday,
-    /// `address` reduced to `locality`, `region` and `country`.
-    City,
-}
+/// A fact computed from the profile and released instead of the raw value: the token crate's
+/// [`DerivedFact`](vouchsafe_token::derived::DerivedFact), the one table a brand's inbox checks
+/// a narrowed grant by. Its serde form is sealed in every grant record.
+pub use vouchsafe_token::derived::DerivedFact as Derived;
 
-impl FromStr for Derived {
-    type Err = GrantError;
-    fn from_str(s: &str) -> Result<Self, GrantError> {
-        let t = s.trim().to_ascii_lowercase();
-        if let Some(n) = t
-            .strip_prefix("age_over:")
-            .or_else(|| t.strip_prefix("age_over_"))
-        {
-            return match n.parse::<u8>() {
-                Ok(v) if (1..=99).contains(&v) => Ok(Derived::AgeOver(v)),
-                _ => Err(GrantError::AgeOutOfRange(n.to_string())),
-            };
-        }
-        match t.as_str() {
-            "adult_kr" => Ok(Derived::AdultKr),
-            "birthday" => Ok(Derived::Birthday),
-            "city" => Ok(Derived::City),
-            _ => Err(GrantError::UnknownDerived(s.to_string())),
-        }
+/// A derived fact as the CLI and the faces spell it: `age_over:NN` or `age_over_NN` (1–99),
+/// `adult_kr`, `birthday` or `city`, in any case, blanks around ignored. Looser than
+/// [`Derived::from_datatype`], which reads a token's canonical `datatypes` entry.
+pub fn parse_derived(s: &str) -> Result<Derived, GrantError> {
+    let t = s.trim().to_ascii_lowercase();
+    if let Some(n) = t
+        .strip_prefix("age_over:")
+        .or_else(|| t.strip_prefix("age_over_"))
+    {
+        return match n.parse::<u8>() {
+            Ok(v) if (1..=99).contains(&v) => Ok(Derived::AgeOver(v)),
+            _ => Err(GrantError::AgeOutOfRange(n.to_string())),
+        };
     }
-}
-
-impl fmt::Display for Derived {
-    /// The name used in `authorization_details.datatypes`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Derived::AgeOver(n) => write!(f, "age_over_{n}"),
-            Derived::AdultKr => f.write_str("adult_kr"),
-            Derived::Birthday => f.write_str("birthday"),
-            Derived::City => f.write_str("city"),
-        }
+    match t.as_str() {
+        "adult_kr" => Ok(Derived::AdultKr),
+        "birthday" => Ok(Derived::Birthday),
+        "city" => Ok(Derived::City),
+        _ => Err(GrantError::UnknownDerived(s.to_string())),
     }
 }
 
@@ -538,26 +510,26 @@ mod tests {
 
     #[test]
     fn derived_spellings() {
-        assert_eq!("age_over:18".parse(), Ok(Derived::AgeOver(18)));
-        assert_eq!("age_over_21".parse(), Ok(Derived::AgeOver(21)));
-        assert_eq!("Birthday".parse(), Ok(Derived::Birthday));
-        assert_eq!("city".parse(), Ok(Derived::City));
-        assert_eq!(" Adult_KR ".parse(), Ok(Derived::AdultKr));
+        assert_eq!(parse_derived("age_over:18"), Ok(Derived::AgeOver(18)));
+        assert_eq!(parse_derived("age_over_21"), Ok(Derived::AgeOver(21)));
+        assert_eq!(parse_derived("Birthday"), Ok(Derived::Birthday));
+        assert_eq!(parse_derived("city"), Ok(Derived::City));
+        assert_eq!(parse_derived(" Adult_KR "), Ok(Derived::AdultKr));
         assert_eq!(Derived::AdultKr.to_string(), "adult_kr");
         assert_eq!(
             serde_json::to_value(Derived::AdultKr).ok(),
             Some(serde_json::Value::from("adult_kr"))
         );
         assert!(matches!(
-            "age_over:0".parse::<Derived>(),
+            parse_derived("age_over:0"),
             Err(GrantError::AgeOutOfRange(_))
         ));
         assert!(matches!(
-            "age_over:x".parse::<Derived>(),
+            parse_derived("age_over:x"),
             Err(GrantError::AgeOutOfRange(_))
         ));
         assert!(matches!(
-            "zodiac".parse::<Derived>(),
+            parse_derived("zodiac"),
             Err(GrantError::UnknownDerived(_))
         ));
         assert_eq!(Derived::AgeOver(19).to_string(), "age_over_19");

@@ -2,8 +2,14 @@
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use vouchsafe::{FieldName, GrantRequest, GrantRequestParts, KdfParams, Passphrase, Vault};
+use vouchsafe::grants::{ChannelChoices, Derived};
+use vouchsafe::{
+    Clock, FieldName, FixedClock, GrantRequest, GrantRequestParts, IssuedGrant, KdfParams,
+    NewBrand, Passphrase, ReviewItem, ReviewKind, Vault,
+};
+use vouchsafe_token::{SigningKey, jws};
 
 pub const PASS: &str = "correct horse battery staple";
 
@@ -74,4 +80,120 @@ pub fn request(brand: &str, field: &str) -> GrantRequest {
         now,
     )
     .expect("request")
+}
+
+// --- A vault on a fixed clock, its brands and its grants (the narrowing and review tests) ---
+
+/// 2027-01-15T08:00:00Z, where [`clocked_vault`]'s clock starts.
+pub const T0: i64 = 1_800_000_000;
+pub const DAY: i64 = 86_400;
+/// The connected brand of [`connect_shop`]: its origin (also its id) and its events endpoint.
+pub const SHOP: &str = "https://shop.example";
+pub const EVENTS: &str = "https://shop.example/vouchsafe/events";
+
+/// A vault on a fixed clock at [`T0`] with `profile` set (`(field, value)` pairs). The test
+/// moves the clock, so deadlines pass without sleeping.
+pub fn clocked_vault(profile: &[(&str, &str)]) -> (TempVault, Vault, FixedClock) {
+    let (tv, mut v) = temp_vault();
+    let clock = FixedClock::at(T0);
+    v.set_clock(Arc::new(clock.clone()));
+    for (f, val) in profile {
+        v.fields_mut().set(&name(f), val, None).expect("set");
+    }
+    (tv, v, clock)
+}
+
+/// Add `acme` ("Acme") by hand: a brand with no inbox, that nothing reaches but by hand.
+pub fn add_acme(v: &mut Vault) {
+    v.brands_mut()
+        .add(&NewBrand {
+            id: "acme",
+            name: "Acme",
+            ..NewBrand::default()
+        })
+        .expect("brand");
+}
+
+/// Connect [`SHOP`] ("동네 카페"), a brand with an inbox at [`EVENTS`].
+pub fn connect_shop(v: &mut Vault) {
+    v.brands_mut()
+        .connect(SHOP, "동네 카페", EVENTS)
+        .expect("connect");
+}
+
+/// A grant to issue with [`share`]: change only what the test is about, the rest from
+/// [`Share::default`] (email to `acme` for order updates, 90 days, no channels).
+pub struct Share<'a> {
+    pub brand: &'a str,
+    pub fields: &'a [&'a str],
+    pub derived: Vec<Derived>,
+    pub purpose: &'a str,
+    pub category: Option<&'a str>,
+    pub channels: ChannelChoices,
+    pub offer: Option<&'a str>,
+    /// From the clock's now to the expiry.
+    pub days: i64,
+}
+
+impl Default for Share<'_> {
+    fn default() -> Self {
+        Self {
+            brand: "acme",
+            fields: &["email"],
+            derived: vec![],
+            purpose: "order updates",
+            category: None,
+            channels: ChannelChoices::default(),
+            offer: None,
+            days: 90,
+        }
+    }
+}
+
+/// Issue `s` at the clock's now.
+pub fn share(v: &mut Vault, clock: &FixedClock, s: Share<'_>) -> IssuedGrant {
+    let now = clock.now();
+    let req = GrantRequest::new(
+        GrantRequestParts {
+            brand: s.brand.into(),
+            fields: s.fields.iter().map(|f| name(f)).collect(),
+            derived: s.derived,
+            purpose: s.purpose.into(),
+            purpose_category: s.category.map(str::to_string),
+            channels: s.channels,
+            offer: s.offer.map(str::to_string),
+            expires_at: now + s.days * DAY,
+        },
+        now,
+    )
+    .expect("request");
+    v.grants_mut().issue(&req).expect("issue")
+}
+
+/// A brand receipt as the inbox signs it for [`SHOP`], promising to keep the data until `until`.
+pub fn brand_receipt(grant: &str, until: i64) -> String {
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let jwk = vouchsafe_token::PublicJwk::from_verifying_key(&key.verifying_key());
+    let claims = serde_json::json!({
+        "iss": SHOP, "aud": "urn:x", "iat": until - 30 * DAY, "jti": "r1",
+        "grant": {"jti": grant, "sha256": "x"}, "received": ["email"],
+        "retention": {"period": "P30D", "until": until},
+        "channels": [], "events_uri": EVENTS,
+    });
+    jws::sign_compact(
+        &jws::header_for("vnd.vouchsafe.brand-receipt+jwt", &jwk),
+        &claims,
+        &key,
+    )
+    .expect("sign")
+}
+
+/// The review's items of one kind, in the review's order.
+pub fn of_kind(v: &Vault, kind: ReviewKind) -> Vec<ReviewItem> {
+    v.review()
+        .items()
+        .expect("review")
+        .into_iter()
+        .filter(|i| i.kind == kind)
+        .collect()
 }

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vouchsafe::grants::request::{
-    self, Channel, ChannelChoices, Choice, Derived, GrantError, GrantRequest, GrantRequestParts,
+    self, Channel, ChannelChoices, Choice, GrantError, GrantRequest, GrantRequestParts,
 };
 use vouchsafe::grants::{Dropped, Narrowing};
 use vouchsafe::profile::{self, FieldName};
@@ -546,7 +546,7 @@ fn grant_request(req: &GrantRequestDto) -> CmdResult<GrantRequest> {
     let derived = req
         .derived
         .iter()
-        .map(|d| d.parse::<Derived>())
+        .map(|d| request::parse_derived(d))
         .collect::<Result<Vec<_>, _>>()?;
     let now = jiff::Timestamp::now();
     let channels = channel_choices(&req.channels, req.night_ads, now.as_second())?;

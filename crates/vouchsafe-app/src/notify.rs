@@ -7,6 +7,10 @@
 //! Rules:
 //! - only while the vault is unlocked (the review needs it), and only while the app runs: there
 //!   is no background service;
+//! - only once the person has been quiet for [`QUIET_FOR`]: the review holds the session lock
+//!   for as long as it reads (≈130 ms on a vault of 10,000 grants), and a screen opened then
+//!   would wait behind it, so the look waits for a pause instead of landing right after the
+//!   unlock, when the first screens load;
 //! - at most once per local calendar day, across restarts: the day last notified is kept beside
 //!   the vault ([`NOTIFIED_FILE`]);
 //! - never while the `notifications` setting is off;
@@ -43,8 +47,18 @@ pub const NOTIFIED_FILE: &str = "notified.json";
 
 /// How often an unlocked vault is looked at again on a day nothing was shown yet: an item can
 /// fall due during the day (a deadline passes, a grant enters its last 14 days). A fresh unlock
-/// is looked at on the next tick.
+/// is looked at on the first quiet tick ([`QUIET_FOR`]).
 pub const RECHECK_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// How long the person must have been idle (no command counted as activity, as auto-lock counts
+/// it: [`crate::state::Session::idle_for`]) before the notifier looks at the review. A look
+/// holds the session lock for the whole review, so it waits until no screen is loading: someone
+/// moving between screens sends a command at least every second or two, and 5 s without one
+/// means they are reading, not navigating. The shell's ticker comes every 3 s, so a look put off
+/// is retried then, and the notification arrives 5 to 8 s after the last command; short enough
+/// to keep "right after an unlock" true to the person, long enough that the first screens after
+/// an unlock never wait behind it.
+pub const QUIET_FOR: Duration = Duration::from_secs(5);
 
 /// The longest brand name a notification quotes whole; longer ones are cut with "…".
 const BRAND_MAX_CHARS: usize = 40;
@@ -341,8 +355,10 @@ impl Notifier {
 
     /// The notification to show now, if any. Cheap on most ticks: the review runs only when the
     /// vault was unlocked (or replaced) since the last look, the day changed, or
-    /// [`RECHECK_EVERY`] has passed, and never once today's notification was shown. Never counts as activity (the idle timer
-    /// is not reset), and never locks. The day is recorded before the notice is returned.
+    /// [`RECHECK_EVERY`] has passed, and never once today's notification was shown; and then only
+    /// once the person has been idle for [`QUIET_FOR`], else the look is put off to a later tick
+    /// (nothing is recorded: neither the look nor the day). Never counts as activity (the idle
+    /// timer is not reset), and never locks. The day is recorded before the notice is returned.
     pub fn poll(&self, state: &AppState) -> Option<Notice> {
         self.poll_at(state, state.now())
     }
@@ -363,12 +379,20 @@ impl Notifier {
         let fresh = memory.looked.is_none_or(|(epoch, at, day)| {
             epoch != s.epoch || day != today || now.saturating_duration_since(at) >= RECHECK_EVERY
         });
-        if !fresh {
+        // The person is busy (a screen may be loading): look on a later tick, once quiet.
+        if !fresh || s.idle_for(now) < QUIET_FOR {
             return None;
         }
         memory.looked = Some((s.epoch, now, today));
         let locale = s.settings.locale.unwrap_or_else(system_locale);
         // A vault the review cannot read (busy, damaged) is looked at again later.
+        //
+        // The review runs with the session lock held throughout: it borrows the open vault's
+        // one connection and key (`Vault::review(&self)`), and the vault lives behind that lock.
+        // Taking the vault out for it (as `AppState::hold_out` does for a passphrase change)
+        // would make a command arriving meanwhile fail with `conflict` instead of waiting, and
+        // reading on a second connection needs the data key, which `Vault` does not hand out.
+        // Waiting for a quiet moment ([`QUIET_FOR`]) is what keeps the hold off the person's way.
         let items = s.vault().ok()?.review().items().ok()?;
         drop(s);
         let notice = decide(true, today, last, &items, locale)?;

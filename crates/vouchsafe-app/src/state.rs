@@ -96,6 +96,13 @@ impl Session {
         }
     }
 
+    /// How long the person has been idle at `now`: since the last command that counted as
+    /// activity (zero if `now` is not later). What auto-lock measures, and what the notifier
+    /// waits on before it looks at the review ([`crate::notify::QUIET_FOR`]).
+    pub fn idle_for(&self, now: BootInstant) -> Duration {
+        now.saturating_duration_since(self.last_activity)
+    }
+
     /// Force the last activity instant (tests simulate idleness with it).
     pub fn set_last_activity(&mut self, at: BootInstant) {
         self.last_activity = at;
@@ -148,9 +155,7 @@ impl Session {
     /// Pure in `now`, so it is tested without sleeping. `now` is boot time, so a suspend counts
     /// as idle time.
     pub fn lock_if_idle(&mut self, now: BootInstant) -> bool {
-        if self.vault.is_some()
-            && now.saturating_duration_since(self.last_activity) >= self.auto_lock_after()
-        {
+        if self.vault.is_some() && self.idle_for(now) >= self.auto_lock_after() {
             self.lock(LockReason::Auto);
             return true;
         }

@@ -11,10 +11,12 @@ use vouchsafe_app::dto::{
     LockReason, SaveWhat, SettingsDto,
 };
 use vouchsafe_app::{
-    AppConfig, AppState, BootInstant, ClearOutcome, Clipboard, CommandError, ErrorKind, SecretArg,
+    AppConfig, AppState, BootInstant, ClearOutcome, Clipboard, CommandError, ErrorKind,
 };
 
-const PASS: &str = "correct horse battery staple";
+mod common;
+
+use common::{PASS, kind, s};
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -24,14 +26,8 @@ struct Fixture {
 impl Fixture {
     /// A fresh state whose vault does not exist yet.
     fn empty() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-            .with_kdf(KdfParams::MINIMUM)
-            .with_anchor_dir(Some(dir.path().join("anchors")));
-        Self {
-            state: AppState::new(config),
-            dir,
-        }
+        let (dir, state) = common::empty_state();
+        Self { state, dir }
     }
 
     /// A created and unlocked vault.
@@ -70,14 +66,6 @@ impl Fixture {
     fn vault_path(&self) -> PathBuf {
         self.state.vault_path().to_path_buf()
     }
-}
-
-fn s(text: &str) -> SecretArg {
-    SecretArg::new(text)
-}
-
-fn kind<T: std::fmt::Debug>(r: Result<T, CommandError>) -> ErrorKind {
-    r.expect_err("should fail").kind
 }
 
 fn request() -> GrantRequestDto {

@@ -17,13 +17,14 @@ use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
 use vouchsafe_app::connect::{ConnectChoicesDto, EventKindDto, OutboxStateDto};
 use vouchsafe_app::dto::{Locale, NarrowDto};
-use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
+use vouchsafe_app::{AppState, ErrorKind, SecretArg};
 
-const PASS: &str = "correct horse battery staple";
+mod common;
+
+use common::PASS;
 
 // --- the inbox ------------------------------------------------------------------------------
 
@@ -207,22 +208,22 @@ struct App {
 
 impl App {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-            .with_kdf(KdfParams::MINIMUM)
-            .with_anchor_dir(Some(dir.path().join("anchors")));
-        let state = AppState::new(config);
-        c::create_vault(&state, SecretArg::new(PASS), SecretArg::new(PASS)).expect("create");
-        for (f, v) in [
+        let (dir, state) = common::vault_with(&[
             ("email", "gildong@example.com"),
             ("given_name", "길동"),
             ("birthdate", "1990-05-04"),
             ("address.locality", "서울"),
-        ] {
-            c::set_field(&state, f, v, None).expect(f);
-        }
+        ]);
         App { dir, state }
     }
+}
+
+/// An inbox in a directory of its own and an app with a profile, what most tests start from;
+/// the directory lives as long as the handle returned with them.
+fn setup() -> (tempfile::TempDir, Inbox, App) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let inbox = Inbox::start(work.path());
+    (work, inbox, App::new())
 }
 
 fn choices(accept: &[&str], derived: &[&str], ads: &[&str]) -> ConnectChoicesDto {
@@ -239,9 +240,7 @@ fn choices(accept: &[&str], derived: &[&str], ads: &[&str]) -> ConnectChoicesDto
 
 #[test]
 fn preview_shows_exactly_the_request_and_what_each_choice_would_send() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let inbox = Inbox::start(work.path());
-    let app = App::new();
+    let (_work, inbox, app) = setup();
     let req = inbox.request("email", "birthdate,phone_number", "600");
     let link = req["link"].as_str().expect("link");
 
@@ -342,9 +341,7 @@ fn preview_shows_exactly_the_request_and_what_each_choice_would_send() {
 
 #[test]
 fn send_delivers_only_the_accepted_claims_and_keeps_the_receipts() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let inbox = Inbox::start(work.path());
-    let app = App::new();
+    let (_work, inbox, app) = setup();
     let req = inbox.request("email", "given_name,address.locality,birthdate", "600");
     let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
     let done = c::connect_send(
@@ -401,9 +398,7 @@ fn send_delivers_only_the_accepted_claims_and_keeps_the_receipts() {
 
 #[test]
 fn refused_requests_say_why() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let inbox = Inbox::start(work.path());
-    let app = App::new();
+    let (work, inbox, app) = setup();
 
     // Answered already: the brand says so, and nothing is sent twice.
     let once = inbox.request("email", "", "600");
@@ -718,9 +713,7 @@ fn a_brand_that_never_answers_holds_up_no_other_command() {
 /// queues its event in the same transaction, as the CLI does, and the outbox delivers it.
 #[test]
 fn reissue_and_erase_reach_the_brand() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let inbox = Inbox::start(work.path());
-    let app = App::new();
+    let (_work, inbox, app) = setup();
     let req = inbox.request("email,address.locality", "", "600");
     let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
     let done = c::connect_send(&app.state, &p.handle, &choices(&[], &[], &[])).expect("send");
@@ -792,9 +785,7 @@ fn reissue_and_erase_reach_the_brand() {
 /// vault, is withdrawn at the brand all the same (docs/protocol.md §4).
 #[test]
 fn narrowing_reaches_the_brand() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let inbox = Inbox::start(work.path());
-    let app = App::new();
+    let (_work, inbox, app) = setup();
     let req = inbox.request("email", "birthdate,given_name", "600");
     let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
     let done = c::connect_send(
@@ -867,9 +858,7 @@ fn narrowing_reaches_the_brand() {
 /// from a claim it asked for (docs/protocol.md §4).
 #[test]
 fn narrowing_to_a_fact_derived_from_what_the_brand_asked_is_taken() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let inbox = Inbox::start(work.path());
-    let app = App::new();
+    let (_work, inbox, app) = setup();
     let req = inbox.request("email,birthdate", "", "600");
     let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
     let done =
@@ -903,9 +892,7 @@ fn narrowing_to_a_fact_derived_from_what_the_brand_asked_is_taken() {
 /// advertising channel, and carried by the grant the brand gets (정보통신망법 Art. 50(3)).
 #[test]
 fn night_time_ads_are_answered_on_the_consent_screen() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let inbox = Inbox::start(work.path());
-    let app = App::new();
+    let (_work, inbox, app) = setup();
     let req = inbox.request("email", "", "600");
     let p = c::connect_preview(&app.state, req["link"].as_str().expect("link")).expect("preview");
     let night = |ads: &[&str]| ConnectChoicesDto {

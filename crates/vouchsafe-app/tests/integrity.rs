@@ -6,14 +6,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
-use vouchsafe_app::dto::{
-    ChannelDto, ChannelKindDto, GrantRequestDto, GrantStateDto, ProblemKindDto,
-};
-use vouchsafe_app::{AppConfig, AppState, CommandError, ErrorKind, SecretArg};
+use vouchsafe_app::dto::{GrantRequestDto, GrantStateDto, ProblemKindDto};
+use vouchsafe_app::{AppState, ErrorKind};
 
-const PASS: &str = "correct horse battery staple";
+mod common;
+
+use common::{PASS, kind, s};
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -35,11 +34,7 @@ impl Fixture {
     }
 
     fn state_in(dir: &Path) -> AppState {
-        AppState::new(
-            AppConfig::new(dir.join("vouchsafe").join("vault.db"))
-                .with_kdf(KdfParams::MINIMUM)
-                .with_anchor_dir(Some(dir.join("anchors"))),
-        )
+        AppState::new(common::config(dir))
     }
 
     fn vault(&self) -> PathBuf {
@@ -61,29 +56,10 @@ impl Fixture {
     }
 }
 
-fn s(text: &str) -> SecretArg {
-    SecretArg::new(text)
-}
-
-fn kind<T: std::fmt::Debug>(r: Result<T, CommandError>) -> ErrorKind {
-    r.expect_err("should fail").kind
-}
-
 fn request() -> GrantRequestDto {
     GrantRequestDto {
-        brand: "acme".into(),
-        fields: vec!["email".into()],
-        derived: vec![],
         purpose: "Order updates".into(),
-        purpose_category: None,
-        channels: vec![ChannelDto {
-            channel: "email".into(),
-            kind: ChannelKindDto::Info,
-            allowed: true,
-        }],
-        night_ads: false,
-        offer: None,
-        expires: "30d".into(),
+        ..common::request("acme", &["email"])
     }
 }
 

@@ -3,36 +3,25 @@
 //! value, the old one revoked, and each refusal with its error kind.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
-use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
 use vouchsafe_app::dto::{
     ChannelDto, ChannelKindDto, GrantRequestDto, GrantStateDto, NarrowDto, ReviewActionDto,
     ReviewKindDto,
 };
-use vouchsafe_app::{AppConfig, AppState, CommandError, ErrorKind, SecretArg};
+use vouchsafe_app::{AppState, ErrorKind};
 
-const PASS: &str = "correct horse battery staple";
+mod common;
+
+use common::kind;
 
 fn state() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-        .with_kdf(KdfParams::MINIMUM)
-        .with_anchor_dir(Some(dir.path().join("anchors")));
-    let st = AppState::new(config);
-    c::create_vault(&st, SecretArg::new(PASS), SecretArg::new(PASS)).expect("create");
-    for (name, value) in [
+    let (dir, st) = common::vault_with(&[
         ("email", "minjun@example.kr"),
         ("given_name", "민준"),
         ("birthdate", "1990-05-17"),
-    ] {
-        c::set_field(&st, name, value, None).expect(name);
-    }
+    ]);
     c::add_brand(&st, "acme", "Acme Coffee", None, None).expect("brand");
     (dir, st)
-}
-
-fn kind<T: std::fmt::Debug>(r: Result<T, CommandError>) -> ErrorKind {
-    r.expect_err("should fail").kind
 }
 
 fn claims(token: &str) -> serde_json::Map<String, serde_json::Value> {

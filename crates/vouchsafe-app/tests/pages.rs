@@ -3,47 +3,22 @@
 //! `list_fields` gives, a page at a time, filtered in Rust.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
-use vouchsafe::KdfParams;
-use vouchsafe_app::commands as c;
-use vouchsafe_app::dto::{ChannelDto, ChannelKindDto, GrantRequestDto};
-use vouchsafe_app::{AppConfig, AppState, SecretArg};
+mod common;
 
-const PASS: &str = "correct horse battery staple";
+use common::request;
+use vouchsafe_app::AppState;
+use vouchsafe_app::commands as c;
 
 /// An unlocked vault with a few fields and three brands; the temp dir lives as long as it.
 fn vault() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-        .with_kdf(KdfParams::MINIMUM)
-        .with_anchor_dir(Some(dir.path().join("anchors")));
-    let state = AppState::new(config);
-    c::create_vault(&state, SecretArg::new(PASS), SecretArg::new(PASS)).expect("create");
-    c::set_field(&state, "email", "minjun@example.kr", None).expect("email");
-    c::set_field(&state, "given_name", "민준", None).expect("given name");
+    let (dir, state) =
+        common::vault_with(&[("email", "minjun@example.kr"), ("given_name", "민준")]);
     c::set_field(&state, "custom.blood_type", "A+", Some("Blood type")).expect("custom");
     c::set_field(&state, "custom.shoe", "270", None).expect("custom");
     c::add_brand(&state, "acme", "Acme Coffee", None, None).expect("acme");
     c::add_brand(&state, "bean", "Bean Bakery", None, None).expect("bean");
     c::add_brand(&state, "zest", "Zest Juice", None, None).expect("zest");
     (dir, state)
-}
-
-fn request(brand: &str, fields: &[&str]) -> GrantRequestDto {
-    GrantRequestDto {
-        brand: brand.into(),
-        fields: fields.iter().map(|f| (*f).to_string()).collect(),
-        derived: vec![],
-        purpose: "order updates".into(),
-        purpose_category: None,
-        channels: vec![ChannelDto {
-            channel: "email".into(),
-            kind: ChannelKindDto::Info,
-            allowed: true,
-        }],
-        night_ads: false,
-        offer: None,
-        expires: "30d".into(),
-    }
 }
 
 #[test]

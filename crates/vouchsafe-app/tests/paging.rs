@@ -2,42 +2,25 @@
 //! Rust, the same rows `list_grants` and `audit_log` give, and never a token in a list row.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
-use vouchsafe::KdfParams;
-use vouchsafe_app::commands as c;
-use vouchsafe_app::dto::{ChannelDto, ChannelKindDto, GrantRequestDto, GrantStateDto};
-use vouchsafe_app::{AppConfig, AppState, SecretArg};
+mod common;
 
-const PASS: &str = "correct horse battery staple";
+use vouchsafe_app::AppState;
+use vouchsafe_app::commands as c;
+use vouchsafe_app::dto::{GrantRequestDto, GrantStateDto};
 
 /// An unlocked vault with an email field and two brands; the temp dir lives as long as it.
 fn vault() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-        .with_kdf(KdfParams::MINIMUM)
-        .with_anchor_dir(Some(dir.path().join("anchors")));
-    let state = AppState::new(config);
-    c::create_vault(&state, SecretArg::new(PASS), SecretArg::new(PASS)).expect("create");
-    c::set_field(&state, "email", "minjun@example.kr", None).expect("email");
+    let (dir, state) = common::vault_with(&[("email", "minjun@example.kr")]);
     c::add_brand(&state, "acme", "Acme Coffee", None, None).expect("acme");
     c::add_brand(&state, "bean", "Bean Bakery", None, None).expect("bean");
     (dir, state)
 }
 
+/// The email, for `purpose` (which tells the grants apart).
 fn request(brand: &str, purpose: &str) -> GrantRequestDto {
     GrantRequestDto {
-        brand: brand.into(),
-        fields: vec!["email".into()],
-        derived: vec![],
         purpose: purpose.into(),
-        purpose_category: None,
-        channels: vec![ChannelDto {
-            channel: "email".into(),
-            kind: ChannelKindDto::Info,
-            allowed: true,
-        }],
-        night_ads: false,
-        offer: None,
-        expires: "30d".into(),
+        ..common::request(brand, &["email"])
     }
 }
 

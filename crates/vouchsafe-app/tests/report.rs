@@ -3,23 +3,17 @@
 //! brands answered with their kinds.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
-use vouchsafe::KdfParams;
+use vouchsafe_app::ErrorKind;
 use vouchsafe_app::commands as c;
 use vouchsafe_app::dto::{GrantRequestDto, Locale};
-use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
 
-const PASS: &str = "correct horse battery staple";
+mod common;
+
 const EMAIL: &str = "report-canary@example.kr";
 
 #[test]
 fn saves_the_brand_report_in_the_chosen_language() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-        .with_kdf(KdfParams::MINIMUM)
-        .with_anchor_dir(Some(dir.path().join("anchors")));
-    let st = AppState::new(config);
-    c::create_vault(&st, SecretArg::new(PASS), SecretArg::new(PASS)).unwrap();
-    c::set_field(&st, "email", EMAIL, None).unwrap();
+    let (dir, st) = common::vault_with(&[("email", EMAIL)]);
     c::add_brand(&st, "acme", "Acme Coffee", None, None).unwrap();
     c::issue_grant(
         &st,

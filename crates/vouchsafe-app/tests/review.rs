@@ -2,25 +2,17 @@
 //! screen shows, and their actions carried out by the commands the screen calls.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
-use vouchsafe::KdfParams;
 use vouchsafe_app::commands as c;
 use vouchsafe_app::dto::{
     ChannelDto, ChannelKindDto, GrantRequestDto, GrantStateDto, ReviewActionDto, ReviewKindDto,
 };
-use vouchsafe_app::{AppConfig, AppState, ErrorKind, SecretArg};
+use vouchsafe_app::{AppState, ErrorKind};
 
-const PASS: &str = "correct horse battery staple";
+mod common;
 
 fn state() -> (tempfile::TempDir, AppState) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = AppConfig::new(dir.path().join("vouchsafe").join("vault.db"))
-        .with_kdf(KdfParams::MINIMUM)
-        .with_anchor_dir(Some(dir.path().join("anchors")));
-    let st = AppState::new(config);
-    c::create_vault(&st, SecretArg::new(PASS), SecretArg::new(PASS)).expect("create");
-    for (name, value) in [("email", "minjun@example.kr"), ("birthdate", "1990-05-17")] {
-        c::set_field(&st, name, value, None).expect(name);
-    }
+    let (dir, st) =
+        common::vault_with(&[("email", "minjun@example.kr"), ("birthdate", "1990-05-17")]);
     c::add_brand(&st, "acme", "Acme Coffee", None, None).expect("brand");
     (dir, st)
 }

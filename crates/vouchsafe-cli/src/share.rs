@@ -6,7 +6,7 @@ use vouchsafe::grants::request::{self, GrantRequest, GrantRequestParts};
 use vouchsafe::grants::{Dropped, Narrowing};
 use vouchsafe::profile::{AddressPart, FieldName};
 use vouchsafe::report::BrandReport;
-use vouchsafe::{GrantInfo, Lang, NewBrand, Vault};
+use vouchsafe::{GrantInfo, IssuedGrant, Lang, NewBrand, Vault};
 
 use crate::args::{AuditCmd, BrandCmd, GrantCmd};
 use crate::exit::{BrokenChain, Usage};
@@ -160,6 +160,32 @@ fn connected(vault: &Vault, brand: &str) -> Result<bool> {
     Ok(vault.brands().get(brand)?.events_uri.is_some())
 }
 
+/// Show the grant `g` that replaced grant `old` (`grant reissue`, `channels`, `narrow`). A
+/// connected brand has the replacement queued in its outbox in the same transaction: it is
+/// delivered now, and the consumer is told so. Then JSON, or the summary and what it replaced
+/// on stderr and the token alone on stdout, so the token can be piped.
+fn replaced(vault: &mut Vault, old: &str, g: &IssuedGrant, json: bool) -> Result<()> {
+    let told = connected(vault, &vault.grants().get(&g.id)?.brand)?;
+    if told {
+        crate::connect::deliver_now(vault)?;
+    }
+    if json {
+        outln!("{}", serde_json::to_string(g)?);
+    } else {
+        eprintln!(
+            "{} (replaces {old}, now revoked{})",
+            g.summary.get(crate::output::lang()),
+            if told {
+                "; the brand is told through its inbox"
+            } else {
+                ""
+            }
+        );
+        outln!("{}", g.token);
+    }
+    Ok(())
+}
+
 pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
     match cmd {
         GrantCmd::Issue {
@@ -183,7 +209,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             let derived = derive
                 .iter()
                 .filter(|d| !d.trim().is_empty())
-                .map(|d| d.parse::<request::Derived>())
+                .map(|d| request::parse_derived(d))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(vouchsafe::VaultError::from)?;
             let now = jiff::Timestamp::now();
@@ -318,16 +344,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
                 }
                 None => vault.grants_mut().reissue(id)?,
             };
-            crate::connect::deliver_now(vault)?;
-            if *json {
-                outln!("{}", serde_json::to_string(&g)?);
-            } else {
-                eprintln!(
-                    "{} (replaces {id}, now revoked)",
-                    g.summary.get(crate::output::lang())
-                );
-                outln!("{}", g.token);
-            }
+            replaced(vault, id, &g, *json)?;
         }
         GrantCmd::Channels {
             id,
@@ -338,24 +355,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
             let now = jiff::Timestamp::now().as_second();
             let choices = channel_choices(channels, night_ads, now)?;
             let g = vault.grants_mut().change_channels(id, choices)?;
-            let told = connected(vault, &vault.grants().get(&g.id)?.brand)?;
-            if told {
-                crate::connect::deliver_now(vault)?;
-            }
-            if *json {
-                outln!("{}", serde_json::to_string(&g)?);
-            } else {
-                eprintln!(
-                    "{} (replaces {id}, now revoked{})",
-                    g.summary.get(crate::output::lang()),
-                    if told {
-                        "; the brand is told through its inbox"
-                    } else {
-                        ""
-                    }
-                );
-                outln!("{}", g.token);
-            }
+            replaced(vault, id, &g, *json)?;
         }
         GrantCmd::Narrow {
             id,
@@ -365,24 +365,7 @@ pub fn grant(vault: &mut Vault, cmd: &GrantCmd) -> Result<()> {
         } => {
             let narrowing = narrowing(replace, drop)?;
             let g = vault.grants_mut().narrow(id, &narrowing)?;
-            let told = connected(vault, &vault.grants().get(&g.id)?.brand)?;
-            if told {
-                crate::connect::deliver_now(vault)?;
-            }
-            if *json {
-                outln!("{}", serde_json::to_string(&g)?);
-            } else {
-                eprintln!(
-                    "{} (replaces {id}, now revoked{})",
-                    g.summary.get(crate::output::lang()),
-                    if told {
-                        "; the brand is told through its inbox"
-                    } else {
-                        ""
-                    }
-                );
-                outln!("{}", g.token);
-            }
+            replaced(vault, id, &g, *json)?;
         }
         GrantCmd::Receipt { id, json } => {
             let r = vault.grants().receipt(id)?;

@@ -595,6 +595,28 @@ fn a_channel_consent_change_reaches_the_real_inbox() {
     assert_eq!(v.outbox().len(), queued);
     let old = v.run(&["grant", "channels", &first, "--channels", "email:info"]);
     assert_eq!(old.code, 8, "{}", old.stderr);
+
+    // A plain reissue reaches the connected brand the same way, and says so like the others.
+    let re = v.run(&["grant", "reissue", &live]);
+    assert_eq!(re.code, 0, "{}", re.stderr);
+    assert!(
+        re.stderr.contains(&format!(
+            "(replaces {live}, now revoked; the brand is told through its inbox)"
+        )),
+        "{}",
+        re.stderr
+    );
+    assert!(re.stderr.contains("outbox: 1 sent"), "{}", re.stderr);
+    assert_eq!(
+        re.stdout.trim().split('.').count(),
+        3,
+        "stdout is the token"
+    );
+    let c = inbox.consumer();
+    assert_eq!(
+        (c["live"].clone(), c["replaced"].clone()),
+        (json!(1), json!(3))
+    );
 }
 
 #[test]

@@ -102,4 +102,10 @@ fn issue_show_and_reissue_speak_the_locale() {
     );
     let said = text(&out.stderr);
     assert!(said.starts_with(KO_SENTENCE), "{said:?}");
+    // The brand has no inbox: nothing says it was told.
+    assert!(
+        said.trim_end()
+            .ends_with(&format!("(replaces {id}, now revoked)")),
+        "{said:?}"
+    );
 }

@@ -9,14 +9,24 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// A derived fact, as `authorization_details.datatypes` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// The serde form (`{"age_over":18}`, `"adult_kr"`, `"birthday"`, `"city"`) is stored: the
+/// vault seals it in every grant record. It must not change, or older vaults stop opening; the
+/// test `serde_form_is_stable` pins it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DerivedFact {
-    /// `age_over_NN` (1–99): `true` or `false`, never the birth date.
+    /// `age_over_NN` (1–99): `true` or `false` (the ISO/IEC 18013-5 pattern), never the birth
+    /// date.
     AgeOver(u8),
-    /// `adult_kr`: adulthood by year of birth under the Korean Youth Protection Act.
+    /// `adult_kr`: true from 1 January of the year the person turns 19, the year-of-birth rule
+    /// of the Korean Youth Protection Act (청소년 보호법 Art. 2(1)); `age_over_19` counts full
+    /// age instead, so the two differ for most of that year.
     AdultKr,
-    /// `birthday`: the `birthdate` claim with year `0000`.
+    /// `birthday`: the `birthdate` claim with year `0000`, as OpenID Connect allows.
     Birthday,
     /// `city`: the `address` claim reduced to [`CITY_MEMBERS`].
     City,
@@ -118,6 +128,19 @@ mod tests {
             "email",
         ] {
             assert_eq!(DerivedFact::from_datatype(not_a_fact), None, "{not_a_fact}");
+        }
+    }
+
+    #[test]
+    fn serde_form_is_stable() {
+        for (fact, json) in [
+            (DerivedFact::AgeOver(18), r#"{"age_over":18}"#),
+            (DerivedFact::AdultKr, r#""adult_kr""#),
+            (DerivedFact::Birthday, r#""birthday""#),
+            (DerivedFact::City, r#""city""#),
+        ] {
+            assert_eq!(serde_json::to_string(&fact).ok().as_deref(), Some(json));
+            assert_eq!(serde_json::from_str::<DerivedFact>(json).ok(), Some(fact));
         }
     }
 

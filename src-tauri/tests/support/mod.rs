@@ -477,3 +477,34 @@ pub fn session_bus(dbus: &Path, dir: &Path) -> (Proc, String) {
         .expect("read the bus address");
     (Proc::new(child, "dbus-daemon"), line.trim().to_string())
 }
+
+/// What a window test needs, or `None` after saying why it is skipped: the app
+/// ([`app_binary`]), the window tools ([`tools`]) and the programs in `extra`, each named with
+/// the Debian package that has it (`("dbus-daemon", "dbus")`), found in the same order. `what`
+/// names the test in the note. A test is skipped quietly on a machine without them, unless
+/// `VOUCHSAFE_E2E=1` asks for it (as CI does): then a missing piece fails it.
+pub fn gate<const N: usize>(
+    what: &str,
+    extra: [(&str, &str); N],
+) -> Option<(PathBuf, Tools, [PathBuf; N])> {
+    let required = std::env::var("VOUCHSAFE_E2E").is_ok_and(|v| v == "1");
+    let mut why = Vec::new();
+    let app = app_binary().map_err(|e| why.push(e)).ok();
+    let tools = tools().map_err(|m| why.extend(m)).ok();
+    let mut found = Vec::with_capacity(N);
+    for (tool, package) in extra {
+        match find_tool(tool) {
+            Some(path) => found.push(path),
+            None => why.push(format!("{tool} (apt-get install {package})")),
+        }
+    }
+    match (app, tools, <[PathBuf; N]>::try_from(found)) {
+        (Some(app), Some(tools), Ok(found)) if why.is_empty() => Some((app, tools, found)),
+        _ => {
+            let msg = format!("{what} skipped; missing: {}", why.join("; "));
+            assert!(!required, "VOUCHSAFE_E2E=1 but {msg}");
+            eprintln!("{msg} (set VOUCHSAFE_E2E=1 to make this a failure)");
+            None
+        }
+    }
+}
