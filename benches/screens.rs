@@ -122,6 +122,11 @@ fn screens(c: &mut Criterion) {
     g.bench_function("profile/fields", |b| {
         b.iter(|| black_box(v.fields().list().expect("fields")))
     });
+    // The activity screen's chain check (`audit_chain`), which opens every entry; it runs after
+    // the first page is shown, under the session lock, so the next screen can wait behind it.
+    g.bench_function("activity/chain", |b| {
+        b.iter(|| black_box(v.audit().verify().expect("chain")))
+    });
     g.bench_function("grants/first_page", |b| {
         b.iter(|| black_box(v.grants().page(None, None, 0, 50).expect("page")))
     });

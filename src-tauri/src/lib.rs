@@ -13,7 +13,7 @@
 //! Commands run on Tauri's async runtime (`async` attribute), not on the main thread, so the
 //! window stays responsive while Argon2id derives a key.
 
-mod allocator;
+pub mod allocator;
 mod link;
 pub mod rendering;
 

@@ -6,6 +6,8 @@
 fn main() -> std::process::ExitCode {
     // First, while this is the only thread: it sets an environment variable WebKit reads.
     vouchsafe_desktop::rendering::prefer_cpu_painting();
+    vouchsafe_desktop::allocator::keep_pages_small();
+    vouchsafe_desktop::allocator::purge_promptly();
     match vouchsafe_desktop::run() {
         0 => std::process::ExitCode::SUCCESS,
         _ => std::process::ExitCode::FAILURE,
