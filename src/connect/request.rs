@@ -15,7 +15,7 @@ use vouchsafe_verify::brand::{BrandError, BrandJwks, verify_request_object};
 use super::ConnectError;
 use super::http::{Client, allowed, origin_of};
 use crate::grants::request::{
-    Channel, ChannelChoices, Choice, Derived, GrantRequest, GrantRequestParts, Kind, parse_derived,
+    Channel, ChannelChoices, Choice, Derived, GrantRequest, GrantRequestParts, Kind,
 };
 use crate::grants::{GrantPreview, Lang};
 use crate::profile::{AddressPart, FieldName, StdField};
@@ -331,8 +331,11 @@ fn plan(claims: &RequestObjectClaims, vault: &Vault) -> Result<Vec<Asked>, Conne
                 }
                 Source::Address(set)
             }
+            // The canonical claim name only (`age_over_19`, not `age_over_019` or
+            // `AGE_OVER_19`): the name the token carries and a brand's inbox checks it against
+            // (`DerivedFact::from_datatype`), so what the vault agrees to is what the brand reads.
             [one] if one.starts_with("age_over_") => {
-                Source::Derived(parse_derived(one).map_err(|_| unknown())?)
+                Source::Derived(Derived::from_datatype(one).ok_or_else(unknown)?)
             }
             [one] => match one.parse::<FieldName>() {
                 Ok(f @ FieldName::Std(_)) => Source::Field(f),
@@ -726,6 +729,43 @@ mod tests {
                 crate::grants::GrantError::NightAdsWithoutAds
             )))
         ));
+    }
+
+    /// A request's `age_over_NN` claim is read in its canonical spelling only, as the token and
+    /// the brand's inbox spell it; the CLI's `--derive` stays lenient for people.
+    #[test]
+    fn age_claims_in_their_canonical_spelling_only() {
+        use crate::crypto::{KdfParams, Passphrase};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let vault = Vault::create(
+            &dir.path().join("vault.db"),
+            &Passphrase::new("request test passphrase"),
+            KdfParams::MINIMUM,
+        )
+        .expect("create");
+        let with_age_claim = |name: &str| -> RequestObjectClaims {
+            let mut v: serde_json::Value = serde_json::from_str(include_str!(
+                "../../tests/vectors/protocol/request.claims.json"
+            ))
+            .expect("vector");
+            v["dcql_query"]["credentials"][0]["claims"] =
+                serde_json::json!([{ "id": "age_over_19", "path": [name] }]);
+            serde_json::from_value(v).expect("request claims")
+        };
+        let asked = plan(&with_age_claim("age_over_19"), &vault).expect("canonical name");
+        assert_eq!(asked.len(), 1);
+        for odd in [
+            "age_over_019",
+            "AGE_OVER_19",
+            "age_over_0",
+            "age_over_100",
+            "age_over_",
+        ] {
+            assert!(
+                matches!(plan(&with_age_claim(odd), &vault), Err(ConnectError::Refused(m)) if m.contains(odd)),
+                "{odd}"
+            );
+        }
     }
 
     #[test]
