@@ -64,8 +64,7 @@ impl FromStr for Raw {
 pub fn derives_from(fact: Derived, field: &FieldName) -> bool {
     let name = field.to_string();
     let path: Vec<&str> = name.split('.').collect();
-    let in_range = !matches!(fact, Derived::AgeOver(n) if !(1..=99).contains(&n));
-    in_range && fact.derives_from(&path)
+    fact.derives_from(&path)
 }
 
 /// Whether `fact` may stand in place of `field`: the field is part of what the fact is read

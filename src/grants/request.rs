@@ -102,7 +102,7 @@ pub fn parse_derived(s: &str) -> Result<Derived, GrantError> {
         .or_else(|| t.strip_prefix("age_over_"))
     {
         return match n.parse::<u8>() {
-            Ok(v) if (1..=99).contains(&v) => Ok(Derived::AgeOver(v)),
+            Ok(v) if vouchsafe_token::derived::AGES.contains(&v) => Ok(Derived::AgeOver(v)),
             _ => Err(GrantError::AgeOutOfRange(n.to_string())),
         };
     }

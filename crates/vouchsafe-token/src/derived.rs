@@ -32,6 +32,10 @@ pub enum DerivedFact {
     City,
 }
 
+/// The ages `age_over_NN` may name: outside them `AgeOver(n)` is no fact, fills no claim and
+/// derives from nothing.
+pub const AGES: std::ops::RangeInclusive<u8> = 1..=99;
+
 /// The `address` members `city` may release.
 pub const CITY_MEMBERS: &[&str] = &["locality", "region", "country"];
 
@@ -52,7 +56,7 @@ impl DerivedFact {
     pub fn from_datatype(name: &str) -> Option<Self> {
         if let Some(digits) = name.strip_prefix("age_over_") {
             let n: u8 = digits.parse().ok()?;
-            return ((1..=99).contains(&n) && n.to_string() == digits).then_some(Self::AgeOver(n));
+            return (AGES.contains(&n) && n.to_string() == digits).then_some(Self::AgeOver(n));
         }
         match name {
             "adult_kr" => Some(Self::AdultKr),
@@ -67,7 +71,9 @@ impl DerivedFact {
     /// `address` claim (member by member: the same object may hold other members).
     pub fn fills(self, path: &[&str]) -> bool {
         match (self, path) {
-            (Self::AgeOver(n), [name]) => name.strip_prefix("age_over_") == Some(&n.to_string()),
+            (Self::AgeOver(n), [name]) => {
+                AGES.contains(&n) && name.strip_prefix("age_over_") == Some(&n.to_string())
+            }
             (Self::AdultKr, [name]) => *name == "adult_kr",
             (Self::Birthday, [name]) => *name == BIRTHDATE,
             (Self::City, [name, member]) => *name == ADDRESS && CITY_MEMBERS.contains(member),
@@ -80,7 +86,8 @@ impl DerivedFact {
     /// [`CITY_SOURCES`], gives the city.
     pub fn derives_from(self, path: &[&str]) -> bool {
         match (self, path) {
-            (Self::AgeOver(_) | Self::AdultKr | Self::Birthday, [name]) => *name == BIRTHDATE,
+            (Self::AgeOver(n), [name]) => AGES.contains(&n) && *name == BIRTHDATE,
+            (Self::AdultKr | Self::Birthday, [name]) => *name == BIRTHDATE,
             (Self::City, [name]) => *name == ADDRESS,
             (Self::City, [name, member]) => *name == ADDRESS && CITY_SOURCES.contains(member),
             _ => false,
@@ -154,6 +161,12 @@ mod tests {
         assert!(DerivedFact::City.fills(&["address", "region"]));
         assert!(!DerivedFact::City.fills(&["address"]));
         assert!(!DerivedFact::City.fills(&["address", "street_address"]));
+        // An age out of range is no fact: it fills no claim and derives from nothing.
+        for age in [0, 100] {
+            let odd = DerivedFact::AgeOver(age);
+            assert!(!odd.fills(&[format!("age_over_{age}").as_str()]), "{age}");
+            assert!(!odd.derives_from(&["birthdate"]), "{age}");
+        }
 
         for fact in [
             DerivedFact::AgeOver(18),

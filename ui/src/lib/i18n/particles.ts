@@ -3,7 +3,7 @@
 // syllable the right particle is known from its final consonant (받침), as a Korean writer would
 // choose it: "동네 카페가", "생년월일을", "성인 (청소년보호법 기준)으로". A value ending in
 // anything else (a Latin brand name, a digit) keeps the neutral form, which is correct written
-// Korean. The core's summaries do the same (src/grants/receipt.rs).
+// Korean. The core's summaries and the CLI do the same (src/korean.rs).
 
 /** The neutral forms, each with its form after a final consonant and after a vowel. */
 const PARTICLES: Record<string, [withFinal: string, withoutFinal: string]> = {
