@@ -127,6 +127,25 @@ fn screens(c: &mut Criterion) {
     g.bench_function("activity/chain", |b| {
         b.iter(|| black_box(v.audit().verify().expect("chain")))
     });
+    // Unlock → the first screen starts here: Argon2id, then `check_state` (every row's MAC,
+    // the rows against the anchor, the audit chain). Only with a vault given (a copy of it is
+    // opened each time; the built one is in memory only).
+    if let (Ok(src), Ok(pass)) = (
+        std::env::var("VOUCHSAFE_BENCH_VAULT"),
+        std::env::var("VOUCHSAFE_PASSPHRASE"),
+    ) {
+        let pass = Passphrase::new(pass);
+        g.bench_function("unlock/open_and_check", |b| {
+            b.iter(|| {
+                black_box(
+                    Vault::open(std::path::Path::new(&src))
+                        .expect("open")
+                        .unlock(&pass)
+                        .expect("unlock"),
+                )
+            })
+        });
+    }
     g.bench_function("grants/first_page", |b| {
         b.iter(|| black_box(v.grants().page(None, None, 0, 50).expect("page")))
     });

@@ -21,6 +21,7 @@ use rusqlite::{Connection, params};
 use crate::clock::{self, SharedClock};
 use crate::crypto::{DataKey, KdfParams, Passphrase, random_bytes, random_id};
 use crate::error::{Result, VaultError};
+use crate::records::integrity::IntegrityReport;
 use crate::records::rekey::RekeyPlan;
 use crate::records::{AuditEvent, Records};
 use crate::repo::{AuditRepo, BrandRepo, FieldRepo, GrantRepo, OutboxRepo};
@@ -132,6 +133,8 @@ pub struct Vault {
     /// Restored and not changed since: the first change moves every brand to a fresh status
     /// list first ([`Vault::settle_restore`]).
     restored: bool,
+    /// What the whole-vault check found when the vault was unlocked ([`Vault::unlock_check`]).
+    unlock_check: IntegrityReport,
 }
 
 /// A vault restored over an existing one, and where the replaced vault was kept.
@@ -761,6 +764,7 @@ impl LockedVault {
             records,
             lock: self.lock,
             restored,
+            unlock_check: report,
         })
     }
 }

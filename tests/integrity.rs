@@ -40,6 +40,10 @@ fn populated() -> (TempVault, String, String) {
         .expect("g2");
     v.grants_mut().revoke(&gone.id).expect("revoke");
     assert!(v.check().expect("check").is_intact());
+    let again = unlock(&tv.path, PASS).expect("unlock again");
+    assert_eq!(again.unlock_check(), &again.check().expect("check"));
+    assert!(again.unlock_check().is_intact() && again.unlock_check().rows > 0);
+    drop(again);
     (tv, live.id, gone.id)
 }
 
@@ -56,6 +60,8 @@ fn copy_of(path: &Path) -> (tempfile::TempDir, PathBuf) {
 fn assert_reported(path: &Path, table: &str, id: &str, kinds: &[ProblemKind], what: &str) {
     let mut v = unlock(path, PASS).unwrap_or_else(|e| panic!("{what}: unlock failed: {e}"));
     let report = v.check().expect("check");
+    // What the unlock found is what a fresh check finds: the app admits a vault on it.
+    assert_eq!(v.unlock_check(), &report, "{what}: the unlock's own check");
     assert!(
         report
             .problems

@@ -214,7 +214,8 @@ pub fn unlock(
     let file = Vault::open(state.vault_path())?;
     kdf_gate::check(&file, allow_costly_kdf)?;
     let mut vault = file.unlock(&passphrase.into_passphrase())?;
-    let (admitted, report) = integrity::admit(&mut vault, state.config(), accept_rollback)?;
+    let (admitted, report) =
+        integrity::admit_unlocked(&mut vault, state.config(), accept_rollback)?;
     if admitted {
         install(state, vault, report.clone());
     }
@@ -301,7 +302,7 @@ pub fn restore_backup(
     // A vault that fails its check cannot say what the backup would undo (the core's preview
     // reads every grant, and refuses one that fails its check); restoring over it carries
     // only what still reads as authentic.
-    let untrusted = !old.check()?.is_intact();
+    let untrusted = !old.unlock_check().is_intact();
     if !confirmed {
         let mut preview = if untrusted {
             RestorePreviewDto::over_untrusted(backup_generation, old.generation()?)

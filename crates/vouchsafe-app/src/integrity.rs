@@ -275,6 +275,26 @@ pub fn admit(
     accept_rollback: bool,
 ) -> CmdResult<(bool, IntegrityDto)> {
     let report = vault.check()?;
+    admit_checked(vault, report, config, accept_rollback)
+}
+
+/// [`admit`] for a vault just unlocked and not written since: the unlock's own whole-vault
+/// check ([`Vault::unlock_check`]) is the report, not a second pass over every row.
+pub fn admit_unlocked(
+    vault: &mut Vault,
+    config: &AppConfig,
+    accept_rollback: bool,
+) -> CmdResult<(bool, IntegrityDto)> {
+    let report = vault.unlock_check().clone();
+    admit_checked(vault, report, config, accept_rollback)
+}
+
+fn admit_checked(
+    vault: &mut Vault,
+    report: vouchsafe::IntegrityReport,
+    config: &AppConfig,
+    accept_rollback: bool,
+) -> CmdResult<(bool, IntegrityDto)> {
     let mut rollback = rollback_of(vault, config)?;
     let mut dto = IntegrityDto {
         intact: report.is_intact(),
