@@ -5,8 +5,9 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::tamper::{assert_tampering_reported, copy_of, flipped};
 use common::*;
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -47,29 +48,9 @@ fn populated() -> (TempVault, String, String) {
     (tv, live.id, gone.id)
 }
 
-/// A copy of the vault file in its own directory, to tamper with.
-fn copy_of(path: &Path) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let to = dir.path().join("vault.db");
-    std::fs::copy(path, &to).expect("copy");
-    (dir, to)
-}
-
-/// Open the tampered file: nothing panics, unlock works, and the report names `table`/`id`
-/// with `kind`. Then: the status list is refused, writes are refused, `verify_records` fails.
+/// [`assert_tampering_reported`], and no status list is produced from the tampered vault.
 fn assert_reported(path: &Path, table: &str, id: &str, kinds: &[ProblemKind], what: &str) {
-    let mut v = unlock(path, PASS).unwrap_or_else(|e| panic!("{what}: unlock failed: {e}"));
-    let report = v.check().expect("check");
-    // What the unlock found is what a fresh check finds: the app admits a vault on it.
-    assert_eq!(v.unlock_check(), &report, "{what}: the unlock's own check");
-    assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.table == table && p.id == id && kinds.contains(&p.kind)),
-        "{what}: {table}/{id} {kinds:?} not in {:?}",
-        report.problems
-    );
+    let v = assert_tampering_reported(path, table, id, kinds, what);
     assert!(
         matches!(
             v.brands().status_list_token("acme"),
@@ -77,30 +58,6 @@ fn assert_reported(path: &Path, table: &str, id: &str, kinds: &[ProblemKind], wh
         ),
         "{what}: a status list was produced from a tampered vault"
     );
-    assert!(matches!(v.verify_records(), Err(VaultError::Integrity(_))));
-    assert!(
-        matches!(
-            v.fields_mut().set(&name("nickname"), "x", None),
-            Err(VaultError::Integrity(_))
-        ),
-        "{what}: a write was accepted and would re-anchor the tampering"
-    );
-}
-
-/// A changed value of the same type (so only the MAC can tell).
-fn flipped(v: &Value) -> Value {
-    match v {
-        Value::Integer(i) => Value::Integer(i + 1),
-        Value::Blob(b) => {
-            let mut b = b.clone();
-            let last = b.len() - 1;
-            b[last] ^= 1;
-            Value::Blob(b)
-        }
-        Value::Text(t) => Value::Text(format!("{t}x")),
-        Value::Null => Value::Integer(1_700_000_000),
-        Value::Real(r) => Value::Real(r + 1.0),
-    }
 }
 
 const STATE: &[(&str, &[&str])] = &[

@@ -8,9 +8,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use common::tamper::{assert_tampering_reported as assert_reported, copy_of, flipped};
 use common::*;
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -49,49 +50,6 @@ fn connected() -> (TempVault, Vault, String, String) {
     v.grants_mut().revoke(&gone.id).expect("revoke");
     assert!(v.check().expect("check").is_intact());
     (tv, v, live.id, gone.id)
-}
-
-fn copy_of(path: &Path) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let to = dir.path().join("vault.db");
-    std::fs::copy(path, &to).expect("copy");
-    (dir, to)
-}
-
-fn assert_reported(path: &Path, table: &str, id: &str, kinds: &[ProblemKind], what: &str) {
-    let mut v = unlock(path, PASS).unwrap_or_else(|e| panic!("{what}: unlock failed: {e}"));
-    let report = v.check().expect("check");
-    assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.table == table && p.id == id && kinds.contains(&p.kind)),
-        "{what}: {table}/{id} {kinds:?} not in {:?}",
-        report.problems
-    );
-    assert!(matches!(v.verify_records(), Err(VaultError::Integrity(_))));
-    assert!(
-        matches!(
-            v.fields_mut().set(&name("nickname"), "x", None),
-            Err(VaultError::Integrity(_))
-        ),
-        "{what}: a write was accepted and would re-anchor the tampering"
-    );
-}
-
-fn flipped(v: &Value) -> Value {
-    match v {
-        Value::Integer(i) => Value::Integer(i + 1),
-        Value::Blob(b) => {
-            let mut b = b.clone();
-            let last = b.len() - 1;
-            b[last] ^= 1;
-            Value::Blob(b)
-        }
-        Value::Text(t) => Value::Text(format!("{t}x")),
-        Value::Null => Value::Integer(1_700_000_000),
-        Value::Real(r) => Value::Real(r + 1.0),
-    }
 }
 
 const STATE: &[(&str, &[&str])] = &[

@@ -470,9 +470,15 @@ impl ChannelChoices {
 }
 
 /// The sealed record form: the current shape, or the version 1 list `[{"channel": "email",
-/// "allowed": true}]` that records written before channel × kind hold.
+/// "allowed": true}]` that records written before channel × kind hold. An object is the one,
+/// a list the other: told apart by the first token, not by trying each (serde's `untagged`
+/// buffers the whole value first, which was a large part of opening 10,000 grants for the
+/// review).
 impl<'de> Deserialize<'de> for ChannelChoices {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        use serde::de::{Error, MapAccess, SeqAccess, Visitor};
+
         #[derive(Deserialize)]
         struct Current {
             consents: Vec<ChannelConsent>,
@@ -485,25 +491,31 @@ impl<'de> Deserialize<'de> for ChannelChoices {
             channel: String,
             allowed: bool,
         }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Stored {
-            Current(Current),
-            Old(Vec<Old>),
-        }
-        match Stored::deserialize(d)? {
-            Stored::Current(c) => {
-                let legacy = c.legacy;
+        struct Stored;
+        impl<'de> Visitor<'de> for Stored {
+            type Value = ChannelChoices;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("channel choices (an object, or a version 1 list)")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let c = Current::deserialize(MapAccessDeserializer::new(map))?;
                 let mut set =
-                    Self::checked(c.consents, c.night_ads).map_err(serde::de::Error::custom)?;
-                set.legacy = legacy;
+                    ChannelChoices::checked(c.consents, c.night_ads).map_err(A::Error::custom)?;
+                set.legacy = c.legacy;
                 Ok(set)
             }
-            Stored::Old(list) => Ok(Self::from_legacy(
-                list.iter().map(|o| (o.channel.as_str(), o.allowed)),
-                0,
-            )),
+
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                let list = Vec::<Old>::deserialize(SeqAccessDeserializer::new(seq))?;
+                Ok(ChannelChoices::from_legacy(
+                    list.iter().map(|o| (o.channel.as_str(), o.allowed)),
+                    0,
+                ))
+            }
         }
+        d.deserialize_any(Stored)
     }
 }
 

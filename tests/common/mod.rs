@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests: real vault files in temporary directories.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers fail by panicking
 
+pub mod tamper;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
