@@ -42,31 +42,6 @@ pub fn purge_promptly() {
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
 }
 
-/// The variable glibc's malloc reads its settings from when a process starts.
-pub const GLIBC_TUNABLES: &str = "GLIBC_TUNABLES";
-
-/// What the WebKit processes get: at most two malloc arenas, and blocks of 128 KiB or more
-/// mapped on their own and unmapped when freed (a fixed threshold also stops glibc raising it
-/// as large blocks come and go), with free memory above 128 KiB at the top of a heap returned.
-pub const WEBKIT_MALLOC: &str = "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072";
-
-/// Tune glibc's malloc in the WebKit processes this app starts (they inherit the environment).
-///
-/// WebKit's own objects live in its own allocator, but Skia's painting buffers, Mesa's textures
-/// and GLib's allocations use glibc's malloc, and each of the web process's painting and
-/// compositing threads gets an arena of its own (up to eight per core) that keeps what it
-/// freed. Measured on the 10,000-grant vault (docs/desktop-performance.md, "Memory, session 7").
-/// This process's own malloc read the environment before `main`, so it is unchanged; a person
-/// who sets `GLIBC_TUNABLES` themselves wins. Call it first in `main`, while the process has
-/// one thread: it changes the environment.
-#[allow(unsafe_code)]
-pub fn tune_webkit_malloc() {
-    if cfg!(target_os = "linux") && std::env::var_os(GLIBC_TUNABLES).is_none() {
-        // SAFETY: as in `rendering::prefer_cpu_painting`: `main` has not started a thread yet.
-        unsafe { std::env::set_var(GLIBC_TUNABLES, WEBKIT_MALLOC) };
-    }
-}
-
 /// `mi_option_purge_delay` of mimalloc.h, which `libmimalloc-sys` does not name (its list skips
 /// from 14 to 16). The test below checks that it is the option whose default is mimalloc 3's
 /// 1,000 ms, so a renumbering in a new mimalloc fails the build's tests, not the app.
@@ -75,26 +50,6 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// glibc ignores a tunable it does not know, without a word: a misspelt name would silently
-    /// leave WebKit's malloc as it was.
-    #[test]
-    fn webkit_malloc_names_real_tunables_with_numbers() {
-        let known = [
-            "glibc.malloc.arena_max",
-            "glibc.malloc.mmap_threshold",
-            "glibc.malloc.trim_threshold",
-        ];
-        let set: Vec<(&str, u64)> = WEBKIT_MALLOC
-            .split(':')
-            .map(|t| {
-                let (name, value) = t.split_once('=').expect("NAME=VALUE");
-                (name, value.parse().expect("a number"))
-            })
-            .collect();
-        assert_eq!(set.iter().map(|(n, _)| *n).collect::<Vec<_>>(), known);
-        assert!(set.iter().all(|(_, v)| *v > 0));
-    }
 
     #[test]
     #[allow(unsafe_code)]

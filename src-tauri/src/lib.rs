@@ -15,7 +15,7 @@
 
 pub mod allocator;
 mod link;
-pub mod rendering;
+pub mod webkit_env;
 
 use std::sync::Arc;
 use std::time::Duration;

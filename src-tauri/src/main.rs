@@ -4,9 +4,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> std::process::ExitCode {
-    // First, while this is the only thread: it sets an environment variable WebKit reads.
-    vouchsafe_desktop::rendering::prefer_cpu_painting();
-    vouchsafe_desktop::allocator::tune_webkit_malloc();
+    // First, while this is the only thread: it sets environment variables WebKit reads.
+    vouchsafe_desktop::webkit_env::prepare();
     vouchsafe_desktop::allocator::keep_pages_small();
     vouchsafe_desktop::allocator::purge_promptly();
     match vouchsafe_desktop::run() {

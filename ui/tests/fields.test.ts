@@ -71,6 +71,12 @@ describe('grouping', () => {
     expect(g[6]?.dynamic.map((f) => f.name)).toEqual(['custom.blood_type', 'custom.pet']);
     expect(g[1]?.dynamic).toEqual([]);
   });
+  it('sorts dynamic fields by code point, as the core pages them, and leaves catalogue fields to their spec', () => {
+    const more = [field('custom.혈액형', 'custom'), field('custom.ba', 'custom'), field('custom.b_a', 'custom'), ...fields];
+    const g = groupFields(catalogue, more);
+    expect(g[6]?.dynamic.map((f) => f.name)).toEqual(['custom.b_a', 'custom.ba', 'custom.blood_type', 'custom.pet', 'custom.혈액형']);
+    expect(g.flatMap((x) => x.dynamic).some((f) => f.name === 'email')).toBe(false);
+  });
   it('sorts set fields in catalogue order, then memberships, then custom', () => {
     expect(sortFields(catalogue, fields).map((f) => f.name)).toEqual([
       'given_name',

@@ -69,23 +69,28 @@ export interface FieldGroupView {
   dynamic: FieldDto[];
 }
 
-/** Catalogue and set fields arranged by group, in display order. */
+/** By name, in code-point order: the order the core's `field_page` returns, and cheap enough
+ * for a profile of 10,000 fields (`localeCompare` asks ICU for every comparison). */
+export function byFieldName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Catalogue and set fields arranged by group, in display order: one pass over the fields, so
+ * a profile of thousands of custom fields costs one sort, not a scan per group. */
 export function groupFields(catalogue: readonly FieldSpecDto[], fields: readonly FieldDto[]): FieldGroupView[] {
+  const inCatalogue = new Set(catalogue.map((s) => s.name));
+  const dynamic = new Map<FieldGroup, FieldDto[]>(GROUP_ORDER.map((g) => [g, []]));
+  for (const f of fields) if (!inCatalogue.has(f.name)) dynamic.get(f.group)?.push(f);
   return GROUP_ORDER.map((group) => ({
     group,
     specs: catalogue.filter((s) => s.group === group),
-    dynamic: fields
-      .filter((f) => f.group === group && !catalogue.some((s) => s.name === f.name))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    dynamic: (dynamic.get(group) ?? []).sort(byFieldName),
   }));
 }
 
 /** Order set fields like the profile screen: catalogue order first, then memberships, then custom. */
 export function sortFields(catalogue: readonly FieldSpecDto[], fields: readonly FieldDto[]): FieldDto[] {
-  const rank = (f: FieldDto): number => {
-    const i = catalogue.findIndex((s) => s.name === f.name);
-    if (i >= 0) return i;
-    return catalogue.length + GROUP_ORDER.indexOf(f.group);
-  };
-  return [...fields].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  const place = new Map(catalogue.map((s, i) => [s.name, i]));
+  const rank = (f: FieldDto): number => place.get(f.name) ?? catalogue.length + GROUP_ORDER.indexOf(f.group);
+  return [...fields].sort((a, b) => rank(a) - rank(b) || byFieldName(a, b));
 }
