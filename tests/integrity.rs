@@ -555,3 +555,60 @@ fn a_new_vault_starts_its_log_with_a_genesis_entry() {
     assert_eq!(entries[0].event.subject, v.vault_id().expect("id"));
     assert_eq!(v.generation().expect("gen"), Some(1));
 }
+
+/// Among hundreds of rows, a read stops at the first forged row in the order the vault reads
+/// them and names it, and the unlock's check names every forged row.
+#[test]
+fn a_forged_row_among_hundreds_is_named() {
+    let (tv, mut v) = temp_vault();
+    let custom: Vec<(vouchsafe::FieldName, String)> = (0..300)
+        .map(|i| (name(&format!("custom.item_{i:03}")), format!("value {i}")))
+        .collect();
+    v.fields_mut()
+        .set_many(
+            custom
+                .iter()
+                .map(|(n, val)| (n.clone(), val.as_str(), None)),
+        )
+        .expect("set 300 fields");
+    assert_eq!(v.fields().list().expect("list").len(), 300);
+    drop(v);
+
+    let (_dir, copy) = copy_of(&tv.path);
+    let c = Connection::open(&copy).expect("raw");
+    let in_order: Vec<String> = c
+        .prepare("SELECT id FROM fields") // the order the vault reads them in
+        .expect("ids")
+        .query_map([], |r| r.get(0))
+        .expect("ids")
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    let (first, later) = (&in_order[150], &in_order[280]);
+    for id in [later, first] {
+        c.execute(
+            "UPDATE fields SET mac = zeroblob(length(mac)) WHERE id = ?1",
+            [id],
+        )
+        .expect("forge");
+    }
+    drop(c);
+
+    let v = unlock(&copy, PASS).expect("unlock");
+    let err = v.fields().list().expect_err("a forged row stops the read");
+    assert!(matches!(err, VaultError::Integrity(_)), "{err}");
+    assert!(
+        err.to_string().contains(first.as_str()),
+        "names the first forged row {first}: {err}"
+    );
+    let report = v.unlock_check();
+    for id in [first, later] {
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.table == "fields" && &p.id == id && p.kind == ProblemKind::Altered),
+            "{id} not in {:?}",
+            report.problems
+        );
+    }
+}
