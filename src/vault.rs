@@ -768,3 +768,18 @@ impl LockedVault {
         })
     }
 }
+
+/// A new vault in a temporary directory, at the cheapest key derivation the vault accepts:
+/// for the crate's own unit tests (the integration tests have `tests/common`). Keep the
+/// directory alive as long as the vault.
+#[cfg(test)]
+pub(crate) fn temp_vault() -> (tempfile::TempDir, Vault) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = Vault::create(
+        &dir.path().join("vault.db"),
+        &Passphrase::new("unit test passphrase"),
+        KdfParams::MINIMUM,
+    )
+    .expect("create");
+    (dir, vault)
+}

@@ -735,14 +735,7 @@ mod tests {
     /// the brand's inbox spell it; the CLI's `--derive` stays lenient for people.
     #[test]
     fn age_claims_in_their_canonical_spelling_only() {
-        use crate::crypto::{KdfParams, Passphrase};
-        let dir = tempfile::tempdir().expect("tempdir");
-        let vault = Vault::create(
-            &dir.path().join("vault.db"),
-            &Passphrase::new("request test passphrase"),
-            KdfParams::MINIMUM,
-        )
-        .expect("create");
+        let (_dir, vault) = crate::vault::temp_vault();
         let with_age_claim = |name: &str| -> RequestObjectClaims {
             let mut v: serde_json::Value = serde_json::from_str(include_str!(
                 "../../tests/vectors/protocol/request.claims.json"

@@ -1071,22 +1071,15 @@ impl GrantRepo<&mut Records> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Vault;
     use crate::brands::NewBrand;
     use crate::clock::{Clock, FixedClock};
-    use crate::{KdfParams, Passphrase, Vault};
 
     /// Expiry follows the vault's clock: a grant goes from active to expired when the clock
     /// passes its `exp`, and a brand then holds nothing live, with no sleeping.
     #[test]
     fn grants_expire_by_the_vault_clock() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("vault.db");
-        let mut v = Vault::create(
-            &path,
-            &Passphrase::new("clock test passphrase"),
-            KdfParams::MINIMUM,
-        )
-        .expect("create");
+        let (_dir, mut v) = crate::vault::temp_vault();
         let clock = FixedClock::at(1_800_000_000);
         v.set_clock(std::sync::Arc::new(clock.clone()));
         let email: FieldName = "email".parse().expect("name");

@@ -649,15 +649,9 @@ mod tests {
     fn a_queued_grant_leaves_the_outbox_once_acknowledged() {
         use crate::clock::FixedClock;
         use crate::grants::{ChannelChoices, GrantRequest, GrantRequestParts};
-        use crate::{FieldName, KdfParams, Passphrase, Vault};
+        use crate::{FieldName, Vault};
 
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut v = Vault::create(
-            &dir.path().join("vault.db"),
-            &Passphrase::new("outbox test passphrase"),
-            KdfParams::MINIMUM,
-        )
-        .expect("create");
+        let (_dir, mut v) = crate::vault::temp_vault();
         let clock = FixedClock::at(1_800_000_000);
         v.set_clock(std::sync::Arc::new(clock.clone()));
         let email: FieldName = "email".parse().expect("name");
