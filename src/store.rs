@@ -96,6 +96,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         mac BLOB
     ) WITHOUT ROWID;
     CREATE INDEX outbox_due ON outbox (state, next_at);",
+    // 4 → 5: a grant's signed token moves out of its `grants` record into a row of its own
+    // (`grant_tokens`, id = the grant's id), MACed and in the anchor's manifest. The token is
+    // most of a grant record's bytes and only the screens showing one grant read it; the review,
+    // the brands screen and the counts read every grant's choices and no token. Splitting the
+    // existing records needs the data key: the repository does it after unlock, once the
+    // vault's check is clean (`GrantRepo::split_tokens`); until then a record that still holds
+    // its token reads as before. A rowid table, unlike the others: a token (≈1.4 KB) is larger
+    // than an index b-tree keeps in a page (≈1 KB of 4 KB), so WITHOUT ROWID gave every row an
+    // overflow page of its own (twice the file size) and every lookup by id read whole rows.
+    "CREATE TABLE grant_tokens (
+        id TEXT PRIMARY KEY REFERENCES grants (id) ON DELETE CASCADE,
+        sealed BLOB NOT NULL,
+        mac BLOB
+    );",
 ];
 
 /// The schema version this build writes and reads.

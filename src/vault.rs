@@ -40,7 +40,7 @@ const SALT_LEN: usize = 32;
 const REKEY: RekeyPlan = RekeyPlan {
     named: &[("fields", "name"), ("brands", "audience")],
     linked: &[("grants", "brand_id", "brands")],
-    unlinked: &["grant_receipts", "outbox"],
+    unlinked: &["grant_receipts", "grant_tokens", "outbox"],
 };
 
 /// Where the vault lives unless told otherwise: `$XDG_DATA_HOME/vouchsafe/vault.db` on Linux.
@@ -755,8 +755,14 @@ impl LockedVault {
         // Every row's MAC, the rows against the anchor, the audit chain: HMAC and SHA-256 only.
         // A problem does not stop reading (each read names what it cannot trust), but the vault
         // refuses writes, which would otherwise re-anchor a deleted or re-added row.
-        let report = records.check_state()?;
+        let mut report = records.check_state()?;
         records.taint(report.problems.first().cloned());
+        // Schema 5 keeps each grant's token in a row of its own; records written before are
+        // split once the check is clean, and checked again (a one-time cost).
+        if report.is_intact() && GrantRepo::new(&mut records).split_tokens()? > 0 {
+            report = records.check_state()?;
+            records.taint(report.problems.first().cloned());
+        }
         // A vault with problems writes nothing, so it has nothing to renew either.
         let restored = report.is_intact() && integrity::is_marked_restored(&records);
         Ok(Vault {

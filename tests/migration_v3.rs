@@ -1,8 +1,9 @@
-//! Schema 3 → 4: a frozen vault written by the last schema-3 build (tests/fixtures/vault-v3.db,
-//! made by tests/fixtures/make-vault-v3.sh) opens with this build, gains the empty
-//! `grant_receipts` and `outbox` tables, keeps every record, its row MACs, its anchor and its
-//! generation, and is then authenticated like any new vault. A tampered v3 vault is not
-//! laundered by the upgrade: the problem is still named afterwards.
+//! Schema 3 → 4 (and on to 5): a frozen vault written by the last schema-3 build
+//! (tests/fixtures/vault-v3.db, made by tests/fixtures/make-vault-v3.sh) opens with this build,
+//! gains the empty `grant_receipts` and `outbox` tables, keeps every record, its anchor's
+//! generation and its audit log (5 moves each grant's token into `grant_tokens`:
+//! tests/migration_v4.rs), and is then authenticated like any new vault. A tampered v3 vault is
+//! not laundered by the upgrade: the problem is still named afterwards.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
 mod common;
@@ -11,24 +12,12 @@ use std::path::Path;
 
 use common::*;
 use rusqlite::Connection;
-use vouchsafe::audit::ChainState;
 use vouchsafe::{GrantState, ProblemKind, VaultError};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vault-v3.db");
 const REVOKED: &str = "ce7422c7-d65d-4a0a-a17f-bfa0b134ea14";
 
 fn copy_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("vault.db");
-    std::fs::copy(FIXTURE, &path).expect("copy fixture");
-    (dir, path)
-}
-
-fn version(p: &Path) -> i64 {
-    Connection::open(p)
-        .expect("raw")
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .expect("v")
+    fixture_copy("vault-v3.db")
 }
 
 fn tables(p: &Path) -> Vec<String> {
@@ -45,11 +34,11 @@ fn tables(p: &Path) -> Vec<String> {
 #[test]
 fn a_v3_vault_migrates_to_the_current_schema_keeping_everything() {
     let (_dir, path) = copy_fixture();
-    assert_eq!(version(&path), 3);
+    assert_eq!(schema_version(&path), 3);
     assert!(!tables(&path).contains(&"outbox".to_string()));
     let v = unlock(&path, PASS).expect("unlock v3");
-    assert_eq!(version(&path), vouchsafe::store::SCHEMA_VERSION);
-    assert_eq!(vouchsafe::store::SCHEMA_VERSION, 4);
+    assert_eq!(schema_version(&path), vouchsafe::store::SCHEMA_VERSION);
+    assert_eq!(vouchsafe::store::SCHEMA_VERSION, 5);
     let t = tables(&path);
     assert!(t.contains(&"outbox".to_string()) && t.contains(&"grant_receipts".to_string()));
     assert_eq!(
@@ -60,16 +49,10 @@ fn a_v3_vault_migrates_to_the_current_schema_keeping_everything() {
             "given_name=길동"
         ]
     );
-    let report = v.check().expect("check");
-    assert!(report.is_intact(), "{:?}", report.problems);
-    assert_eq!(report.rows, 3 + 2 + 4);
-    // The upgrade adds tables only: the anchor, and so its generation, is the v3 one
-    // (genesis + 3 fields + 2 brands + 4 grants + 1 revocation).
-    assert_eq!(v.generation().expect("gen"), Some(11));
-    assert_eq!(
-        v.audit().verify().expect("verify"),
-        ChainState::Intact { entries: 11 }
-    );
+    // Rows: fields, brands, grants and their token rows (4 → 5 split every clean grant).
+    // 3 → 4 adds tables only and 4 → 5 keeps the generation: it is the v3 anchor's
+    // (genesis + 3 fields + 2 brands + 4 grants + 1 revocation), as many as audit entries.
+    assert_migrated_intact(&v, 3 + 2 + 4 + 4, 11, 11);
     let grants = v.grants().list(None).expect("grants");
     assert_eq!(grants.len(), 4);
     let revoked: Vec<_> = grants
@@ -132,7 +115,7 @@ fn a_v3_vault_tampered_before_the_upgrade_is_still_reported_after_it() {
         )
         .expect("tamper");
     let mut v = unlock(&path, PASS).expect("unlock");
-    assert_eq!(version(&path), 4);
+    assert_eq!(schema_version(&path), vouchsafe::store::SCHEMA_VERSION);
     let report = v.check().expect("check");
     assert!(
         report

@@ -1,7 +1,7 @@
 //! Authenticated state: what proves that nothing outside a sealed record was changed.
 //!
 //! Two things, both under keys only the data key gives:
-//! - **Row MACs.** Every row of `fields`, `brands`, `grants`, `grant_receipts` and `outbox`
+//! - **Row MACs.** Every row of `fields`, `brands`, `grants`, `grant_receipts`, `grant_tokens` and `outbox`
 //!   carries `mac` =
 //!   HMAC-SHA-256(row key, table ‖ id ‖ every covered column), with the row key
 //!   HKDF-SHA-256(data key, info [`ROW_MAC_INFO`]). Times, the grant's brand link, status index,
@@ -56,6 +56,7 @@ pub(crate) const COVERED: &[(&str, &[&str])] = &[
         ],
     ),
     ("grant_receipts", &["sealed", "received_at"]),
+    ("grant_tokens", &["sealed"]),
     (
         "outbox",
         &[

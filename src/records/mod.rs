@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 
 use crate::clock::SharedClock;
 use crate::crypto::DataKey;
+use crate::crypto::keys::LookupKey;
 use crate::crypto::record::{self, OpenError, Place, SealError};
 use crate::store::{self, StoreError};
 
@@ -37,6 +38,7 @@ pub struct Records {
     conn: Connection,
     key: DataKey,
     row_key: RowKey,
+    lookup_key: LookupKey,
     clock: SharedClock,
     /// The first problem found when the vault was unlocked: while set, every write is refused,
     /// so that rewriting the anchor cannot make a deleted or re-added row look legitimate.
@@ -130,10 +132,12 @@ impl std::ops::Deref for Tx<'_> {
 impl Records {
     pub(crate) fn new(conn: Connection, key: DataKey, clock: SharedClock) -> Self {
         let row_key = RowKey::derive(&key);
+        let lookup_key = LookupKey::derive(&key);
         Self {
             conn,
             key,
             row_key,
+            lookup_key,
             clock,
             tainted: None,
             min_generation: 0,
@@ -180,7 +184,7 @@ impl Records {
 
     /// The keyed-hash row id of a named record of `table`.
     pub(crate) fn lookup_id(&self, table: &str, name: &str) -> String {
-        self.key.lookup_id(table, name)
+        self.lookup_key.id(table, name)
     }
 
     /// Seal `value` for row `id` of `table`.
@@ -234,7 +238,7 @@ impl Records {
         let mut out = Vec::new();
         for (id, row) in self.verified_rows::<E>(table, None)? {
             let rec: T = self.open(table, &id, &row.blob("sealed")?)?;
-            if self.key.lookup_id(table, name(&rec)) != id {
+            if self.lookup_key.id(table, name(&rec)) != id {
                 return Err(OpenError(format!("{table}/{id}")).into());
             }
             let time = row.int(time_col)?;
@@ -265,6 +269,27 @@ impl Records {
             let _ = store.record(&vault_id, generation);
         }
         Ok(out)
+    }
+
+    /// Rewrite rows in a new format, in one transaction, without a change the person made: `f`
+    /// re-seals and re-stamps rows, then the anchor's manifest is brought up to date and
+    /// everything else in the anchor is kept (its generation, the audit head, a restore's mark),
+    /// with no audit entry. For a format step that needs the data key (schema 5 splits each
+    /// grant's token into a row of its own), run on a vault whose check was clean: on any
+    /// other, the new manifest would vouch for what the check found wrong, so it is refused.
+    pub(crate) fn reformat<T, E>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<OpenError> + From<SealError>,
+    {
+        if let Some(p) = &self.tainted {
+            return Err(p.to_open_error().into());
+        }
+        let tx = Tx { rec: self };
+        store::write(&self.conn, |_| {
+            let out = f(&tx)?;
+            tx.reseal_manifest::<E>()?;
+            Ok::<_, E>(out)
+        })
     }
 
     /// Bring a vault of schema `from` to the current one, in one transaction: the SQL steps,
@@ -604,6 +629,50 @@ impl Tx<'_> {
             None => 0,
         };
         let generation = previous.max(rec.min_generation) + 1;
+        let (audit_seq, hash) = rec.last_audit()?.unwrap_or((0, vec![0u8; 32]));
+        let anchor = Anchor {
+            vault_id: vault_id.clone(),
+            generation,
+            audit_seq,
+            audit_hash: crate::crypto::hex(&hash),
+            rows: self.manifest()?,
+        };
+        let sealed = rec.seal(ANCHOR, &vault_id, &anchor)?;
+        rec.conn
+            .execute("UPDATE vault_meta SET anchor = ?1 WHERE id = 1", [sealed])
+            .map_err(StoreError::from)?;
+        Ok((generation, vault_id))
+    }
+
+    /// Re-seal the anchor with the manifest of the rows as stored now, every other member as
+    /// it was ([`Records::reformat`]). An anchor that does not open is refused, not replaced.
+    fn reseal_manifest<E>(&self) -> Result<(), E>
+    where
+        E: From<StoreError> + From<OpenError> + From<SealError>,
+    {
+        let rec = self.rec;
+        let vault_id = rec.vault_id()?;
+        let sealed: Option<Vec<u8>> = rec
+            .conn
+            .query_row("SELECT anchor FROM vault_meta WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .map_err(StoreError::from)?;
+        let sealed = sealed.ok_or_else(|| StoreError::damaged("the vault has no anchor"))?;
+        let mut anchor: serde_json::Map<String, serde_json::Value> =
+            rec.open(ANCHOR, &vault_id, &sealed)?;
+        let rows = serde_json::to_value(self.manifest()?).map_err(SealError::Encode)?;
+        anchor.insert("rows".to_string(), rows);
+        let sealed = rec.seal(ANCHOR, &vault_id, &anchor)?;
+        rec.conn
+            .execute("UPDATE vault_meta SET anchor = ?1 WHERE id = 1", [sealed])
+            .map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Every covered table's rows as stored now: table → id → [`integrity::manifest_tag`].
+    fn manifest(&self) -> Result<BTreeMap<String, BTreeMap<String, String>>, StoreError> {
+        let rec = self.rec;
         let mut rows = BTreeMap::new();
         for (table, _) in COVERED {
             let mut stmt = rec
@@ -629,19 +698,7 @@ impl Tx<'_> {
                 .map_err(StoreError::from)?;
             rows.insert(table.to_string(), listed);
         }
-        let (audit_seq, hash) = rec.last_audit()?.unwrap_or((0, vec![0u8; 32]));
-        let anchor = Anchor {
-            vault_id: vault_id.clone(),
-            generation,
-            audit_seq,
-            audit_hash: crate::crypto::hex(&hash),
-            rows,
-        };
-        let sealed = rec.seal(ANCHOR, &vault_id, &anchor)?;
-        rec.conn
-            .execute("UPDATE vault_meta SET anchor = ?1 WHERE id = 1", [sealed])
-            .map_err(StoreError::from)?;
-        Ok((generation, vault_id))
+        Ok(rows)
     }
 
     /// Append an event to the audit log, inside this transaction.

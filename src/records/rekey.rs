@@ -28,6 +28,7 @@ use super::audit_log::{AUDIT, link, seq_id};
 use super::integrity::{COVERED, RowKey};
 use super::{AuditEvent, Records, Tx};
 use crate::crypto::DataKey;
+use crate::crypto::keys::LookupKey;
 use crate::crypto::record::{OpenError, Place, SealError, open_raw, seal_raw};
 use crate::store::StoreError;
 
@@ -140,6 +141,7 @@ impl Records {
     fn use_key(&mut self, key: DataKey) -> DataKey {
         let old = std::mem::replace(&mut self.key, key);
         self.row_key = RowKey::derive(&self.key);
+        self.lookup_key = LookupKey::derive(&self.key);
         old
     }
 
@@ -202,6 +204,7 @@ impl Records {
         let mut moved = 0usize;
         // (table, old id) → new id, for the columns that link to a named row.
         let mut new_ids: BTreeMap<(&str, String), String> = BTreeMap::new();
+        let new_lookup = LookupKey::derive(new);
         for &(table, name_key) in plan.named {
             for (id, sealed, _) in all_rows(conn, &format!("SELECT id, sealed, NULL FROM {table}"))?
             {
@@ -209,10 +212,10 @@ impl Records {
                 let name =
                     name_in(&plain, name_key).ok_or_else(|| OpenError(format!("{table}/{id}")))?;
                 // The id must be the one the name gives under the old key, or the row was moved.
-                if self.key.lookup_id(table, &name) != id {
+                if self.lookup_key.id(table, &name) != id {
                     return Err(OpenError(format!("{table}/{id}")).into());
                 }
-                let new_id = new.lookup_id(table, &name);
+                let new_id = new_lookup.id(table, &name);
                 let resealed = seal_raw(new, Place { table, id: &new_id }, &plain)?;
                 conn.execute(
                     &format!("UPDATE {table} SET id = ?1, sealed = ?2 WHERE id = ?3"),

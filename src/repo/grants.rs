@@ -30,6 +30,32 @@ use crate::repo::outbox::{self, GrantDelivery};
 const GRANTS: &str = "grants";
 /// The brand's countersigned receipt of a delivered grant, one row per grant (id = grant id).
 const GRANT_RECEIPTS: &str = "grant_receipts";
+/// A grant's signed token, one row per grant (id = grant id), since schema 5: most of a
+/// grant's bytes, read only by what shows or sends one grant (docs/vault-format.md).
+const GRANT_TOKENS: &str = "grant_tokens";
+
+/// What is sealed in a `grant_tokens` row.
+#[derive(Serialize, Deserialize)]
+struct TokenRecord {
+    token: String,
+}
+
+/// Seal `token` in grant `id`'s `grant_tokens` row, inside `tx`.
+fn insert_token(tx: &Tx<'_>, id: &str, token: &str) -> Result<()> {
+    let sealed = tx.seal(
+        GRANT_TOKENS,
+        id,
+        &TokenRecord {
+            token: token.to_string(),
+        },
+    )?;
+    tx.conn().execute(
+        "INSERT INTO grant_tokens (id, sealed) VALUES (?1, ?2)",
+        params![id, sealed],
+    )?;
+    tx.stamp(GRANT_TOKENS, id)?;
+    Ok(())
+}
 
 /// What is sealed in a `grant_receipts` row: the brand's receipt JWT, verified against the
 /// brand's keys before it was stored.
@@ -131,6 +157,7 @@ fn insert_grant(
         params![g.id, g.row_id, sealed, idx as i64, g.iat, req.expires_at()],
     )?;
     tx.stamp(GRANTS, g.id)?;
+    insert_token(tx, g.id, &rec.token)?;
     // The brand record holds the high-water set, which just grew.
     brand.save(tx, g.row_id)?;
     let released = release.datatypes.join(", ");
@@ -150,6 +177,11 @@ fn insert_grant(
 #[derive(Serialize, Deserialize)]
 struct GrantRecord {
     brand: String,
+    /// The signed token. Sealed in the grant's `grant_tokens` row since schema 5, so never
+    /// written here; a record written before holds it, and reads with it until
+    /// [`GrantRepo::split_tokens`] moves it. Empty after [`Self`] is deserialised from a split
+    /// record: [`GrantRepo::open`] fills it in.
+    #[serde(default, skip_serializing)]
     token: String,
     fields: Vec<FieldName>,
     derived: Vec<Derived>,
@@ -389,14 +421,28 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         Ok(out)
     }
 
-    /// Open a grant's sealed record and check its plaintext brand link.
+    /// Open a grant's sealed record, with its token, and check its plaintext brand link.
     fn open(&self, id: &str, brand_row: &str, sealed: &[u8]) -> Result<GrantRecord> {
-        let rec = self.rec.open::<GrantRecord>(GRANTS, id, sealed)?.opened();
+        let mut rec = self.rec.open::<GrantRecord>(GRANTS, id, sealed)?.opened();
         // The brand link is plaintext: check it against the sealed record so it cannot be moved.
         if self.brands().row_id(&rec.brand) != brand_row {
             return Err(OpenError(format!("{GRANTS}/{id}")).into());
         }
+        if rec.token.is_empty() {
+            rec.token = self.token(id)?;
+        }
         Ok(rec)
+    }
+
+    /// Grant `id`'s token from its `grant_tokens` row, MAC checked. A split grant without one
+    /// was tampered with (the unlock's check names the missing row too).
+    fn token(&self, id: &str) -> Result<String> {
+        let row = self
+            .rec
+            .verified_row::<VaultError>(GRANT_TOKENS, id)?
+            .ok_or_else(|| OpenError(format!("{GRANT_TOKENS}/{id}")))?;
+        let rec: TokenRecord = self.rec.open(GRANT_TOKENS, id, &row.blob("sealed")?)?;
+        Ok(rec.token)
     }
 
     /// [`Self::open`] reading only what a grant released and for what
@@ -720,6 +766,63 @@ fn state_at(revoked: Option<i64>, expires: i64, now: i64) -> GrantState {
 }
 
 impl GrantRepo<&mut Records> {
+    /// Schema 5's format step: move the token out of every grant record that still holds one
+    /// (written before schema 5) into its own `grant_tokens` row, re-sealing the record without
+    /// it; one transaction ([`Records::reformat`]: the anchor keeps its generation, no audit
+    /// entry). Returns how many grants moved; none once every grant has its token row.
+    ///
+    /// The vault calls it after unlock, and only when the check was clean: re-stamping a row
+    /// vouches for it. On a vault with a problem the records stay as they are (each still
+    /// reads, token included) until a clean unlock, so the upgrade never hides what the check
+    /// found.
+    pub(crate) fn split_tokens(&mut self) -> Result<usize> {
+        // Asked on every clean unlock, so first the cheap question (both counts come from
+        // small indexes): on a clean vault a token row exists only beside its grant.
+        let (grants, tokens): (i64, i64) = self.rec.conn().query_row(
+            "SELECT (SELECT COUNT(*) FROM grants), (SELECT COUNT(*) FROM grant_tokens)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if grants == tokens {
+            return Ok(0);
+        }
+        let ids: Vec<String> = self
+            .rec
+            .conn()
+            .prepare("SELECT id FROM grants WHERE id NOT IN (SELECT id FROM grant_tokens)")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let reader = GrantRepo::new(&*self.rec);
+        let mut split = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let (brand_row, sealed, ..) = reader.row(id)?;
+            let rec = reader
+                .rec
+                .open::<GrantRecord>(GRANTS, id, &sealed)?
+                .opened();
+            if reader.brands().row_id(&rec.brand) != brand_row || rec.token.is_empty() {
+                // Neither can pass a clean check; refuse rather than stamp it.
+                return Err(OpenError(format!("{GRANTS}/{id}")).into());
+            }
+            split.push((id, rec));
+        }
+        self.rec.reformat(|tx| {
+            for (id, rec) in &split {
+                let sealed = tx.seal(GRANTS, id, rec)?;
+                tx.conn().execute(
+                    "UPDATE grants SET sealed = ?1 WHERE id = ?2",
+                    params![sealed, id],
+                )?;
+                tx.stamp(GRANTS, id)?;
+                insert_token(tx, id, &rec.token)?;
+            }
+            Ok::<_, VaultError>(split.len())
+        })
+    }
+
     /// Issue a grant: sign the token with the brand relationship's key, record it, its consent
     /// receipt's facts and an audit entry, all in one transaction; then sign the receipt from
     /// the same facts.

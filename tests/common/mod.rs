@@ -34,6 +34,37 @@ pub fn unlock(path: &Path, pass: &str) -> vouchsafe::Result<Vault> {
     Vault::open(path)?.unlock(&Passphrase::new(pass))
 }
 
+/// A copy of the frozen vault `tests/fixtures/<name>` in its own directory: a fixture is never
+/// opened in place, since unlocking migrates it.
+pub fn fixture_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    tamper::copy_of(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+}
+
+/// The file's schema version (`PRAGMA user_version`), read without the vault.
+pub fn schema_version(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .expect("raw")
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("user_version")
+}
+
+/// A migrated vault's state, as its test states it: the check is clean over `rows` rows, the
+/// anchor is at `generation`, and the audit log's `entries` chain intact.
+pub fn assert_migrated_intact(v: &Vault, rows: usize, generation: u64, entries: i64) {
+    let report = v.check().expect("check");
+    assert!(report.is_intact(), "{:?}", report.problems);
+    assert_eq!(report.rows, rows, "rows checked");
+    assert_eq!(v.generation().expect("generation"), Some(generation));
+    assert_eq!(
+        v.audit().verify().expect("verify"),
+        vouchsafe::audit::ChainState::Intact { entries }
+    );
+}
+
 /// The raw bytes of the vault file and its WAL/SHM companions, for plaintext scans.
 pub fn raw_files(path: &Path) -> Vec<(String, Vec<u8>)> {
     ["", "-wal", "-shm"]
