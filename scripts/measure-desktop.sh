@@ -121,8 +121,8 @@ const lines = [
   before ? '|---|---|---|' : '|---|---|',
   row(`start-up to the unlock screen, median of ${after.startup_ms.length}`, (r) => ms(r.startup_median_ms)),
   row('start-up, each launch (first = right after the build)', (r) => r.startup_ms.map(ms).join(', ')),
-  row('unlock (Argon2id 256 MiB, t=3, p=2) → the profile screen\'s first field row', (r) => `**${ms(r.unlock_to_first_screen_ms)}**`),
-  ...screens.map((s) => row(`first content of ${s} after clicking its navigation entry`, (r) => (r.first_content_ms[s] == null ? 'not within 120 s' : ms(r.first_content_ms[s])))),
+  row('unlock (Argon2id 256 MiB, t=3, p=2) → the profile screen\'s first field row: in the page / by WebDriver', (r) => `**${ms(r.unlock_to_first_screen_ms)}** / ${ms(r.unlock_webdriver_ms)}`),
+  ...screens.map((s) => row(`first content of ${s} after clicking its navigation entry: in the page / by WebDriver`, (r) => (r.first_content_ms[s] == null ? 'not within 5 s' : `${ms(r.first_content_ms[s])} / ${ms((r.first_content_webdriver_ms || {})[s])}`))),
   row('RSS on the unlock screen: app / app + WebKit processes', (r) => `${mib(r.locked.app.rss_kib)} / ${mib(r.locked.total.rss_kib)}`),
   row('PSS on the unlock screen: app / app + WebKit processes', (r) => `${mib(r.locked.app.pss_kib)} / ${mib(r.locked.total.pss_kib)}`),
   row('RSS after visiting every screen: app / app + WebKit processes', (r) => `${mib(r.unlocked.app.rss_kib)} / ${mib(r.unlocked.total.rss_kib)}`),
@@ -147,12 +147,23 @@ console.log(lines.join('\n') + `
   This includes process start, GTK and WebKit initialisation, loading the UI from the binary, its
   first \`app_status\` call and the first render, plus a little WebDriver overhead (session set-up,
   polling) — an upper bound of what a person waits.
-- **Unlock and first content**: the clock starts when WebDriver has clicked Unlock (or a screen's
-  navigation entry) and stops when a CSS query for the screen's first row finds it (profile: a
-  field row; brands: a brand row; grants: a grant row; activity: an audit entry; review: an item
-  or the empty note; share, connect, settings: their first control that needs the vault). The
-  query is repeated every 5 ms, each one a WebDriver round trip of a few ms. Screens are visited in
-  the order shown, 2 s apart, starting from the profile screen the unlock lands on.
+- **Unlock and first content**, from clicking Unlock (or a screen's navigation entry) to the
+  screen's first row (profile: a field row; brands: a brand row; grants: a grant row; activity:
+  an audit entry; review: an item or the empty note; share, connect, settings: their first
+  control that needs the vault). Screens are visited in the order shown, 2 s apart, starting from
+  the profile screen the unlock lands on, in two walks, each from a fresh launch on the same
+  vault: the memory walk (below) and the clocked walk, whose in-page clock (frame callbacks and
+  script calls of its own) moved PSS by 10–20 MiB when both ran in one walk. Each is taken two
+  ways:
+  - **in the page** (the goals are judged on this one): from the click event's \`timeStamp\` (when
+    the web view received the click) to the second animation frame after a \`MutationObserver\`
+    saw the content enter the document, i.e. once the frame showing it was painted. This is the
+    interval a person sees, from their click to the content on screen;
+  - **by WebDriver**, in the memory walk: from sending the click command until a CSS query,
+    repeated every 5 ms, finds the content in the document (painted or not). It adds WebDriver's
+    own round trips, the click command and every query, each served by the web process between
+    its other work: the connect screen, whose content is in the page 10–40 ms after the click,
+    takes 30–175 ms this way.
 - **Memory**: \`VmRSS\` from \`/proc/PID/status\` and \`Pss\` from \`/proc/PID/smaps_rollup\` of the
   app process and of every process descended from it (WebKit's web content and network
   processes), on the unlock screen and 3 s after the last screen was visited. RSS counts a shared

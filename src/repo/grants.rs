@@ -421,6 +421,20 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         Ok(out)
     }
 
+    /// Every grant row (one brand's if `brand_row`), each MAC checked, handed to `f` one at a
+    /// time in no particular order: for the views over every grant that keep a little of each.
+    fn each_row(
+        &self,
+        brand_row: Option<&str>,
+        mut f: impl FnMut(String, Row) -> Result<()>,
+    ) -> Result<()> {
+        self.rec.each_verified_row::<VaultError>(
+            GRANTS,
+            brand_row.map(|b| ("brand_id", b)),
+            |id, row| f(id, to_row(&row)?),
+        )
+    }
+
     /// Open a grant's sealed record, with its token, and check its plaintext brand link.
     fn open(&self, id: &str, brand_row: &str, sealed: &[u8]) -> Result<GrantRecord> {
         let mut rec = self.rec.open::<GrantRecord>(GRANTS, id, sealed)?.opened();
@@ -505,13 +519,17 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
     /// summary), which a vault of thousands of grants would pay for on every visit.
     pub fn brand_holdings(&self) -> Result<Vec<(String, GrantState, Vec<String>)>> {
         let now = self.rec.now();
-        self.rows(None)?
-            .into_iter()
-            .map(|(id, (brand_row, sealed, _, _, expires, revoked))| {
+        let mut out = Vec::new();
+        self.each_row(
+            None,
+            |id, (brand_row, sealed, _, issued, expires, revoked)| {
                 let rec = self.open_choices(&id, &brand_row, &sealed)?;
-                Ok((rec.brand, state_at(revoked, expires, now), rec.datatypes))
-            })
-            .collect()
+                let held = (rec.brand, state_at(revoked, expires, now), rec.datatypes);
+                out.push((issued, id, held));
+                Ok(())
+            },
+        )?;
+        Ok(newest_first(out))
     }
 
     /// What one brand's grants amount to, reading only that brand's rows (the `brand_id` index)
@@ -548,9 +566,10 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
         opened: impl Fn(&str, GrantState) -> bool,
     ) -> Result<Vec<GrantFacts>> {
         let now = self.rec.now();
-        self.rows(None)?
-            .into_iter()
-            .map(|(id, (brand_row, sealed, _, issued, expires, revoked))| {
+        let mut out = Vec::new();
+        self.each_row(
+            None,
+            |id, (brand_row, sealed, _, issued, expires, revoked)| {
                 let state = state_at(revoked, expires, now);
                 let choices = if state != GrantState::Revoked && opened(&id, state) {
                     let rec = self.open_choices(&id, &brand_row, &sealed)?;
@@ -564,16 +583,19 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
                 } else {
                     None
                 };
-                Ok(GrantFacts {
-                    id,
+                let facts = GrantFacts {
+                    id: id.clone(),
                     brand_row,
                     state,
                     issued_at: issued,
                     expires_at: expires,
                     choices,
-                })
-            })
-            .collect()
+                };
+                out.push((issued, id, facts));
+                Ok(())
+            },
+        )?;
+        Ok(newest_first(out))
     }
 
     /// Every brand receipt stored (grant id → receipt JWT, when stored), each row's MAC
@@ -754,6 +776,13 @@ pub(crate) struct GrantChoices {
     pub(crate) purpose: String,
     pub(crate) purpose_category: String,
     pub(crate) channels: ChannelChoices,
+}
+
+/// Values keyed by (issued, grant id), newest first and by id within a second: the order of
+/// [`GrantRepo::list`].
+fn newest_first<T>(mut keyed: Vec<(i64, String, T)>) -> Vec<T> {
+    keyed.sort_by(|(a_at, a_id, _), (b_at, b_id, _)| b_at.cmp(a_at).then_with(|| a_id.cmp(b_id)));
+    keyed.into_iter().map(|(.., v)| v).collect()
 }
 
 /// A grant's state from its plaintext columns: revoked, else expired once `expires` is past.

@@ -109,8 +109,9 @@ macro_rules! with_desktop_commands {
             /// The `vouchsafe://` link the desktop last handed to the app (`connect-link`
             /// event), once; `None` when there is none. Held until the vault is unlocked.
             take_connect_link() -> Option<HandedLinkDto> [shell];
-            /// A grant's brand receipt and the events about it, with their delivery state.
-            grant_delivery(id: String) -> GrantDeliveryDto;
+            /// Each grant's brand receipt and the events about it, with their delivery state, in
+            /// the order of `ids` (a page's grants; at most 500).
+            grant_deliveries(ids: Vec<String>) -> Vec<GrantDeliveryDto>;
             /// Every event waiting for, or past, delivery to a brand.
             outbox_list() -> Vec<OutboxItemDto>;
             /// Deliver every waiting event (and queued grant) now. Network: the brands'

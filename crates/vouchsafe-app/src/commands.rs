@@ -898,5 +898,5 @@ pub use crate::review::{review_ad_consent, review_list};
 
 // Connect and the outbox: their bodies and DTOs are in their own module.
 pub use crate::connect::{
-    connect_plan, connect_preview, connect_send, grant_delivery, outbox_list, outbox_retry,
+    connect_plan, connect_preview, connect_send, grant_deliveries, outbox_list, outbox_retry,
 };

@@ -671,30 +671,45 @@ fn received_of(receipt: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A grant's brand receipt and events.
-pub fn grant_delivery(state: &AppState, id: &str) -> CmdResult<GrantDeliveryDto> {
+/// At most this many grants per [`grant_deliveries`] call: a page of the grants screen.
+pub const DELIVERIES_MAX: usize = crate::commands::PAGE_MAX as usize;
+
+/// The brand receipt and events of each grant in `ids` (a page of the grants screen), in that
+/// order, under one session lock: one command per page, where one per row made fifty calls
+/// land on the web view while it painted the page's first frame.
+pub fn grant_deliveries(state: &AppState, ids: &[String]) -> CmdResult<Vec<GrantDeliveryDto>> {
+    if ids.len() > DELIVERIES_MAX {
+        return Err(CommandError::invalid(format!(
+            "at most {DELIVERIES_MAX} grants at a time, not {}",
+            ids.len()
+        )));
+    }
     let mut s = state.enter();
     let vault = s.vault()?;
-    let grant = vault.grants().get(id)?;
     let now = now();
-    let brand_receipt = vault
-        .grants()
-        .brand_receipt(&grant.id)?
-        .map(|(receipt, stored_at)| BrandReceiptDto {
-            received: received_of(&receipt),
-            receipt,
-            stored_at,
-        });
-    let mut events: Vec<OutboxItemDto> = vault
-        .outbox()
-        .for_grant(&grant.id)?
-        .iter()
-        .map(|i| OutboxItemDto::new(i, now))
-        .collect();
-    events.sort_by_key(|e| e.created_at);
-    Ok(GrantDeliveryDto {
-        grant_id: grant.id,
-        brand_receipt,
-        events,
-    })
+    ids.iter()
+        .map(|id| {
+            let id = vault.grants().resolve_id(id)?;
+            let brand_receipt = vault
+                .grants()
+                .brand_receipt(&id)?
+                .map(|(receipt, stored_at)| BrandReceiptDto {
+                    received: received_of(&receipt),
+                    receipt,
+                    stored_at,
+                });
+            let mut events: Vec<OutboxItemDto> = vault
+                .outbox()
+                .for_grant(&id)?
+                .iter()
+                .map(|i| OutboxItemDto::new(i, now))
+                .collect();
+            events.sort_by_key(|e| e.created_at);
+            Ok(GrantDeliveryDto {
+                grant_id: id,
+                brand_receipt,
+                events,
+            })
+        })
+        .collect()
 }

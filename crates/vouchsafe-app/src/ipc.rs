@@ -46,6 +46,12 @@ impl<'a> Lend<'a, Option<&'a str>> for Option<String> {
     }
 }
 
+impl<'a> Lend<'a, &'a [String]> for Vec<String> {
+    fn lend(&'a mut self) -> &'a [String] {
+        self
+    }
+}
+
 impl<'a, T> Lend<'a, &'a T> for T {
     fn lend(&'a mut self) -> &'a T {
         self

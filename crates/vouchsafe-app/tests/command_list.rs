@@ -23,6 +23,11 @@ impl Placeholder for String {
         "x".into()
     }
 }
+impl Placeholder for Vec<String> {
+    fn placeholder() -> Self {
+        vec!["x".into()]
+    }
+}
 impl Placeholder for Option<String> {
     fn placeholder() -> Self {
         None

@@ -226,6 +226,13 @@ fn setup() -> (tempfile::TempDir, Inbox, App) {
     (work, inbox, App::new())
 }
 
+/// One grant's delivery state, through the command the grants screen calls per page.
+fn delivery(app: &App, id: &str) -> vouchsafe_app::connect::GrantDeliveryDto {
+    c::grant_deliveries(&app.state, &[id.to_string()])
+        .expect("delivery")
+        .remove(0)
+}
+
 fn choices(accept: &[&str], derived: &[&str], ads: &[&str]) -> ConnectChoicesDto {
     let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
     ConnectChoicesDto {
@@ -366,7 +373,7 @@ fn send_delivers_only_the_accepted_claims_and_keeps_the_receipts() {
         json!([{"channel": "email", "kind": "info"}])
     );
 
-    let d = c::grant_delivery(&app.state, &done.grant_id).expect("delivery");
+    let d = delivery(&app, &done.grant_id);
     let r = d.brand_receipt.expect("brand receipt");
     assert_eq!(r.received, ["address.locality", "email"]);
     assert!(d.events.is_empty());
@@ -384,7 +391,7 @@ fn send_delivers_only_the_accepted_claims_and_keeps_the_receipts() {
         (report.sent, report.acknowledged, report.pending),
         (1, 1, 0)
     );
-    let d = c::grant_delivery(&app.state, &done.grant_id).expect("delivery");
+    let d = delivery(&app, &done.grant_id);
     assert_eq!(d.events.len(), 1);
     assert_eq!(d.events[0].state, OutboxStateDto::Acknowledged);
     assert!(d.events[0].receipt.is_some() && !d.events[0].overdue);
@@ -703,7 +710,7 @@ fn a_brand_that_never_answers_holds_up_no_other_command() {
     let r = c::outbox_retry(&app.state).expect("retry");
     assert_eq!((r.sent, r.acknowledged, r.pending), (1, 1, 0));
     assert!(c::outbox_list(&app.state).expect("outbox").is_empty());
-    let d = c::grant_delivery(&app.state, &grant_id).expect("delivery");
+    let d = delivery(&app, &grant_id);
     assert_eq!(d.brand_receipt.expect("brand receipt").received, ["email"]);
     assert_eq!(inbox.consumers()[0]["live"], json!(1));
     drop(proxy);
@@ -746,19 +753,14 @@ fn reissue_and_erase_reach_the_brand() {
         .find(|g| g.id == done.grant_id)
         .expect("the old grant");
     assert!(old.revoked_at.is_some());
-    assert!(
-        c::grant_delivery(&app.state, &new.id)
-            .expect("delivery")
-            .brand_receipt
-            .is_some()
-    );
+    assert!(delivery(&app, &new.id).brand_receipt.is_some());
 
     // Ask to erase: revoked, the brand erased, its signed erasure receipt kept.
     let erased = c::erase_grant(&app.state, &new.id).expect("erase");
     assert!(erased.revoked_at.is_some());
     let r = c::outbox_retry(&app.state).expect("retry");
     assert_eq!((r.acknowledged, r.pending), (1, 0));
-    let d = c::grant_delivery(&app.state, &new.id).expect("delivery");
+    let d = delivery(&app, &new.id);
     let e = d
         .events
         .iter()
@@ -819,8 +821,7 @@ fn narrowing_reaches_the_brand() {
         json!({"email": "gildong@example.com", "birthdate": "0000-05-04"}),
         "the year and the name are gone at the brand"
     );
-    let receipt = c::grant_delivery(&app.state, &new.id)
-        .expect("delivery")
+    let receipt = delivery(&app, &new.id)
         .brand_receipt
         .expect("the brand's receipt of the narrowed grant");
     assert_eq!(receipt.received, ["birthdate", "email"]);
@@ -881,8 +882,7 @@ fn narrowing_to_a_fact_derived_from_what_the_brand_asked_is_taken() {
         json!({"email": "gildong@example.com", "adult_kr": true}),
         "the birth date is gone at the brand"
     );
-    let receipt = c::grant_delivery(&app.state, &new.id)
-        .expect("delivery")
+    let receipt = delivery(&app, &new.id)
         .brand_receipt
         .expect("the brand's receipt of the narrowed grant");
     assert_eq!(receipt.received, ["adult_kr", "email"]);
@@ -920,6 +920,6 @@ fn night_time_ads_are_answered_on_the_consent_screen() {
     let receipt = c::grant_receipt(&app.state, &done.grant_id).expect("receipt");
     let claims = Value::Object(receipt.claims);
     assert_eq!(claims["nightAds"]["allowed"], true, "{claims}");
-    let d = c::grant_delivery(&app.state, &done.grant_id).expect("delivery");
+    let d = delivery(&app, &done.grant_id);
     assert!(d.brand_receipt.is_some(), "the brand took it");
 }

@@ -1,12 +1,13 @@
-//! The page commands the long lists use (`grant_page`, `audit_page`): newest first, filtered in
-//! Rust, the same rows `list_grants` and `audit_log` give, and never a token in a list row.
+//! The page commands the long lists use (`grant_page`, `audit_page`, and `grant_deliveries` for a
+//! page's rows): newest first, filtered in Rust, the same rows `list_grants` and `audit_log`
+//! give, and never a token in a list row.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // tests fail by panicking
 
 mod common;
 
-use vouchsafe_app::AppState;
 use vouchsafe_app::commands as c;
 use vouchsafe_app::dto::{GrantRequestDto, GrantStateDto};
+use vouchsafe_app::{AppState, ErrorKind};
 
 /// An unlocked vault with an email field and two brands; the temp dir lives as long as it.
 fn vault() -> (tempfile::TempDir, AppState) {
@@ -84,6 +85,41 @@ fn a_page_is_capped_and_its_rows_carry_no_token() {
         "a list row must not carry the token"
     );
     assert!(!row.contains("\"token\""));
+}
+
+#[test]
+fn a_pages_deliveries_come_in_one_call_in_its_order() {
+    let (_dir, st) = vault();
+    for i in 0..3 {
+        c::issue_grant(&st, &request("acme", &format!("purpose {i}"))).expect("issue");
+    }
+    let page = c::grant_page(&st, None, None, 0, 50).expect("page");
+    let wanted = ids(&page.items);
+    let got = c::grant_deliveries(&st, &wanted).expect("deliveries");
+    assert_eq!(
+        got.iter().map(|d| d.grant_id.clone()).collect::<Vec<_>>(),
+        wanted
+    );
+    // Issued by hand, not through a brand's inbox: no receipt, no event.
+    assert!(
+        got.iter()
+            .all(|d| d.brand_receipt.is_none() && d.events.is_empty())
+    );
+    assert!(c::grant_deliveries(&st, &[]).expect("none").is_empty());
+
+    // One unknown grant fails the call, with what a single lookup says.
+    let mut bad = wanted.clone();
+    bad.push("00000000-0000-4000-8000-000000000000".into());
+    assert_eq!(
+        common::kind(c::grant_deliveries(&st, &bad)),
+        ErrorKind::NotFound
+    );
+    // More than a page is refused before anything is read.
+    let many = vec![wanted[0].clone(); vouchsafe_app::connect::DELIVERIES_MAX + 1];
+    assert_eq!(
+        common::kind(c::grant_deliveries(&st, &many)),
+        ErrorKind::InvalidInput
+    );
 }
 
 #[test]

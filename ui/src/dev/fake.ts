@@ -573,8 +573,8 @@ export function install(q: URLSearchParams): void {
         case 'take_connect_link':
           // The fake desktop never hands over a link.
           return null;
-        case 'grant_delivery':
-          return { grantId: String(a.id), brandReceipt: null, events: [] };
+        case 'grant_deliveries':
+          return (a.ids as string[]).map((id) => ({ grantId: id, brandReceipt: null, events: [] }));
         case 'outbox_list':
           return [];
         case 'outbox_retry':

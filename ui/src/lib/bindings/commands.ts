@@ -70,7 +70,7 @@ export type Commands = {
   connect_plan: { args: { handle: string; choices: ConnectChoicesDto }; result: ConnectPlanDto };
   connect_send: { args: { request: string; choices: ConnectChoicesDto }; result: ConnectedDto };
   take_connect_link: { args: Record<string, never>; result: HandedLinkDto | null };
-  grant_delivery: { args: { id: string }; result: GrantDeliveryDto };
+  grant_deliveries: { args: { ids: Array<string> }; result: Array<GrantDeliveryDto> };
   outbox_list: { args: Record<string, never>; result: Array<OutboxItemDto> };
   outbox_retry: { args: Record<string, never>; result: OutboxReportDto };
   review_list: { args: Record<string, never>; result: Array<ReviewItemDto> };
@@ -93,7 +93,7 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "field_page", "set_field", "remove_field", "list_brands", "brand_page", "brand_choices", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "grant_page", "revoke_grant", "revoke_brand", "reissue_grant", "change_grant_channels", "narrow_grant", "erase_grant", "grant_receipt", "connect_preview", "connect_plan", "connect_send", "take_connect_link", "grant_delivery", "outbox_list", "outbox_retry", "review_list", "review_ad_consent", "status_list", "save_text", "save_brand_report", "qr_svg", "copy_secret", "audit_log", "audit_page", "audit_chain", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "passphrase_strength", "create_vault", "unlock", "lock", "touch", "restore_backup", "field_catalogue", "list_fields", "field_page", "set_field", "remove_field", "list_brands", "brand_page", "brand_choices", "add_brand", "remove_brand", "preview_grant", "issue_grant", "list_grants", "grant_page", "revoke_grant", "revoke_brand", "reissue_grant", "change_grant_channels", "narrow_grant", "erase_grant", "grant_receipt", "connect_preview", "connect_plan", "connect_send", "take_connect_link", "grant_deliveries", "outbox_list", "outbox_retry", "review_list", "review_ad_consent", "status_list", "save_text", "save_brand_report", "qr_svg", "copy_secret", "audit_log", "audit_page", "audit_chain", "change_passphrase", "get_settings", "set_settings", "backup", "export_plaintext", "erase_vault"];
 
 /** The commands that work while the vault is locked; every other one fails with `locked` then. */
 export const LOCK_FREE_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(["app_status", "passphrase_strength", "create_vault", "unlock", "restore_backup", "field_catalogue"]);
@@ -168,8 +168,8 @@ export function createCommands(call: Call) {
     connectSend: (request: string, choices: ConnectChoicesDto): Promise<ConnectedDto> => call("connect_send", { request, choices }),
     /** The `vouchsafe://` link the desktop last handed to the app (`connect-link` event), once; `None` when there is none. Held until the vault is unlocked. */
     takeConnectLink: (): Promise<HandedLinkDto | null> => call("take_connect_link", {}),
-    /** A grant's brand receipt and the events about it, with their delivery state. */
-    grantDelivery: (id: string): Promise<GrantDeliveryDto> => call("grant_delivery", { id }),
+    /** Each grant's brand receipt and the events about it, with their delivery state, in the order of `ids` (a page's grants; at most 500). */
+    grantDeliveries: (ids: Array<string>): Promise<Array<GrantDeliveryDto>> => call("grant_deliveries", { ids }),
     /** Every event waiting for, or past, delivery to a brand. */
     outboxList: (): Promise<Array<OutboxItemDto>> => call("outbox_list", {}),
     /** Deliver every waiting event (and queued grant) now. Network: the brands' endpoints, with the session lock free while waiting. */
