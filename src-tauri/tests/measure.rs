@@ -218,6 +218,20 @@ async fn in_page(ui: &Ui) -> Option<f64> {
     None
 }
 
+/// Click `id` and wait until `css` is on the page: WebDriver's milliseconds, and with `clocked`
+/// the page's own ([`watch`], [`in_page`]).
+async fn click_until(ui: &Ui, id: &str, css: &str, clocked: bool) -> (Option<f64>, Option<f64>) {
+    ui.el(id).await;
+    if clocked {
+        watch(ui, css).await;
+    }
+    let t0 = Instant::now();
+    ui.click(id).await;
+    let webdriver = first_content(ui, css, t0).await;
+    let page = if clocked { in_page(ui).await } else { None };
+    (webdriver, page)
+}
+
 fn env_path(name: &str) -> PathBuf {
     PathBuf::from(std::env::var_os(name).unwrap_or_else(|| panic!("set {name}")))
 }
@@ -281,19 +295,14 @@ async fn run() {
     let typing = Instant::now();
     ui.fill("unlock-passphrase", &pass).await;
     let type_passphrase_ms = typing.elapsed().as_secs_f64() * 1000.0;
-    let t0 = Instant::now();
-    ui.click("unlock-submit").await;
-    let unlock_webdriver_ms = first_content(&ui, SCREENS[SCREENS.len() - 1].1, t0).await;
+    let first_screen = SCREENS[SCREENS.len() - 1].1;
+    let (unlock_webdriver_ms, _) = click_until(&ui, "unlock-submit", first_screen, false).await;
     let mut screens_webdriver = serde_json::Map::new();
     // The PSS of the app and its WebKit processes together after each screen, in KiB: which
     // screen the memory grows on.
     let mut pss_after = serde_json::Map::new();
     for (name, css) in SCREENS {
-        let nav = format!("nav-{name}");
-        ui.el(&nav).await;
-        let t0 = Instant::now();
-        ui.click(&nav).await;
-        let ms = first_content(&ui, css, t0).await;
+        let (ms, _) = click_until(&ui, &format!("nav-{name}"), css, false).await;
         screens_webdriver.insert((*name).to_string(), json!(ms));
         // Let the screen finish loading and rendering before moving on.
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -321,20 +330,12 @@ async fn run() {
         timeout: Duration::from_secs(180),
     };
     ui.fill("unlock-passphrase", &pass).await;
-    watch(&ui, SCREENS[SCREENS.len() - 1].1).await;
-    let t0 = Instant::now();
-    ui.click("unlock-submit").await;
-    let _ = first_content(&ui, SCREENS[SCREENS.len() - 1].1, t0).await;
-    let unlock_to_first_screen_ms = in_page(&ui).await;
+    let (_, unlock_to_first_screen_ms) =
+        click_until(&ui, "unlock-submit", first_screen, true).await;
     let mut screens = serde_json::Map::new();
     for (name, css) in SCREENS {
-        let nav = format!("nav-{name}");
-        ui.el(&nav).await;
-        watch(&ui, css).await;
-        let t0 = Instant::now();
-        ui.click(&nav).await;
-        let _ = first_content(&ui, css, t0).await;
-        screens.insert((*name).to_string(), json!(in_page(&ui).await));
+        let (_, ms) = click_until(&ui, &format!("nav-{name}"), css, true).await;
+        screens.insert((*name).to_string(), json!(ms));
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
 

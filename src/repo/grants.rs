@@ -411,14 +411,12 @@ impl<R: Deref<Target = Records>> GrantRepo<R> {
 
     /// Every grant row (one brand's if `brand_row`), each MAC checked, newest first.
     fn rows(&self, brand_row: Option<&str>) -> Result<Vec<(String, Row)>> {
-        let mut out = self
-            .rec
-            .verified_rows::<VaultError>(GRANTS, brand_row.map(|b| ("brand_id", b)))?
-            .into_iter()
-            .map(|(id, row)| Ok((id, to_row(&row)?)))
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by(|(a_id, a), (b_id, b)| b.3.cmp(&a.3).then_with(|| a_id.cmp(b_id)));
-        Ok(out)
+        let mut out = Vec::new();
+        self.each_row(brand_row, |id, row| {
+            out.push((row.3, id.clone(), (id, row)));
+            Ok(())
+        })?;
+        Ok(newest_first(out))
     }
 
     /// Every grant row (one brand's if `brand_row`), each MAC checked, handed to `f` one at a
@@ -827,16 +825,10 @@ impl GrantRepo<&mut Records> {
         let reader = GrantRepo::new(&*self.rec);
         let mut split = Vec::with_capacity(ids.len());
         for id in &ids {
+            // Checks the brand link; a record without its token and without a token row (which
+            // no clean check lets through) is refused, not stamped.
             let (brand_row, sealed, ..) = reader.row(id)?;
-            let rec = reader
-                .rec
-                .open::<GrantRecord>(GRANTS, id, &sealed)?
-                .opened();
-            if reader.brands().row_id(&rec.brand) != brand_row || rec.token.is_empty() {
-                // Neither can pass a clean check; refuse rather than stamp it.
-                return Err(OpenError(format!("{GRANTS}/{id}")).into());
-            }
-            split.push((id, rec));
+            split.push((id, reader.open(id, &brand_row, &sealed)?));
         }
         self.rec.reformat(|tx| {
             for (id, rec) in &split {
